@@ -1,0 +1,108 @@
+from django.contrib import admin
+
+from sessions_app.models import (
+    Attendance,
+    Member,
+    PlannedTopic,
+    ReflectionEssay,
+    SessionMaterial,
+    StudyGroup,
+    StudyPlan,
+    StudySession,
+    Term,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Stamps who created and changed a record from the admin too."""
+
+    readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ("user", "display_name", "role", "position", "joined_on", "left_on", "sort_order")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(AuditedAdmin):
+    list_display = ("name", "organisation", "slug", "report_language")
+    search_fields = ("name", "organisation", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(AuditedAdmin):
+    list_display = ("display_name", "group", "role", "position", "joined_on", "left_on")
+    list_filter = ("group", "role")
+    search_fields = ("display_name", "user__username", "position")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Term)
+class TermAdmin(AuditedAdmin):
+    list_display = ("__str__", "group", "start_date", "end_date")
+    list_filter = ("group", "year", "half")
+
+
+class PlannedTopicInline(admin.StackedInline):
+    model = PlannedTopic
+    extra = 0
+    filter_horizontal = ("assignees",)
+
+
+@admin.register(StudyPlan)
+class StudyPlanAdmin(AuditedAdmin):
+    list_display = ("__str__", "group", "status", "approved_at")
+    list_filter = ("group", "status")
+    inlines = [PlannedTopicInline]
+
+
+@admin.register(PlannedTopic)
+class PlannedTopicAdmin(AuditedAdmin):
+    list_display = ("title", "plan", "kind", "planned_month", "format", "due_date", "completed_on")
+    list_filter = ("plan__group", "kind", "format")
+    search_fields = ("title",)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ("member", "status", "leave_reason", "makeup_on", "makeup_note")
+
+
+class SessionMaterialInline(admin.TabularInline):
+    model = SessionMaterial
+    extra = 0
+
+
+@admin.register(StudySession)
+class StudySessionAdmin(AuditedAdmin):
+    list_display = ("date", "topic", "group", "term", "format", "host")
+    list_filter = ("group", "term", "format")
+    search_fields = ("topic", "speakers", "minutes")
+    date_hierarchy = "date"
+    inlines = [AttendanceInline, SessionMaterialInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(AuditedAdmin):
+    list_display = ("session", "member", "status", "makeup_on")
+    list_filter = ("session__group", "status", "session__term")
+    search_fields = ("member__display_name", "session__topic")
+
+
+@admin.register(ReflectionEssay)
+class ReflectionEssayAdmin(AuditedAdmin):
+    list_display = ("title", "author", "group", "kind", "char_count", "submitted_at", "status")
+    list_filter = ("group", "kind", "status")
+    search_fields = ("title", "author__display_name")

@@ -1,0 +1,481 @@
+"""The study group's records: who belongs, when they met, who came, what they wrote, what they plan."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditedModel(models.Model):
+    """Every record keeps when it was created and changed, and by whom."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SessionFormat(models.TextChoices):
+    CONCENTRATED = "concentrated", _("concentrated study")
+    SEMINAR = "seminar", _("seminar")
+    EXPERT_LECTURE = "expert_lecture", _("expert lecture")
+    VIDEO = "video", _("video study")
+    ENLARGED_MEETING = "enlarged_meeting", _("enlarged meeting")
+    READING_CLASS = "reading_class", _("reading class")
+
+
+class StudyGroup(AuditedModel):
+    class ReportLanguage(models.TextChoices):
+        CHINESE = "zh-hans", _("Simplified Chinese")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    slug = models.SlugField(_("short name"), unique=True)
+    report_language = models.CharField(
+        _("report language"),
+        max_length=10,
+        choices=ReportLanguage.choices,
+        default=ReportLanguage.CHINESE,
+    )
+    # The group's own rules, against which the dashboard shows how it stands.
+    rule_sessions_per_quarter = models.PositiveSmallIntegerField(
+        _("concentrated study sessions required per quarter"), default=1
+    )
+    rule_attendance_rate = models.DecimalField(
+        _("attendance rate required (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("90.0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    rule_essays_per_member_year = models.PositiveSmallIntegerField(
+        _("essays or research reports required per member per year"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("study group")
+        verbose_name_plural = _("study groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(AuditedModel):
+    """A user's membership of one group."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("leader")
+        DEPUTY = "deputy", _("deputy leader")
+        SECRETARY = "secretary", _("secretary")
+        MEMBER = "member", _("member")
+
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    display_name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    joined_on = models.DateField(_("joined on"), default=dt.date.today)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="member_unique_user_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("A member cannot leave before joining.")})
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in (self.Role.LEADER, self.Role.DEPUTY)
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role == self.Role.SECRETARY
+
+    @property
+    def can_manage_records(self) -> bool:
+        """Secretaries keep the records; leaders may correct them."""
+        return self.role in (self.Role.SECRETARY, self.Role.LEADER, self.Role.DEPUTY)
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
+
+class Term(AuditedModel):
+    """A half-year: plans and reports are per term."""
+
+    class Half(models.IntegerChoices):
+        FIRST = 1, _("first half")
+        SECOND = 2, _("second half")
+
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="terms"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half"), choices=Half.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["-year", "-half"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year", "half"], name="term_unique_half"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A term cannot end before it starts.")})
+
+    @property
+    def code(self) -> str:
+        """The term's short code in URLs and commands, e.g. 2020H1."""
+        return f"{self.year}H{self.half}"
+
+    @property
+    def label(self) -> str:
+        if self.half == self.Half.FIRST:
+            return _("%(year)s, first half") % {"year": self.year}
+        return _("%(year)s, second half") % {"year": self.year}
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class StudyPlan(AuditedModel):
+    """Next term's plan: drafted by the secretary, then approved by a leader."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="plans"
+    )
+    term = models.OneToOneField(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="plan"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Member,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("study plan")
+        verbose_name_plural = _("study plans")
+        ordering = ["-term__year", "-term__half"]
+
+    def __str__(self) -> str:
+        return _("Study plan for %(term)s") % {"term": self.term.label}
+
+    def clean(self) -> None:
+        if self.term_id and self.group_id and self.term.group_id != self.group_id:
+            raise ValidationError(_("The term belongs to another group."))
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class PlannedTopic(AuditedModel):
+    """A topic (专题) of a plan, or a research topic (调研课题) with assignees and a due date."""
+
+    class Kind(models.TextChoices):
+        STUDY = "study", _("study topic")
+        RESEARCH = "research", _("research topic")
+
+    plan = models.ForeignKey(
+        StudyPlan, verbose_name=_("study plan"), on_delete=models.CASCADE, related_name="topics"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STUDY)
+    title = models.CharField(_("title"), max_length=300)
+    planned_month = models.PositiveSmallIntegerField(
+        _("planned month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    format = models.CharField(
+        _("format"), max_length=20, choices=SessionFormat.choices, blank=True
+    )
+    lead_speaker = models.CharField(_("lead speaker"), max_length=200, blank=True)
+    readings = models.TextField(_("readings"), blank=True)
+    assignees = models.ManyToManyField(
+        Member, verbose_name=_("assignees"), blank=True, related_name="research_topics"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("planned topic")
+        verbose_name_plural = _("planned topics")
+        ordering = ["plan", "kind", "planned_month", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_on is not None
+
+
+class StudySession(AuditedModel):
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    format = models.CharField(
+        _("format"), max_length=20, choices=SessionFormat.choices, default=SessionFormat.CONCENTRATED
+    )
+    topic = models.CharField(_("topic"), max_length=300)
+    planned_topic = models.ForeignKey(
+        PlannedTopic,
+        verbose_name=_("planned topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+    )
+    host = models.ForeignKey(
+        Member,
+        verbose_name=_("host"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_sessions",
+    )
+    speakers = models.CharField(_("speakers"), max_length=300, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    notified_at = models.DateTimeField(_("members notified at"), null=True, blank=True)
+    essay_due_on = models.DateField(_("essays due on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("study session")
+        verbose_name_plural = _("study sessions")
+        ordering = ["-date", "-start_time", "-id"]
+        indexes = [models.Index(fields=["group", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.term_id and self.date and not self.term.contains(self.date):
+            errors["date"] = _("The date falls outside the term %(term)s.") % {
+                "term": self.term.label
+            }
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The session must end after it starts.")
+        if self.essay_due_on and self.date and self.essay_due_on < self.date:
+            errors["essay_due_on"] = _("Essays cannot be due before the session.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def session_material_path(instance: "SessionMaterial", filename: str) -> str:
+    return f"materials/{instance.session.group_id}/{instance.session_id}/{filename}"
+
+
+class SessionMaterial(AuditedModel):
+    session = models.ForeignKey(
+        StudySession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="materials"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=session_material_path)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(AuditedModel):
+    """One per member per session."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        LATE = "late", _("late")
+        LEAVE = "leave", _("on leave")
+        ABSENT = "absent", _("absent")
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT
+    )
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
+    makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
+    makeup_note = models.CharField(_("make-up study note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["member__sort_order", "member_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], name="attendance_unique_member_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == self.Status.LEAVE and not self.leave_reason.strip():
+            errors["leave_reason"] = _("Give the reason for leave.")
+        if self.makeup_on and self.status in (self.Status.PRESENT, self.Status.LATE):
+            errors["makeup_on"] = _("Only members on leave or absent make up a session.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def attended(self) -> bool:
+        return self.status in (self.Status.PRESENT, self.Status.LATE)
+
+
+def essay_file_path(instance: "ReflectionEssay", filename: str) -> str:
+    return f"essays/{instance.group_id}/{instance.author_id}/{filename}"
+
+
+class ReflectionEssay(AuditedModel):
+    """A reflection essay (心得体会) or research report (调研报告) by one member."""
+
+    class Kind(models.TextChoices):
+        REFLECTION = "reflection", _("reflection essay")
+        RESEARCH_REPORT = "research_report", _("research report")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="essays"
+    )
+    author = models.ForeignKey(
+        Member, verbose_name=_("author"), on_delete=models.CASCADE, related_name="essays"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.REFLECTION
+    )
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="essays",
+    )
+    planned_topic = models.ForeignKey(
+        PlannedTopic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="essays",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    file = models.FileField(_("file"), upload_to=essay_file_path, blank=True)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    char_count = models.PositiveIntegerField(_("characters"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Member,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reflection essay")
+        verbose_name_plural = _("reflection essays")
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.status == self.Status.RETURNED and not self.review_comment.strip():
+            raise ValidationError(
+                {"review_comment": _("Say why the essay is returned.")}
+            )

@@ -1,0 +1,111 @@
+"""The dashboard of a term: what has been held, what is coming, who is behind."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
+from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
+
+
+@dataclass(frozen=True)
+class EssayDue:
+    session: StudySession
+    due_on: dt.date
+    missing: list[Member]
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    term: Term | None
+    terms: list[Term]
+    sessions_held: int
+    sessions_by_format: list[tuple[str, int]]
+    upcoming: list[StudySession]
+    attendance_rate: Decimal | None
+    my_attendance_rate: Decimal | None
+    essays_submitted: int
+    my_essays: int
+    essays_due: list[EssayDue] = field(default_factory=list)
+    attendance_rule: Decimal | None = None
+    attendance_rule_met: bool | None = None
+
+
+def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -> Dashboard:
+    """Figures for the term, for any role; a member's own figures besides the group's.
+
+    Runs a fixed number of queries whatever the number of sessions or members.
+    """
+    group = member.group
+    terms = list(Term.objects.filter(group=group).order_by("-start_date"))
+    if term is None:
+        return Dashboard(
+            term=None, terms=terms, sessions_held=0, sessions_by_format=[], upcoming=[],
+            attendance_rate=None, my_attendance_rate=None, essays_submitted=0, my_essays=0,
+        )
+    sessions = StudySession.objects.filter(group=group, term=term)
+    held = sessions.filter(date__lte=today)
+    by_format = dict(
+        held.values_list("format").annotate(n=Count("id")).values_list("format", "n")
+    )
+    format_labels = dict(StudySession._meta.get_field("format").choices)
+    upcoming = list(sessions.filter(date__gt=today).select_related("host").order_by("date", "start_time"))
+
+    totals = Attendance.objects.filter(session__in=held).aggregate(
+        total=Count("id"),
+        attended=Count("id", filter=Q(status__in=ATTENDED_STATUSES)),
+        my_total=Count("id", filter=Q(member=member)),
+        my_attended=Count("id", filter=Q(member=member, status__in=ATTENDED_STATUSES)),
+    )
+    essays = ReflectionEssay.objects.filter(group=group, submitted_at__date__gte=term.start_date,
+                                            submitted_at__date__lte=term.end_date)
+    essay_totals = essays.aggregate(total=Count("id"), mine=Count("id", filter=Q(author=member)))
+
+    essays_due = _essays_due(group_id=group.pk, term=term, today=today, member=member)
+    rate = attendance_rate(attended=totals["attended"], total=totals["total"])
+    rule = group.rule_attendance_rate
+    return Dashboard(
+        term=term,
+        terms=terms,
+        sessions_held=sum(by_format.values()),
+        sessions_by_format=[(format_labels[k], v) for k, v in sorted(by_format.items(), key=lambda kv: -kv[1])],
+        upcoming=upcoming,
+        attendance_rate=rate,
+        my_attendance_rate=attendance_rate(attended=totals["my_attended"], total=totals["my_total"]),
+        essays_submitted=essay_totals["total"],
+        my_essays=essay_totals["mine"],
+        essays_due=essays_due,
+        attendance_rule=rule,
+        attendance_rule_met=None if rate is None else rate >= rule,
+    )
+
+
+def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:
+    """Sessions that ask for essays, with the members who owe one (only the member's own for members)."""
+    sessions = list(
+        StudySession.objects.filter(group_id=group_id, term=term, essay_due_on__isnull=False)
+        .order_by("essay_due_on")
+    )
+    if not sessions:
+        return []
+    members = Member.objects.filter(group_id=group_id, left_on__isnull=True)
+    if not member.can_manage_records:
+        members = members.filter(pk=member.pk)
+    written = set(
+        ReflectionEssay.objects.filter(session__in=sessions, author__in=members)
+        .values_list("session_id", "author_id")
+    )
+    members = list(members.order_by("sort_order", "id"))
+    result = []
+    for session in sessions:
+        missing = [m for m in members if (session.pk, m.pk) not in written and m.joined_on <= session.date]
+        if missing:
+            result.append(EssayDue(session=session, due_on=session.essay_due_on, missing=missing,
+                                   is_overdue=session.essay_due_on < today))
+    return result
+
+
+

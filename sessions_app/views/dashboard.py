@@ -1,0 +1,20 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from sessions_app.selectors.access import term_current, term_get
+from sessions_app.selectors.dashboard import dashboard_for_member
+from sessions_app.views.common import group_view
+
+
+@group_view()
+def dashboard(request):
+    member = request.member
+    today = timezone.localdate()
+    code = request.GET.get("term")
+    term = (
+        term_get(group_id=member.group_id, code=code)
+        if code
+        else term_current(group_id=member.group_id, today=today)
+    )
+    data = dashboard_for_member(member=member, term=term, today=today)
+    return render(request, "sessions_app/dashboard.html", {"dashboard": data, "today": today})
