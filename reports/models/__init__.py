@@ -1,0 +1,5 @@
+"""The reports app's models: one module per area (narrative here; generated files beside it)."""
+
+from reports.models.narrative import ReportNarrative
+
+__all__ = ["ReportNarrative"]
