@@ -1,5 +1,6 @@
 """The reports app's models: one module per area (narrative here; generated files beside it)."""
 
+from reports.models.files import ReportFile
 from reports.models.narrative import ReportNarrative
 
-__all__ = ["ReportNarrative"]
+__all__ = ["ReportFile", "ReportNarrative"]
