@@ -1,0 +1,174 @@
+"""Browser journeys: Playwright (sync API) driving Debian's chromium against pytest-django's
+live server.
+
+One browser per test session, a new context per test. Every context starts as a Chinese phone
+user would (Accept-Language zh-CN) and at desktop size; `check_page` also looks at 375 px.
+A failing test leaves a full-page screenshot in test-artifacts/<test name>.png.
+"""
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+# Sync Playwright runs an event loop in the main thread; Django would otherwise refuse to touch
+# the database from the test body ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+BLOCKING_IMPACTS = {"serious", "critical"}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    return page
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """On failure, save what the browser showed and say where."""
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+        if page is not None and not page.is_closed():
+            ARTIFACTS.mkdir(exist_ok=True)
+            path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+                note = f"Screenshot of the failing page ({page.url}): {path}"
+            except Exception as exc:  # the page may have crashed: still report the failure
+                note = f"Could not save a screenshot to {path}: {exc}"
+            if page.js_errors:
+                note += "\nJavaScript errors on the page:\n" + "\n".join(page.js_errors)
+            report.sections.append(("browser screenshot", note))
+    return report
+
+
+def url(live_server, name: str, *args, **kwargs) -> str:
+    return live_server.url + reverse(name, args=args, kwargs=kwargs)
+
+
+def log_in(page, live_server, member, password: str | None = None) -> None:
+    """Log in through the real login form, as a user would, and land on the group's page."""
+    from tests.factories import PASSWORD
+
+    page.goto(url(live_server, "login"))
+    page.locator("#id_username").fill(member.user.username)
+    page.locator("#id_password").fill(password or PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/accounts/login/" not in page.url, f"login failed for {member.user.username}"
+
+
+def switch_language(page, code: str) -> None:
+    """Use the language select in the navigation bar (it submits itself on change)."""
+    select = page.locator("#language-select")
+    if not select.is_visible():  # at phone width the select sits in the collapsed menu
+        page.locator(".navbar-toggler").click()
+    with page.expect_navigation():
+        select.select_option(code)
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations on the page, described for a failure message."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") not in BLOCKING_IMPACTS:
+            continue
+        targets = "; ".join(
+            " ".join(str(t) for t in node["target"]) for node in violation["nodes"][:10]
+        )
+        problems.append(
+            f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{violation.get('helpUrl', '')}] at: {targets}"
+        )
+    return problems
+
+
+def overflow_problem(page, width: int) -> str | None:
+    """The page must not scroll sideways: wide content (tables) scrolls inside itself."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width <= width + 1:
+        return None
+    culprits = page.evaluate(
+        """(width) => Array.from(document.querySelectorAll('body *'))
+            .filter(el => el.getBoundingClientRect().right > width + 1
+                    && !el.closest('.table-responsive, .visually-hidden'))
+            .slice(-5)
+            .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                 + (el.className && typeof el.className === 'string'
+                    ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+                 + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + 'px)')""",
+        width,
+    )
+    return (
+        f"page is {scroll_width}px wide at a {width}px viewport (horizontal scrolling); "
+        f"widest elements: {', '.join(culprits) or 'unknown'}"
+    )
+
+
+def check_page(page, *, actions: Iterable = (), label: str = "") -> None:
+    """Check the current page at desktop width and at 375 px: axe-core finds nothing serious
+    or critical, nothing makes the page scroll sideways, and the main actions are visible.
+
+    actions: Playwright locators of the page's main buttons or links.
+    """
+    actions = list(actions)
+    problems = []
+    for name, size in (("desktop", DESKTOP), ("375px", PHONE)):
+        page.set_viewport_size(size)
+        where = f"{label or page.url} at {name}"
+        problems += [f"{where}: {p}" for p in axe_problems(page)]
+        overflow = overflow_problem(page, size["width"])
+        if overflow:
+            problems.append(f"{where}: {overflow}")
+        for action in actions:
+            if not action.count():
+                problems.append(f"{where}: main action {action} is missing")
+            elif not action.first.is_visible():
+                problems.append(f"{where}: main action {action} is not visible")
+    page.set_viewport_size(DESKTOP)
+    assert not problems, "\n".join(problems)
