@@ -1,4 +1,4 @@
-"""The study group's records: who belongs, when they met, who came, what they wrote, what they plan."""
+"""The study group's records: who belongs, when they met, who came, what they wrote and plan."""
 
 import datetime as dt
 from decimal import Decimal
@@ -249,9 +249,7 @@ class PlannedTopic(AuditedModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
-    format = models.CharField(
-        _("format"), max_length=20, choices=SessionFormat.choices, blank=True
-    )
+    format = models.CharField(_("format"), max_length=20, choices=SessionFormat.choices, blank=True)
     lead_speaker = models.CharField(_("lead speaker"), max_length=200, blank=True)
     readings = models.TextField(_("readings"), blank=True)
     assignees = models.ManyToManyField(
@@ -286,7 +284,10 @@ class StudySession(AuditedModel):
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     format = models.CharField(
-        _("format"), max_length=20, choices=SessionFormat.choices, default=SessionFormat.CONCENTRATED
+        _("format"),
+        max_length=20,
+        choices=SessionFormat.choices,
+        default=SessionFormat.CONCENTRATED,
     )
     topic = models.CharField(_("topic"), max_length=300)
     planned_topic = models.ForeignKey(
@@ -427,9 +428,7 @@ class ReflectionEssay(AuditedModel):
     author = models.ForeignKey(
         Member, verbose_name=_("author"), on_delete=models.CASCADE, related_name="essays"
     )
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, default=Kind.REFLECTION
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REFLECTION)
     session = models.ForeignKey(
         StudySession,
         verbose_name=_("session"),
@@ -476,6 +475,4 @@ class ReflectionEssay(AuditedModel):
 
     def clean(self) -> None:
         if self.status == self.Status.RETURNED and not self.review_comment.strip():
-            raise ValidationError(
-                {"review_comment": _("Say why the essay is returned.")}
-            )
+            raise ValidationError({"review_comment": _("Say why the essay is returned.")})

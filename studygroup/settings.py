@@ -1,4 +1,4 @@
-"""Settings read from the environment, with defaults that run a fresh checkout (SQLite, eager Celery).
+"""Settings from the environment, with defaults that run a fresh checkout (SQLite, eager Celery).
 
 Every variable is listed in README.md and .env.example.
 """

@@ -1,4 +1,4 @@
-"""Who may see what: every view finds its group through these, so another group's records are 404."""
+"""Who may see what: views find their group through these; another group's records are 404."""
 
 import datetime as dt
 

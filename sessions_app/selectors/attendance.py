@@ -8,12 +8,15 @@ from sessions_app.models import Attendance
 
 ATTENDED_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 
+
 # Aggregates over Attendance rows (prefix with the relation path for other models).
 def attendance_counts(prefix: str = "") -> dict:
     """Count expressions for total and attended attendance rows, for .annotate()/.aggregate()."""
     return {
         "attendance_total": Count(f"{prefix}id"),
-        "attendance_attended": Count(f"{prefix}id", filter=Q(**{f"{prefix}status__in": ATTENDED_STATUSES})),
+        "attendance_attended": Count(
+            f"{prefix}id", filter=Q(**{f"{prefix}status__in": ATTENDED_STATUSES})
+        ),
     }
 
 

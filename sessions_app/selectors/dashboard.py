@@ -43,16 +43,23 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
     terms = list(Term.objects.filter(group=group).order_by("-start_date"))
     if term is None:
         return Dashboard(
-            term=None, terms=terms, sessions_held=0, sessions_by_format=[], upcoming=[],
-            attendance_rate=None, my_attendance_rate=None, essays_submitted=0, my_essays=0,
+            term=None,
+            terms=terms,
+            sessions_held=0,
+            sessions_by_format=[],
+            upcoming=[],
+            attendance_rate=None,
+            my_attendance_rate=None,
+            essays_submitted=0,
+            my_essays=0,
         )
     sessions = StudySession.objects.filter(group=group, term=term)
     held = sessions.filter(date__lte=today)
-    by_format = dict(
-        held.values_list("format").annotate(n=Count("id")).values_list("format", "n")
-    )
+    by_format = dict(held.values_list("format").annotate(n=Count("id")).values_list("format", "n"))
     format_labels = dict(StudySession._meta.get_field("format").choices)
-    upcoming = list(sessions.filter(date__gt=today).select_related("host").order_by("date", "start_time"))
+    upcoming = list(
+        sessions.filter(date__gt=today).select_related("host").order_by("date", "start_time")
+    )
 
     totals = Attendance.objects.filter(session__in=held).aggregate(
         total=Count("id"),
@@ -60,8 +67,9 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         my_total=Count("id", filter=Q(member=member)),
         my_attended=Count("id", filter=Q(member=member, status__in=ATTENDED_STATUSES)),
     )
-    essays = ReflectionEssay.objects.filter(group=group, submitted_at__date__gte=term.start_date,
-                                            submitted_at__date__lte=term.end_date)
+    essays = ReflectionEssay.objects.filter(
+        group=group, submitted_at__date__gte=term.start_date, submitted_at__date__lte=term.end_date
+    )
     essay_totals = essays.aggregate(total=Count("id"), mine=Count("id", filter=Q(author=member)))
 
     essays_due = _essays_due(group_id=group.pk, term=term, today=today, member=member)
@@ -71,10 +79,14 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         term=term,
         terms=terms,
         sessions_held=sum(by_format.values()),
-        sessions_by_format=[(format_labels[k], v) for k, v in sorted(by_format.items(), key=lambda kv: -kv[1])],
+        sessions_by_format=[
+            (format_labels[k], v) for k, v in sorted(by_format.items(), key=lambda kv: -kv[1])
+        ],
         upcoming=upcoming,
         attendance_rate=rate,
-        my_attendance_rate=attendance_rate(attended=totals["my_attended"], total=totals["my_total"]),
+        my_attendance_rate=attendance_rate(
+            attended=totals["my_attended"], total=totals["my_total"]
+        ),
         essays_submitted=essay_totals["total"],
         my_essays=essay_totals["mine"],
         essays_due=essays_due,
@@ -84,10 +96,11 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
 
 
 def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:
-    """Sessions that ask for essays, with the members who owe one (only the member's own for members)."""
+    """Sessions asking for essays, with the members who owe one (for a member: only themself)."""
     sessions = list(
-        StudySession.objects.filter(group_id=group_id, term=term, essay_due_on__isnull=False)
-        .order_by("essay_due_on")
+        StudySession.objects.filter(
+            group_id=group_id, term=term, essay_due_on__isnull=False
+        ).order_by("essay_due_on")
     )
     if not sessions:
         return []
@@ -95,17 +108,23 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
     written = set(
-        ReflectionEssay.objects.filter(session__in=sessions, author__in=members)
-        .values_list("session_id", "author_id")
+        ReflectionEssay.objects.filter(session__in=sessions, author__in=members).values_list(
+            "session_id", "author_id"
+        )
     )
     members = list(members.order_by("sort_order", "id"))
     result = []
     for session in sessions:
-        missing = [m for m in members if (session.pk, m.pk) not in written and m.joined_on <= session.date]
+        missing = [
+            m for m in members if (session.pk, m.pk) not in written and m.joined_on <= session.date
+        ]
         if missing:
-            result.append(EssayDue(session=session, due_on=session.essay_due_on, missing=missing,
-                                   is_overdue=session.essay_due_on < today))
+            result.append(
+                EssayDue(
+                    session=session,
+                    due_on=session.essay_due_on,
+                    missing=missing,
+                    is_overdue=session.essay_due_on < today,
+                )
+            )
     return result
-
-
-

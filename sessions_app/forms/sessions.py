@@ -1,0 +1,157 @@
+"""The one page where the secretary logs a session: its fields and a row per member."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Attendance, Member, PlannedTopic, StudyGroup, StudySession
+from sessions_app.selectors.sessions import SheetLine
+from sessions_app.services.sessions import AttendanceEntry
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class StudySessionForm(forms.ModelForm):
+    class Meta:
+        model = StudySession
+        fields = [
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "format",
+            "topic",
+            "planned_topic",
+            "host",
+            "speakers",
+            "minutes",
+            "notified_at",
+            "essay_due_on",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "essay_due_on": DateInput(),
+            "notified_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "speakers": _("Lead speaker and those who spoke, separated by commas."),
+            "minutes": _("The study record: what was studied and what members said."),
+            "essay_due_on": _("Leave empty if no essay is asked for."),
+        }
+
+    def __init__(self, *args, group: StudyGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = Member.objects.filter(
+            group=group, left_on__isnull=True
+        ).order_by("sort_order", "id")
+        self.fields["planned_topic"].queryset = (
+            PlannedTopic.objects.filter(plan__group=group, kind=PlannedTopic.Kind.STUDY)
+            .select_related("plan__term")
+            .order_by("-plan__term__start_date", "planned_month", "sort_order")
+        )
+        self.fields["planned_topic"].label_from_instance = lambda t: (
+            f"{t.plan.term.label} · {t.title}"
+        )
+        self.fields["notified_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class AttendanceRowForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("attendance"), choices=Attendance.Status.choices, initial=Attendance.Status.PRESENT
+    )
+    leave_reason = forms.CharField(label=_("reason for leave"), max_length=300, required=False)
+    makeup_on = forms.DateField(label=_("make-up study on"), required=False, widget=DateInput())
+    makeup_note = forms.CharField(label=_("make-up study note"), max_length=300, required=False)
+
+    def __init__(self, *args, line: SheetLine, **kwargs):
+        self.line = line
+        initial = {}
+        if line.attendance is not None:
+            a = line.attendance
+            initial = {
+                "status": a.status,
+                "leave_reason": a.leave_reason,
+                "makeup_on": a.makeup_on,
+                "makeup_note": a.makeup_note,
+            }
+        super().__init__(*args, prefix=f"m{line.member.pk}", initial=initial, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The rules for one attendance row live on the model; ask it.
+        row = Attendance(
+            status=cleaned.get("status") or Attendance.Status.PRESENT,
+            leave_reason=cleaned.get("leave_reason") or "",
+            makeup_on=cleaned.get("makeup_on"),
+        )
+        try:
+            row.clean()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    self.add_error(field, error)
+        return cleaned
+
+    def entry(self) -> AttendanceEntry:
+        c = self.cleaned_data
+        return AttendanceEntry(
+            member=self.line.member,
+            status=c["status"],
+            leave_reason=c["leave_reason"],
+            makeup_on=c["makeup_on"],
+            makeup_note=c["makeup_note"],
+        )
+
+
+class AttendanceSheetForm:
+    """One AttendanceRowForm per member, keyed by the member's id (never by posted ids)."""
+
+    def __init__(self, data=None, *, lines: list[SheetLine]):
+        self.rows = [AttendanceRowForm(data, line=line) for line in lines]
+
+    def is_valid(self) -> bool:
+        return all([row.is_valid() for row in self.rows])
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.errors)
+
+    def entries(self) -> list[AttendanceEntry]:
+        return [row.entry() for row in self.rows]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class SessionMaterialForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=300)
+    file = forms.FileField(label=_("file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ESSAY_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        return upload

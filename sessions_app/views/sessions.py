@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
+from sessions_app.models import SessionMaterial
+from sessions_app.selectors.access import term_current, term_get, terms_for_group
+from sessions_app.selectors.sessions import (
+    attendance_sheet,
+    session_attendance,
+    session_get,
+    session_rows_for_term,
+)
+from sessions_app.services.sessions import (
+    material_add,
+    session_delete,
+    session_record,
+    session_update,
+)
+from sessions_app.views.common import group_view
+from sessions_app.views.downloads import attachment_response
+
+
+@group_view()
+def session_list(request):
+    member = request.member
+    code = request.GET.get("term")
+    today = timezone.localdate()
+    term = (
+        term_get(group_id=member.group_id, code=code)
+        if code
+        else term_current(group_id=member.group_id, today=today)
+    )
+    rows = session_rows_for_term(group_id=member.group_id, term=term) if term else []
+    return render(
+        request,
+        "sessions_app/sessions/list.html",
+        {"term": term, "terms": terms_for_group(group_id=member.group_id), "rows": rows},
+    )
+
+
+@group_view()
+def session_detail(request, pk):
+    member = request.member
+    session = session_get(group_id=member.group_id, pk=pk)
+    form = SessionMaterialForm() if member.can_manage_records else None
+    return _detail_page(request, session=session, material_form=form)
+
+
+def _detail_page(request, *, session, material_form, status=200):
+    attendance = session_attendance(session=session)
+    return render(
+        request,
+        "sessions_app/sessions/detail.html",
+        {
+            "session": session,
+            "attendance": attendance,
+            "attended": sum(1 for a in attendance if a.attended),
+            "materials": list(session.materials.all()),
+            "material_form": material_form,
+        },
+        status=status,
+    )
+
+
+def _session_form_page(request, *, session=None):
+    member = request.member
+    group = member.group
+    form = StudySessionForm(request.POST or None, group=group, instance=session)
+    day = session.date if session else timezone.localdate()
+    if form.is_bound and form.is_valid():
+        day = form.cleaned_data["date"]
+    lines = attendance_sheet(group_id=group.pk, day=day, session=session)
+    sheet = AttendanceSheetForm(request.POST or None, lines=lines)
+    if request.method == "POST":
+        form_ok = form.is_valid()
+        sheet_ok = sheet.is_valid()
+        if form_ok and sheet_ok:
+            try:
+                if session is None:
+                    session = session_record(
+                        group=group,
+                        actor=request.user,
+                        fields=form.cleaned_data,
+                        attendance=sheet.entries(),
+                    )
+                    message = _(
+                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d members."
+                    )
+                else:
+                    session = session_update(
+                        session=session,
+                        actor=request.user,
+                        fields=form.cleaned_data,
+                        attendance=sheet.entries(),
+                    )
+                    message = _(
+                        "Session “%(topic)s” on %(date)s updated with attendance for %(n)d members."
+                    )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    message
+                    % {
+                        "topic": session.topic,
+                        "date": date_format(session.date),
+                        "n": len(sheet.rows),
+                    },
+                )
+                return redirect("sessions_app:session_detail", group.slug, session.pk)
+        messages.error(request, _("The session was not saved: please correct the errors shown."))
+    return render(
+        request,
+        "sessions_app/sessions/form.html",
+        {"form": form, "sheet": sheet, "session": session},
+    )
+
+
+@group_view(managers_only=True)
+def session_create(request):
+    return _session_form_page(request)
+
+
+@group_view(managers_only=True)
+def session_edit(request, pk):
+    session = session_get(group_id=request.member.group_id, pk=pk)
+    return _session_form_page(request, session=session)
+
+
+@group_view(managers_only=True)
+def session_delete_confirm(request, pk):
+    member = request.member
+    session = session_get(group_id=member.group_id, pk=pk)
+    if request.method == "POST":
+        topic, term_code = session.topic, session.term.code
+        session_delete(session=session)
+        messages.success(request, _("Session “%(topic)s” was deleted.") % {"topic": topic})
+        list_url = reverse("sessions_app:session_list", args=[member.group.slug])
+        return redirect(f"{list_url}?term={term_code}")
+    return render(request, "sessions_app/sessions/confirm_delete.html", {"session": session})
+
+
+@require_POST
+@group_view(managers_only=True)
+def material_upload(request, pk):
+    member = request.member
+    session = session_get(group_id=member.group_id, pk=pk)
+    form = SessionMaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        material_add(
+            session=session,
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+        )
+        messages.success(
+            request, _("Material “%(title)s” added.") % {"title": form.cleaned_data["title"]}
+        )
+        return redirect("sessions_app:session_detail", member.group.slug, session.pk)
+    messages.error(request, _("The material was not added: please correct the errors shown."))
+    return _detail_page(request, session=session, material_form=form, status=400)
+
+
+@group_view()
+def material_download(request, pk, material_pk):
+    session = session_get(group_id=request.member.group_id, pk=pk)
+    material = get_object_or_404(SessionMaterial, session=session, pk=material_pk)
+    return attachment_response(material.file, filename=material.file.name.rsplit("/", 1)[-1])
