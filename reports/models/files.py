@@ -43,6 +43,7 @@ class ReportFile(AuditedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     content_hash = models.CharField(_("content hash"), max_length=64)
+    title = models.CharField(_("title"), max_length=300, blank=True)
     approved = models.BooleanField(
         _("approved"),
         default=False,
