@@ -1,0 +1,101 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    AttendanceFactory,
+    MemberFactory,
+    ReflectionEssayFactory,
+    StudySessionFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def in_may_2020():
+    with time_machine.travel(dt.datetime(2020, 5, 20, 12, 0), tick=False):
+        yield
+
+
+def test_dashboard_shows_held_and_upcoming_sessions_and_attendance(
+    client_for, group, term, secretary, member
+):
+    held = StudySessionFactory(
+        group=group, term=term, date=dt.date(2020, 4, 10), format="seminar", topic="总体国家安全观"
+    )
+    AttendanceFactory(session=held, member=member, status="present")
+    AttendanceFactory(session=held, member=secretary, status="absent")
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 6, 10), topic="民法典专题辅导")
+
+    response = client_for(member).get(reverse("sessions_app:dashboard", args=[group.slug]))
+    d = response.context["dashboard"]
+    assert d.sessions_held == 1
+    assert d.attendance_rate == 50
+    assert d.my_attendance_rate == 100
+    assert [s.topic for s in d.upcoming] == ["民法典专题辅导"]
+    page = response.content.decode()
+    assert "民法典专题辅导" in page
+    assert "50.0%" in page
+
+
+def test_dashboard_lists_members_who_owe_an_essay(client_for, group, term, secretary, member):
+    session = StudySessionFactory(
+        group=group,
+        term=term,
+        date=dt.date(2020, 4, 10),
+        essay_due_on=dt.date(2020, 4, 30),
+        topic="脱贫攻坚专题",
+    )
+    ReflectionEssayFactory(group=group, author=secretary, session=session)
+
+    d = (
+        client_for(secretary)
+        .get(reverse("sessions_app:dashboard", args=[group.slug]))
+        .context["dashboard"]
+    )
+    assert [
+        (due.session.topic, [m.display_name for m in due.missing], due.is_overdue)
+        for due in d.essays_due
+    ] == [("脱贫攻坚专题", ["张成员"], True)]
+    # A member sees only whether they themself owe one.
+    d = (
+        client_for(member)
+        .get(reverse("sessions_app:dashboard", args=[group.slug]))
+        .context["dashboard"]
+    )
+    assert [m.display_name for m in d.essays_due[0].missing] == ["张成员"]
+
+
+def test_dashboard_with_no_term_says_what_to_do(client_for, group, secretary):
+    response = client_for(secretary).get(reverse("sessions_app:dashboard", args=[group.slug]))
+    assert response.status_code == 200
+    assert response.context["dashboard"].term is None
+
+
+def test_dashboard_query_count_does_not_grow(
+    client_for, group, term, secretary, django_assert_max_num_queries
+):
+    def grow(n_members, n_sessions):
+        members = MemberFactory.create_batch(n_members, group=group)
+        for i in range(n_sessions):
+            s = StudySessionFactory(
+                group=group,
+                term=term,
+                date=dt.date(2020, 3, 1 + i),
+                essay_due_on=dt.date(2020, 4, 1),
+            )
+            for m in members:
+                AttendanceFactory(session=s, member=m)
+            ReflectionEssayFactory(group=group, author=members[0], session=s)
+
+    client = client_for(secretary)
+    url = reverse("sessions_app:dashboard", args=[group.slug])
+    grow(3, 2)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    grow(20, 10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
