@@ -136,11 +136,13 @@ def overflow_problem(page, width: int) -> str | None:
     culprits = page.evaluate(
         """(width) => Array.from(document.querySelectorAll('body *'))
             .filter(el => el.getBoundingClientRect().right > width + 1
-                    && !el.closest('.table-responsive, .visually-hidden'))
+                    && (!(el.parentElement && el.parentElement.closest('.table-responsive'))
+                        || ['absolute', 'fixed'].includes(getComputedStyle(el).position)))
             .slice(-5)
             .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
                  + (el.className && typeof el.className === 'string'
                     ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+                 + (el.htmlFor ? '[for=' + el.htmlFor + ']' : '')
                  + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + 'px)')""",
         width,
     )
@@ -150,9 +152,9 @@ def overflow_problem(page, width: int) -> str | None:
     )
 
 
-def check_page(page, *, actions: Iterable = (), label: str = "") -> None:
-    """Check the current page at desktop width and at 375 px: axe-core finds nothing serious
-    or critical, nothing makes the page scroll sideways, and the main actions are visible.
+def page_problems(page, *, actions: Iterable = (), label: str = "") -> list[str]:
+    """What is wrong with the current page at desktop width and at 375 px: axe-core's serious
+    and critical violations, sideways scrolling, main actions missing or hidden.
 
     actions: Playwright locators of the page's main buttons or links.
     """
@@ -171,4 +173,30 @@ def check_page(page, *, actions: Iterable = (), label: str = "") -> None:
             elif not action.first.is_visible():
                 problems.append(f"{where}: main action {action} is not visible")
     page.set_viewport_size(DESKTOP)
+    return problems
+
+
+def check_page(page, *, actions: Iterable = (), label: str = "") -> None:
+    """Fail now if the current page has any of page_problems."""
+    problems = page_problems(page, actions=actions, label=label)
     assert not problems, "\n".join(problems)
+
+
+class PageChecks:
+    """Collects page_problems along a journey, so that one template's problem does not hide
+    whether the rest of the journey works; assert_clean() at the end fails with all of them."""
+
+    def __init__(self, page):
+        self.page = page
+        self.problems: list[str] = []
+
+    def __call__(self, *, label: str, actions: Iterable = ()) -> None:
+        self.problems += page_problems(self.page, actions=actions, label=label)
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "Pages on the journey have problems:\n" + "\n".join(self.problems)
+
+
+@pytest.fixture
+def page_checks(page):
+    return PageChecks(page)
