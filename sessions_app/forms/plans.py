@@ -155,6 +155,7 @@ StudyTopicFormSetFactory = inlineformset_factory(
     formset=StudyTopicFormSet,
     extra=EXTRA_ROWS,
     can_delete=True,
+    can_delete_extra=False,
 )
 ResearchTopicFormSetFactory = inlineformset_factory(
     StudyPlan,
@@ -163,6 +164,7 @@ ResearchTopicFormSetFactory = inlineformset_factory(
     formset=ResearchTopicFormSet,
     extra=EXTRA_ROWS,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 
