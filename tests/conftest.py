@@ -1,6 +1,8 @@
 """Shared fixtures: every view test has the group's secretary, leader and member, and an outsider
 who belongs to another group (as healthchecks' alice, bob and charlie)."""
 
+import os
+
 import pytest
 
 from sessions_app.models import Member
@@ -56,3 +58,44 @@ def client_for(client):
         return client
 
     return login
+
+
+# Services a test may need (Redis for the Celery worker test). Off CI such a test skips and names
+# the service; in CI (CI=true) the skip is a failure, so a stopped service cannot pass unnoticed.
+
+
+def require_service(name: str, address: str, answers: bool) -> None:
+    """Skip the running test when the service does not answer; fail it instead under CI."""
+    if answers:
+        return
+    message = f"{name} at {address} does not answer"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}, and CI needs it (.ci/run starts it)", pytrace=False)
+    pytest.skip(f"needs {name}: {message}")
+
+
+def _redis_test_url() -> str:
+    return os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("redis"):
+        url = _redis_test_url()
+        require_service("Redis", url, _redis_answers(url))
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Celery worker test's broker (CELERY_TEST_BROKER_URL); mark the test `redis` too."""
+    url = _redis_test_url()
+    require_service("Redis", url, _redis_answers(url))
+    return url
