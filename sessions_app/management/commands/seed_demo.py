@@ -1,0 +1,26 @@
+"""`manage.py seed_demo`: load the demo study group (idempotent; a second run changes nothing)."""
+
+from django.core.management.base import BaseCommand
+
+from sessions_app.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo study group with its 2020 records; does nothing if it exists."
+
+    def handle(self, *args, **options):
+        result = demo_seed()
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo group '{result.group.name}' (/g/{result.group.slug}/) created: "
+                    f"{result.sessions} sessions, {result.attendances} attendance records, "
+                    f"{result.essays} essays."
+                )
+            )
+        else:
+            self.stdout.write(f"Demo group '{result.group.name}' already exists; nothing changed.")
+        self.stdout.write(
+            "Log in as leader, secretary or member01…member12 (and admin for /admin/) "
+            f"with the password {result.password}; users that existed before keep theirs."
+        )

@@ -1,0 +1,135 @@
+"""seed_demo: a realistic demo group from one command, and nothing more on a second run."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from sessions_app.models import (
+    Attendance,
+    Member,
+    PlannedTopic,
+    ReflectionEssay,
+    StudyGroup,
+    StudyPlan,
+    StudySession,
+    Term,
+)
+from sessions_app.services.demo import DEMO_PASSWORD
+from sessions_app.services.essay_text import count_characters
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    get_user_model(),
+    StudyGroup,
+    Member,
+    Term,
+    StudyPlan,
+    PlannedTopic,
+    StudySession,
+    Attendance,
+    ReflectionEssay,
+]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """Every row of every model the seed writes, as values: equal snapshots mean nothing changed."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+
+
+def test_seed_demo_creates_the_demo_group_with_its_people():
+    output = seed()
+
+    group = StudyGroup.objects.get(slug="demo")
+    assert group.name == "示例县党委理论学习中心组"
+    assert group.organisation == "示例县委"
+    members = {m.user.username: m for m in group.members.select_related("user")}
+    expected = {"leader", "secretary", *(f"member{n:02d}" for n in range(1, 13))}
+    assert set(members) == expected
+    assert members["leader"].role == Member.Role.LEADER
+    assert members["leader"].position == "县委书记"
+    assert members["secretary"].role == Member.Role.SECRETARY
+    assert [m.role for m in members.values()].count(Member.Role.DEPUTY) == 1
+    assert all(m.position for m in members.values())
+    assert all(m.is_active_on(dt.date(2020, 1, 1)) for m in members.values())
+    assert DEMO_PASSWORD in output
+    for username in ["leader", "secretary", "member12", "admin"]:
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+
+def test_seed_demo_records_a_realistic_first_half_of_2020():
+    seed()
+    group = StudyGroup.objects.get(slug="demo")
+    term = Term.objects.get(group=group, year=2020, half=1)
+    sessions = list(StudySession.objects.filter(group=group))
+
+    assert 10 <= len(sessions) <= 14
+    assert all(s.term_id == term.pk for s in sessions)
+    assert len({s.format for s in sessions}) >= 5
+    assert not [s for s in sessions if s.date.month == 2], "no gatherings in February 2020"
+    assert all(s.host and s.minutes and s.speakers for s in sessions)
+    assert sum(1 for s in sessions if s.essay_due_on) >= 5
+
+    attendance = Attendance.objects.filter(session__group=group)
+    assert attendance.count() == len(sessions) * group.members.count()
+    statuses = {a.status for a in attendance}
+    assert statuses == set(Attendance.Status.values)
+    attended = sum(1 for a in attendance if a.attended)
+    assert 0.88 <= attended / attendance.count() <= 0.97
+    assert attendance.exclude(makeup_on=None).exists()
+
+    essays = list(ReflectionEssay.objects.filter(group=group))
+    assert 35 <= len(essays) <= 45
+    assert {e.status for e in essays} == set(ReflectionEssay.Status.values)
+    assert all(e.char_count == count_characters(e.body) >= 200 for e in essays)
+    assert all(term.contains(e.submitted_at.date()) for e in essays)
+    reports = [e for e in essays if e.kind == ReflectionEssay.Kind.RESEARCH_REPORT]
+    assert reports and all(e.planned_topic.kind == PlannedTopic.Kind.RESEARCH for e in reports)
+
+    secretary = group.members.get(role=Member.Role.SECRETARY).user
+    assert all(s.created_by == secretary and s.updated_by == secretary for s in sessions)
+    assert not attendance.filter(created_by=None).exists()
+
+
+def test_seed_demo_drafts_the_plan_for_the_second_half():
+    seed()
+    plan = StudyPlan.objects.get(group__slug="demo", term__year=2020, term__half=2)
+
+    assert plan.status == StudyPlan.Status.DRAFT
+    study = plan.topics.filter(kind=PlannedTopic.Kind.STUDY)
+    assert sorted(t.planned_month for t in study) == [7, 8, 9, 10, 11, 12]
+    assert all(t.format and t.lead_speaker for t in study)
+    research = plan.topics.filter(kind=PlannedTopic.Kind.RESEARCH)
+    assert research.count() == 2
+    assert all(t.assignees.exists() and t.due_date for t in research)
+
+
+def test_seed_demo_run_twice_changes_nothing():
+    seed()
+    before = snapshot()
+
+    output = seed()
+
+    assert snapshot() == before
+    assert "nothing changed" in output
+
+
+def test_demo_leader_logs_in_and_sees_the_dashboard(client):
+    seed()
+    assert client.login(username="leader", password=DEMO_PASSWORD)
+
+    response = client.get(reverse("sessions_app:dashboard", kwargs={"group_slug": "demo"}))
+
+    assert response.status_code == 200
+    assert "示例县党委理论学习中心组" in response.content.decode()
