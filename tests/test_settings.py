@@ -1,0 +1,68 @@
+"""Settings from the environment: production passes check --deploy; bad values stop start-up."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Variables that would change what the checks see; each test sets its own.
+_CLEARED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "DJANGO_SETTINGS_MODULE",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py with the real settings module in a clean process."""
+    environ = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    environ.update(DJANGO_SETTINGS_MODULE="studygroup.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env() -> dict[str, str]:
+    return {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "example.org"}
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = production_env()
+    del env["SECRET_KEY"]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_debug_value_is_rejected_loudly():
+    result = manage("check", **{**production_env(), "DEBUG": "maybe"})
+
+    assert result.returncode != 0
+    assert "DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_bad_number_is_rejected_loudly():
+    result = manage("check", **{**production_env(), "SECURE_HSTS_SECONDS": "a year"})
+
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS must be a whole number" in result.stderr
