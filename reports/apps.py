@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from reports.checks import check_cjk_fonts
+
+        checks.register(check_cjk_fonts)

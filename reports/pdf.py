@@ -1,0 +1,236 @@
+"""The report documents (half-year summary, study plan) as HTML and PDF: one renderer for the
+download task, the render_report command and the tests.
+
+The document templates (templates/reports/pdf/*.html) include the same body partials as the
+HTML pages, so the page and the PDF cannot drift.
+
+The content hash (document_hash) is the SHA-256 of the rendered HTML document together with the
+PDF stylesheet, WeasyPrint's version and TEMPLATE_VERSION. The HTML carries every figure, the
+narrative's version and text, and the template's markup, so any change to the data, the
+narrative or the templates changes the hash; TEMPLATE_VERSION is bumped by hand for changes the
+HTML cannot show (the renderer's options). Nothing time-dependent may go into the document, or
+every request would render again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+
+import weasyprint
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint.urls import FatalURLFetchingError
+
+from reports.checks import CJK_FONTS
+from reports.fetcher import DOCUMENT_BASE_URL, StaticFilesFetcher
+from sessions_app.models import StudyGroup, Term
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the PDF output changes in a way the HTML document does not show.
+TEMPLATE_VERSION = "1"
+
+SUMMARY = "summary"
+PLAN = "plan"
+DOCUMENT_TEMPLATES = {SUMMARY: "reports/pdf/summary.html", PLAN: "reports/pdf/plan.html"}
+STYLESHEET = "reports/pdf.css"
+
+
+class ReportRenderError(Exception):
+    """The document could not be rendered; the message says why, for the person who asked."""
+
+
+class MissingGlyphsError(ReportRenderError):
+    """WeasyPrint drew empty boxes (.notdef) because no installed font has the characters."""
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """A report rendered to HTML, ready to be turned into a PDF or written out."""
+
+    kind: str
+    html: str
+    content_hash: str
+    approved: bool
+    filename_stem: str
+
+
+def _is_approved(kind: str, data) -> bool:
+    """Whether the report is approved: the summary's narrative, or the plan itself."""
+    if hasattr(data, "is_approved"):
+        return bool(data.is_approved)
+    narrative = getattr(data, "narrative", None)
+    return bool(narrative is not None and getattr(narrative, "is_approved", False))
+
+
+def document_data(*, group: StudyGroup, term: Term, kind: str, include_draft: bool = False):
+    """The report's typed structure from the reports selectors (one builder per report).
+
+    The summary carries its latest approved narrative, or with include_draft the draft if one
+    exists (as secretary and leaders see it). The plan is the term's plan, draft or approved.
+    """
+    if kind == SUMMARY:
+        from reports.selectors.summary import half_year_summary
+
+        return half_year_summary(group=group, term=term, include_draft=include_draft)
+    if kind == PLAN:
+        from reports.selectors.plan import study_plan_document
+
+        return study_plan_document(group=group, term=term)
+    raise ValueError(f"Unknown report kind: {kind!r}")
+
+
+@cache
+def _stylesheet_bytes() -> bytes:
+    path = finders.find(STYLESHEET)
+    if not path:
+        raise ReportRenderError(f"The PDF stylesheet static/{STYLESHEET} is missing.")
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def document_hash(html: str) -> str:
+    """The key under which a rendered PDF is stored: see the module docstring."""
+    digest = hashlib.sha256()
+    for part in (
+        TEMPLATE_VERSION.encode(),
+        weasyprint.__version__.encode(),
+        _stylesheet_bytes(),
+        html.encode("utf-8"),
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def document_title(data) -> str:
+    """The report's title (the selectors write it in the report language): also the file name."""
+    return str(getattr(data, "title", "") or "report")
+
+
+def render_document_html(
+    *,
+    group: StudyGroup,
+    term: Term,
+    kind: str,
+    data=None,
+    include_draft: bool = False,
+    inline_css: bool = False,
+) -> str:
+    """The report as a complete HTML document in the group's report language.
+
+    inline_css puts the stylesheet in the document (for a standalone .html file); the PDF
+    links it, and WeasyPrint reads it through StaticFilesFetcher.
+    """
+    if kind not in DOCUMENT_TEMPLATES:
+        raise ValueError(f"Unknown report kind: {kind!r}")
+    if data is None:
+        data = document_data(group=group, term=term, kind=kind, include_draft=include_draft)
+    context = {
+        "group": group,
+        "term": term,
+        "kind": kind,
+        "approved": _is_approved(kind, data),
+        "document_title": document_title(data),
+        # Our own static file, never user text.
+        "inline_css": _stylesheet_bytes().decode("utf-8") if inline_css else "",
+        "summary" if kind == SUMMARY else "plan_doc": data,
+    }
+    with translation.override(group.report_language):
+        return render_to_string(DOCUMENT_TEMPLATES[kind], context)
+
+
+def report_document_build(
+    *, group: StudyGroup, term: Term, kind: str, include_draft: bool = False
+) -> ReportDocument:
+    """Gather the report's data once and render it to HTML, with its content hash."""
+    data = document_data(group=group, term=term, kind=kind, include_draft=include_draft)
+    html = render_document_html(group=group, term=term, kind=kind, data=data)
+    return ReportDocument(
+        kind=kind,
+        html=html,
+        content_hash=document_hash(html),
+        approved=_is_approved(kind, data),
+        filename_stem=document_title(data),
+    )
+
+
+class _MissingGlyphCatcher(logging.Handler):
+    """Collects WeasyPrint's '.notdef glyph rendered' warnings raised by this thread's render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and str(record.msg).startswith(".notdef glyph"):
+            self.messages.append(record.getMessage())
+
+
+_level_lock = threading.Lock()
+_renders_running = 0
+_saved_level = logging.NOTSET
+
+
+@contextmanager
+def _catch_missing_glyphs() -> Iterator[_MissingGlyphCatcher]:
+    """WeasyPrint reports missing glyphs only as a warning, which settings silence: listen."""
+    global _renders_running, _saved_level
+    weasy_logger = logging.getLogger("weasyprint")
+    catcher = _MissingGlyphCatcher()
+    with _level_lock:
+        if _renders_running == 0:
+            _saved_level = weasy_logger.level
+        _renders_running += 1
+        if weasy_logger.getEffectiveLevel() > logging.WARNING:
+            weasy_logger.setLevel(logging.WARNING)
+    weasy_logger.addHandler(catcher)
+    try:
+        yield catcher
+    finally:
+        weasy_logger.removeHandler(catcher)
+        with _level_lock:
+            _renders_running -= 1
+            if _renders_running == 0:
+                weasy_logger.setLevel(_saved_level)
+
+
+def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
+    """Render an HTML document to PDF bytes: A4, CJK fonts embedded and subset.
+
+    Only the app's static files are fetched (StaticFilesFetcher). Raises ReportRenderError,
+    an ordinary Exception, for any failure, and MissingGlyphsError when a character had no font.
+    """
+    fetcher = fetcher or StaticFilesFetcher()
+    with _catch_missing_glyphs() as catcher:
+        try:
+            pdf = weasyprint.HTML(
+                string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher
+            ).write_pdf()
+        except FatalURLFetchingError as exc:
+            # A BaseException in WeasyPrint: it would kill a solo Celery worker.
+            raise ReportRenderError(_("The PDF could not read a file it needs.")) from exc
+        except Exception as exc:
+            logger.exception("WeasyPrint failed")
+            raise ReportRenderError(
+                _("The PDF could not be rendered. The error has been logged.")
+            ) from exc
+    if catcher.messages:
+        logger.error("Missing glyphs in report PDF: %s", "; ".join(catcher.messages[:5]))
+        raise MissingGlyphsError(
+            _(
+                "The PDF would show empty boxes: no installed font has some of its characters. "
+                "Install the fonts %(fonts)s (Debian: fonts-noto-cjk)."
+            )
+            % {"fonts": ", ".join(CJK_FONTS)}
+        )
+    return pdf

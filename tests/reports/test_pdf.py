@@ -1,0 +1,167 @@
+"""The report PDFs: A4, Chinese text and figures readable, CJK fonts embedded, no empty boxes."""
+
+import re
+import subprocess
+
+import pytest
+from django.core.checks import Error
+
+from reports import checks as font_checks
+from reports.pdf import (
+    MissingGlyphsError,
+    document_hash,
+    render_document_html,
+    render_pdf,
+    report_document_build,
+)
+from reports.selectors.summary import half_year_summary
+from tests.factories import PlannedTopicFactory, StudyPlanFactory, TermFactory
+from tests.reports.pdf_helpers import (
+    PREAMBLE,
+    make_narrative,
+    make_term_records,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _squash(text: str) -> str:
+    """pdftotext breaks lines where the page does: compare text without the breaks."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def summary_records(group, term, secretary, leader, member):
+    make_term_records(group=group, term=term, members=[secretary, leader, member], sessions=3)
+    make_narrative(group=group, term=term, approved=True, approver=leader)
+
+
+@pytest.fixture
+def summary_pdf(group, term, summary_records):
+    document = report_document_build(group=group, term=term, kind="summary")
+    return render_pdf(document.html)
+
+
+def test_summary_pdf_is_a4_with_page_numbers_at_the_foot(summary_pdf):
+    info = pdf_info(summary_pdf)
+    assert "A4" in info
+    text = pdf_text(summary_pdf)
+    assert re.search(r"—\s*1\s*—", text)
+
+
+def test_summary_pdf_text_gives_back_the_chinese_narrative_and_the_figures(
+    group, term, summary_pdf
+):
+    summary = half_year_summary(group=group, term=term)
+    text = _squash(pdf_text(summary_pdf))
+    assert _squash(summary.title) in text
+    assert _squash(PREAMBLE) in text
+    assert "坚持领导带头学" in text
+    assert "共开展中心组集中学习3次" in text
+    for sentence in summary.sentences:
+        assert _squash(sentence) in text
+    # The appendix tables carry the same figures as the sentences.
+    assert "88.9%" in text
+    assert "张成员" in text
+
+
+def test_summary_pdf_embeds_a_subset_of_the_noto_cjk_serif_font(summary_pdf):
+    fonts = pdf_fonts(summary_pdf)
+    serif = [f for f in fonts if "Noto-Serif-CJK-SC" in f["name"]]
+    assert serif, fonts
+    assert all(f["emb"] == "yes" and f["sub"] == "yes" for f in fonts), fonts
+
+
+def test_plan_pdf_uses_only_the_named_noto_cjk_sc_fonts(group, leader):
+    next_term = TermFactory(group=group, year=2020, half=2)
+    plan = StudyPlanFactory(group=group, term=next_term, status="approved")
+    PlannedTopicFactory(plan=plan, title="深入学习贯彻党的二十大精神", lead_speaker="李书记")
+    document = report_document_build(group=group, term=next_term, kind="plan")
+    pdf = render_pdf(document.html)
+    fonts = pdf_fonts(pdf)
+    assert fonts and all(re.search(r"\+Noto-(Serif|Sans)-CJK-SC", f["name"]) for f in fonts), fonts
+    text = _squash(pdf_text(pdf))
+    assert "深入学习贯彻党的二十大精神" in text
+    assert _squash(document.filename_stem) in text
+
+
+def test_a_character_no_font_has_is_an_error_not_an_empty_box():
+    # U+E000 is in the Private Use Area: no installed font draws it.
+    html = "<html><body><p style=\"font-family: 'Noto Serif CJK SC'\">学习\ue000</p></body></html>"
+    with pytest.raises(MissingGlyphsError, match="Noto Serif CJK SC"):
+        render_pdf(html)
+
+
+def test_missing_glyph_catching_leaves_weasyprint_logging_as_it_was():
+    import logging
+
+    logger = logging.getLogger("weasyprint")
+    level, handlers = logger.level, list(logger.handlers)
+    render_pdf("<html><body><p>学习</p></body></html>")
+    assert logger.level == level
+    assert logger.handlers == handlers
+
+
+def test_content_hash_is_stable_and_changes_with_the_narrative(group, term, summary_records):
+    first = report_document_build(group=group, term=term, kind="summary")
+    again = report_document_build(group=group, term=term, kind="summary")
+    assert first.content_hash == again.content_hash
+    assert first.content_hash == document_hash(first.html)
+    narrative = term.report_narratives.get()
+    narrative.problems = "学习的系统性、针对性还不够强。"
+    narrative.save()
+    changed = report_document_build(group=group, term=term, kind="summary")
+    assert changed.content_hash != first.content_hash
+
+
+def test_standalone_html_carries_its_stylesheet(group, term, summary_records):
+    html = render_document_html(group=group, term=term, kind="summary", inline_css=True)
+    assert "@page" in html
+    assert "Noto Serif CJK SC" in html
+    assert "<link" not in html
+
+
+# The system check for the CJK fonts.
+
+
+def _fc_list(stdout: str, returncode: int = 0):
+    def run(args, **kwargs):
+        assert args[:2] == ["fc-list", ":lang=zh"]
+        return subprocess.CompletedProcess(args, returncode, stdout=stdout, stderr="")
+
+    return run
+
+
+def test_font_check_passes_when_fontconfig_lists_the_noto_cjk_fonts(monkeypatch):
+    listing = "Noto Serif CJK SC,Noto Serif CJK SC Bold\nNoto Sans CJK SC\nNoto Sans CJK JP\n"
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(listing))
+    assert font_checks.check_cjk_fonts() == []
+
+
+def test_font_check_fails_naming_the_fonts_when_no_cjk_font_is_installed(monkeypatch):
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(""))
+    errors = font_checks.check_cjk_fonts()
+    assert len(errors) == 1 and isinstance(errors[0], Error)
+    assert "Noto Serif CJK SC" in errors[0].msg and "Noto Sans CJK SC" in errors[0].msg
+    assert "fonts-noto-cjk" in errors[0].hint
+
+
+def test_font_check_fails_when_fc_list_is_missing(monkeypatch):
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("fc-list")
+
+    monkeypatch.setattr(font_checks.subprocess, "run", missing)
+    errors = font_checks.check_cjk_fonts()
+    assert len(errors) == 1 and isinstance(errors[0], Error)
+    assert "fc-list" in errors[0].msg and "Noto Serif CJK SC" in errors[0].msg
+
+
+def test_font_check_is_registered_with_django(monkeypatch):
+    from django.core import checks
+
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(""))
+    ids = {message.id for message in checks.run_checks()}
+    assert "reports.E002" in ids
