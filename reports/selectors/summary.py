@@ -1,0 +1,592 @@
+"""The half-year summary's figures, gathered once from the records into a plain structure.
+
+The HTML page, the PDF and the tests all read `HalfYearSummary`; nothing in it queries the
+database again. The builder runs a fixed number of queries whatever the size of the group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone, translation
+
+from reports.models import ReportNarrative
+from reports.selectors import wording
+from reports.selectors.plan import (
+    FormatCount,
+    PlanDocument,
+    ResearchTopicRow,
+    plan_document_from,
+    plan_with_topics,
+)
+from sessions_app.models import (
+    Attendance,
+    Member,
+    PlannedTopic,
+    ReflectionEssay,
+    SessionFormat,
+    StudyGroup,
+    StudySession,
+    Term,
+)
+from sessions_app.selectors.attendance import attendance_rate
+
+# Members below this attendance rate are named among the problem hints.
+LOW_ATTENDANCE_RATE = Decimal("80")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    date: dt.date
+    format: str
+    format_label: str
+    topic: str
+    host: str
+    speakers: str
+    attended: int
+    total: int
+    rate: Decimal | None
+    essays: int
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    present: int = 0
+    late: int = 0
+    leave: int = 0
+    absent: int = 0
+    made_up: int = 0
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late
+
+    @property
+    def total(self) -> int:
+        return self.present + self.late + self.leave + self.absent
+
+    @property
+    def rate(self) -> Decimal | None:
+        return attendance_rate(attended=self.attended, total=self.total)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: int
+    name: str
+    position: str
+    role_label: str
+    attendance: AttendanceFigures
+    reflections: int
+    research_reports: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.attendance.rate
+
+    @property
+    def essays(self) -> int:
+        return self.reflections + self.research_reports
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    id: int
+    title: str
+    planned_month: int | None
+    format_label: str
+    lead_speaker: str
+    session_dates: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True)
+class ProblemHints:
+    """What the records show that the problems section might name."""
+
+    low_attendance: tuple[MemberRow, ...]
+    sessions_without_essays: tuple[SessionRow, ...]
+    topics_not_covered: tuple[TopicRow, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.low_attendance or self.sessions_without_essays or self.topics_not_covered)
+
+
+@dataclass(frozen=True)
+class Practice:
+    heading: str
+    body: str
+
+
+@dataclass(frozen=True)
+class NarrativeView:
+    id: int | None
+    version: int
+    status: str
+    status_label: str
+    is_approved: bool
+    preamble: str
+    practices: tuple[Practice, ...]
+    problems: str
+    causes: str
+    measures: str
+    approved_by: str
+    approved_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    is_preview: bool = False
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    session_id: int
+    date: dt.date
+    rate: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    value_y: float
+
+
+@dataclass(frozen=True)
+class AttendanceChart:
+    """Bar geometry for the inline SVG: one bar per session, its height the attendance rate."""
+
+    width: int
+    height: int
+    plot_top: int
+    plot_bottom: int
+    plot_left: int
+    axis_label_x: int
+    date_label_y: int
+    bars: tuple[ChartBar, ...]
+    gridlines: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
+class HalfYearSummary:
+    group_id: int
+    group_name: str
+    group_slug: str
+    organisation: str
+    language: str
+    term_id: int
+    term_code: str
+    term_label: str
+    year: int
+    half: int
+    start_date: dt.date
+    end_date: dt.date
+    title: str
+    words: wording.DocumentWords
+    sessions: tuple[SessionRow, ...]
+    by_format: tuple[FormatCount, ...]
+    has_plan: bool
+    topics_covered: tuple[TopicRow, ...]
+    topics_not_covered: tuple[TopicRow, ...]
+    attendance: AttendanceFigures
+    members: tuple[MemberRow, ...]
+    reflections: int
+    research_reports: int
+    essays_without_session: int
+    research_done: tuple[ResearchTopicRow, ...]
+    research_open: tuple[ResearchTopicRow, ...]
+    hints: ProblemHints
+    next_plan: PlanDocument | None
+    narrative: NarrativeView | None
+    sentences: tuple[str, ...]
+    chart: AttendanceChart
+
+    @property
+    def figures_text(self) -> str:
+        """The figures sentences as one paragraph (no space between Chinese sentences)."""
+        return ("" if wording.is_chinese(self.language) else " ").join(self.sentences)
+
+    @property
+    def sessions_count(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def essays_total(self) -> int:
+        return self.reflections + self.research_reports
+
+    @property
+    def essays_in_sessions(self) -> int:
+        """Essays tied to one of the listed sessions (the sessions table's column total)."""
+        return sum(s.essays for s in self.sessions)
+
+    @property
+    def topics_planned(self) -> int:
+        return len(self.topics_covered) + len(self.topics_not_covered)
+
+    def with_narrative(self, narrative: NarrativeView | None) -> HalfYearSummary:
+        """The same figures with another narrative (a preview of unsaved text)."""
+        return dataclasses.replace(self, narrative=narrative)
+
+
+def narrative_view(
+    narrative: ReportNarrative | None, *, is_preview: bool = False
+) -> NarrativeView | None:
+    """A narrative row as plain values (approved_by must be loaded by the caller)."""
+    if narrative is None:
+        return None
+    return NarrativeView(
+        id=narrative.pk,
+        version=narrative.version,
+        status=narrative.status,
+        status_label=str(narrative.get_status_display()),
+        is_approved=narrative.is_approved,
+        preamble=narrative.preamble,
+        practices=tuple(
+            Practice(heading=p["heading"], body=p["body"]) for p in narrative.practice_items
+        ),
+        problems=narrative.problems,
+        causes=narrative.causes,
+        measures=narrative.measures,
+        approved_by=narrative.approved_by.display_name if narrative.approved_by_id else "",
+        approved_at=narrative.approved_at,
+        updated_at=narrative.updated_at,
+        is_preview=is_preview,
+    )
+
+
+def attendance_chart(sessions: tuple[SessionRow, ...]) -> AttendanceChart:
+    """Bars for the sessions with attendance recorded, scaled to 0–100%."""
+    rated = [s for s in sessions if s.rate is not None]
+    plot_left, plot_top, plot_bottom = 40, 10, 170
+    step = 48
+    width = max(plot_left + step * len(rated) + 10, 200)
+    plot_height = plot_bottom - plot_top
+    bars = []
+    for i, s in enumerate(rated):
+        height = float(s.rate) * plot_height / 100
+        x = plot_left + i * step + 8
+        bars.append(
+            ChartBar(
+                session_id=s.id,
+                date=s.date,
+                rate=s.rate,
+                x=x,
+                y=plot_bottom - height,
+                width=step - 16,
+                height=height,
+                label_x=x + (step - 16) / 2,
+                value_y=plot_bottom - height - 3,
+            )
+        )
+    gridlines = tuple((p, plot_bottom - p * plot_height / 100) for p in (0, 50, 80, 100))
+    return AttendanceChart(
+        width=width,
+        height=plot_bottom + 30,
+        plot_top=plot_top,
+        plot_bottom=plot_bottom,
+        plot_left=plot_left,
+        axis_label_x=plot_left - 4,
+        date_label_y=plot_bottom + 16,
+        bars=tuple(bars),
+        gridlines=gridlines,
+    )
+
+
+def _narrative_for(
+    *, group: StudyGroup, term: Term, include_draft: bool, version: int | None
+) -> ReportNarrative | None:
+    narratives = ReportNarrative.objects.filter(
+        group=group, term=term, kind=ReportNarrative.Kind.SUMMARY
+    ).select_related("approved_by")
+    if version is not None:
+        narrative = narratives.filter(version=version).first()
+        if narrative is None:
+            raise Http404("No such version")
+        return narrative
+    if not include_draft:
+        narratives = narratives.filter(status=ReportNarrative.Status.APPROVED)
+    return narratives.order_by("-version").first()
+
+
+def _half_after(year: int, half: int) -> tuple[int, int]:
+    return (year, 2) if half == 1 else (year + 1, 1)
+
+
+def half_year_summary(
+    *,
+    group: StudyGroup,
+    term: Term,
+    include_draft: bool = False,
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> HalfYearSummary:
+    """The term's figures, next term's approved plan and the narrative, as plain values.
+
+    Counts sessions held up to today. Essays counted are those of the term's held sessions, and
+    those tied to no session but submitted within the term; returned essays do not count.
+    The narrative is the latest approved version; with include_draft, the draft if one exists;
+    with version, that version (404 if none). The wording follows the group's report language.
+    About 14 queries, whatever the number of members, sessions or essays.
+    """
+    if term.group_id != group.pk:
+        raise ValueError("The term belongs to another group.")
+    today = today or timezone.localdate()
+    language = group.report_language
+    with translation.override(language):
+        return _build(
+            group=group,
+            term=term,
+            language=language,
+            today=today,
+            narrative=_narrative_for(
+                group=group, term=term, include_draft=include_draft, version=version
+            ),
+        )
+
+
+def _build(
+    *, group: StudyGroup, term: Term, language: str, today: dt.date, narrative
+) -> HalfYearSummary:
+    format_labels = wording.format_labels(language)
+    held = StudySession.objects.filter(group=group, term=term, date__lte=today)
+    sessions = list(held.select_related("host").order_by("date", "start_time", "id"))
+
+    per_session: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Attendance.objects.filter(session__in=held)
+        .values("session_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        per_session[row["session_id"]][row["status"]] = row["n"]
+
+    per_member: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        Attendance.objects.filter(session__in=held)
+        .values("member_id", "status")
+        .annotate(n=Count("id"), made_up=Count("id", filter=Q(makeup_on__isnull=False)))
+        .order_by()
+    ):
+        per_member[row["member_id"]][row["status"]] += row["n"]
+        per_member[row["member_id"]]["made_up"] += row["made_up"]
+
+    essays = (
+        ReflectionEssay.objects.filter(group=group)
+        .exclude(status=ReflectionEssay.Status.RETURNED)
+        .filter(
+            Q(session__in=held)
+            | Q(
+                session__isnull=True,
+                submitted_at__date__gte=term.start_date,
+                submitted_at__date__lte=term.end_date,
+            )
+        )
+    )
+    essays_by_session = dict(
+        essays.filter(session__isnull=False)
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("session_id", "n")
+    )
+    essays_by_author: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    essays_by_kind: dict[str, int] = defaultdict(int)
+    essays_without_session = 0
+    for row in (
+        essays.values("author_id", "kind")
+        .annotate(n=Count("id"), loose=Count("id", filter=Q(session__isnull=True)))
+        .order_by()
+    ):
+        essays_by_author[row["author_id"]][row["kind"]] += row["n"]
+        essays_by_kind[row["kind"]] += row["n"]
+        essays_without_session += row["loose"]
+
+    members = list(
+        Member.objects.filter(group=group)
+        .filter(
+            Q(joined_on__lte=term.end_date)
+            & (Q(left_on__isnull=True) | Q(left_on__gte=term.start_date))
+            | Q(pk__in=Attendance.objects.filter(session__in=held).values("member_id"))
+        )
+        .order_by("sort_order", "id")
+    )
+
+    session_rows = []
+    for s in sessions:
+        counts = per_session.get(s.pk, {})
+        attended = counts.get(Attendance.Status.PRESENT, 0) + counts.get(Attendance.Status.LATE, 0)
+        total = sum(counts.values())
+        session_rows.append(
+            SessionRow(
+                id=s.pk,
+                date=s.date,
+                format=s.format,
+                format_label=format_labels.get(s.format, s.format),
+                topic=s.topic,
+                host=s.host.display_name if s.host else "",
+                speakers=s.speakers,
+                attended=attended,
+                total=total,
+                rate=attendance_rate(attended=attended, total=total),
+                essays=essays_by_session.get(s.pk, 0),
+            )
+        )
+    session_rows_t = tuple(session_rows)
+
+    member_rows = []
+    for m in members:
+        counts = per_member.get(m.pk, {})
+        written = essays_by_author.get(m.pk, {})
+        member_rows.append(
+            MemberRow(
+                id=m.pk,
+                name=m.display_name,
+                position=m.position,
+                role_label=str(m.get_role_display()),
+                attendance=AttendanceFigures(
+                    present=counts.get(Attendance.Status.PRESENT, 0),
+                    late=counts.get(Attendance.Status.LATE, 0),
+                    leave=counts.get(Attendance.Status.LEAVE, 0),
+                    absent=counts.get(Attendance.Status.ABSENT, 0),
+                    made_up=counts.get("made_up", 0),
+                ),
+                reflections=written.get(ReflectionEssay.Kind.REFLECTION, 0),
+                research_reports=written.get(ReflectionEssay.Kind.RESEARCH_REPORT, 0),
+            )
+        )
+    overall = AttendanceFigures(
+        present=sum(r.attendance.present for r in member_rows),
+        late=sum(r.attendance.late for r in member_rows),
+        leave=sum(r.attendance.leave for r in member_rows),
+        absent=sum(r.attendance.absent for r in member_rows),
+        made_up=sum(r.attendance.made_up for r in member_rows),
+    )
+
+    format_counts: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        format_counts[s.format] += 1
+    by_format = tuple(
+        FormatCount(format=value, label=format_labels[value], count=format_counts[value])
+        for value, _label in SessionFormat.choices
+        if format_counts.get(value)
+    )
+
+    plan = plan_with_topics(term=term)
+    dates_by_topic: dict[int, list[dt.date]] = defaultdict(list)
+    for s in sessions:
+        if s.planned_topic_id:
+            dates_by_topic[s.planned_topic_id].append(s.date)
+    covered, not_covered, research_done, research_open = [], [], [], []
+    if plan is not None:
+        for t in plan.topics.all():
+            if t.kind == PlannedTopic.Kind.RESEARCH:
+                row = ResearchTopicRow(
+                    id=t.pk,
+                    title=t.title,
+                    assignees=tuple(a.display_name for a in t.assignees.all()),
+                    due_date=t.due_date,
+                    completed_on=t.completed_on,
+                )
+                (research_done if row.is_done else research_open).append(row)
+                continue
+            row = TopicRow(
+                id=t.pk,
+                title=t.title,
+                planned_month=t.planned_month,
+                format_label=format_labels.get(t.format, ""),
+                lead_speaker=t.lead_speaker,
+                session_dates=tuple(dates_by_topic.get(t.pk, ())),
+            )
+            (covered if row.session_dates else not_covered).append(row)
+
+    next_year, next_half = _half_after(term.year, term.half)
+    next_term = Term.objects.filter(group=group, year=next_year, half=next_half).first()
+    next_plan = None
+    if next_term is not None:
+        loaded = plan_with_topics(term=next_term)
+        if loaded is not None and loaded.is_approved:
+            next_plan = plan_document_from(group=group, term=next_term, plan=loaded)
+
+    hints = ProblemHints(
+        low_attendance=tuple(
+            r for r in member_rows if r.rate is not None and r.rate < LOW_ATTENDANCE_RATE
+        ),
+        sessions_without_essays=tuple(s for s in session_rows_t if not s.essays),
+        topics_not_covered=tuple(not_covered),
+    )
+    reflections = essays_by_kind.get(ReflectionEssay.Kind.REFLECTION, 0)
+    research_reports = essays_by_kind.get(ReflectionEssay.Kind.RESEARCH_REPORT, 0)
+    sentences = wording.figures_sentences(
+        language=language,
+        half=term.half,
+        sessions_total=len(session_rows_t),
+        other_formats=[
+            (f.label, f.count) for f in by_format if f.format != SessionFormat.CONCENTRATED
+        ],
+        attendance_rate=overall.rate,
+        reflections=reflections,
+        research_reports=research_reports,
+        topics_planned=len(covered) + len(not_covered),
+        topics_covered=len(covered),
+        research_planned=len(research_done) + len(research_open),
+        research_done=len(research_done),
+        has_plan=plan is not None,
+    )
+    return HalfYearSummary(
+        group_id=group.pk,
+        group_name=group.name,
+        group_slug=group.slug,
+        organisation=group.organisation,
+        language=language,
+        term_id=term.pk,
+        term_code=term.code,
+        term_label=str(term.label),
+        year=term.year,
+        half=term.half,
+        start_date=term.start_date,
+        end_date=term.end_date,
+        title=wording.summary_title(
+            group_name=group.name, year=term.year, half=term.half, language=language
+        ),
+        words=wording.document_words(language=language, half=term.half),
+        sessions=session_rows_t,
+        by_format=by_format,
+        has_plan=plan is not None,
+        topics_covered=tuple(covered),
+        topics_not_covered=tuple(not_covered),
+        attendance=overall,
+        members=tuple(member_rows),
+        reflections=reflections,
+        research_reports=research_reports,
+        essays_without_session=essays_without_session,
+        research_done=tuple(research_done),
+        research_open=tuple(research_open),
+        hints=hints,
+        next_plan=next_plan,
+        narrative=narrative_view(narrative),
+        sentences=sentences,
+        chart=attendance_chart(session_rows_t),
+    )
+
+
+def half_year_summary_for_member(
+    *, member: Member, term: Term, version: int | None = None
+) -> HalfYearSummary:
+    """The summary as this member may see it.
+
+    Secretary and leaders see the draft if there is one (else the latest approved version) and
+    any version; other members see only approved versions, and get PermissionDenied when there
+    is none. The term must be the member's group's (callers find it with term_get).
+    """
+    drafter = member.can_manage_records
+    summary = half_year_summary(
+        group=member.group, term=term, include_draft=drafter, version=version
+    )
+    if not drafter and (summary.narrative is None or not summary.narrative.is_approved):
+        raise PermissionDenied
+    return summary

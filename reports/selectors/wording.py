@@ -1,0 +1,309 @@
+"""The report's sentences that carry figures, and its numbering: one place for the wording.
+
+The summary follows Chinese official-document conventions (（一）, 一、, 、 between items, ；
+between clauses), which English msgids with placeholders cannot express without concatenating
+fragments. So the wording is written here per report language, from the figures only: the
+numbers in a sentence are the numbers in the tables.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import get_language
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def is_chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
+def chinese_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九 (enough for section numbers)."""
+    if n <= 0 or n >= 100:
+        return str(n)
+    tens, units = divmod(n, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else CN_DIGITS[tens]) + "十"
+    if units:
+        text += CN_DIGITS[units]
+    return text
+
+
+def section_number(n: int, language: str | None = None) -> str:
+    """The mark before a section heading: 一、 in Chinese, '1. ' otherwise."""
+    if is_chinese(language or get_language()):
+        return f"{chinese_numeral(n)}、"
+    return f"{n}. "
+
+
+def paragraph_number(n: int, language: str | None = None) -> str:
+    """The mark before a headed paragraph: （一） in Chinese, '(1) ' otherwise."""
+    if is_chinese(language or get_language()):
+        return f"（{chinese_numeral(n)}）"
+    return f"({n}) "
+
+
+# The words table's names of the session formats (DESIGN.md), used by the documents so that
+# the figures sentences read right whatever the state of the interface's catalogue.
+FORMAT_NAMES_ZH = {
+    "concentrated": "集中学习",
+    "seminar": "专题研讨",
+    "expert_lecture": "专家辅导",
+    "video": "视频学习",
+    "enlarged_meeting": "扩大会议",
+    "reading_class": "读书班",
+}
+
+
+def format_labels(language: str) -> dict[str, str]:
+    """Session format value -> its name in the report language."""
+    from sessions_app.models import SessionFormat
+
+    if is_chinese(language):
+        return {
+            value: FORMAT_NAMES_ZH.get(value, str(label)) for value, label in SessionFormat.choices
+        }
+    return {value: str(label) for value, label in SessionFormat.choices}
+
+
+def _rate(rate: Decimal) -> str:
+    return f"{rate:.1f}"
+
+
+def summary_title(*, group_name: str, year: int, half: int, language: str) -> str:
+    """The document title: 示例县党委理论学习中心组2020年上半年总结及下半年学习计划."""
+    if is_chinese(language):
+        if half == 1:
+            return f"{group_name}{year}年上半年总结及下半年学习计划"
+        return f"{group_name}{year}年下半年总结及{year + 1}年上半年学习计划"
+    if half == 1:
+        return f"{group_name}: summary of the first half of {year} and plan for the second half"
+    return (
+        f"{group_name}: summary of the second half of {year}"
+        f" and plan for the first half of {year + 1}"
+    )
+
+
+def plan_title(*, group_name: str, year: int, half: int, language: str) -> str:
+    """The plan's title: 示例县党委理论学习中心组2020年下半年学习计划."""
+    if is_chinese(language):
+        return f"{group_name}{year}年{'上' if half == 1 else '下'}半年学习计划"
+    which = "first" if half == 1 else "second"
+    return f"{group_name}: study plan for the {which} half of {year}"
+
+
+def month_label(month: int | None, *, language: str) -> str:
+    if is_chinese(language):
+        return f"{month}月" if month else "不定期"
+    if not month:
+        return "Any time"
+    return calendar.month_name[month]
+
+
+def figures_sentences(
+    *,
+    language: str,
+    half: int,
+    sessions_total: int,
+    other_formats: Sequence[tuple[str, int]],
+    attendance_rate: Decimal | None,
+    reflections: int,
+    research_reports: int,
+    topics_planned: int,
+    topics_covered: int,
+    research_planned: int,
+    research_done: int,
+    has_plan: bool,
+) -> tuple[str, ...]:
+    """The sentences of section 一 that carry figures.
+
+    other_formats: (label, count) for formats other than concentrated study, count > 0, in the
+    order they should be named. Labels are already in the report language.
+    """
+    figures = {
+        "half": half,
+        "sessions_total": sessions_total,
+        "other_formats": other_formats,
+        "attendance_rate": attendance_rate,
+        "reflections": reflections,
+        "research_reports": research_reports,
+        "topics_planned": topics_planned,
+        "topics_covered": topics_covered,
+        "research_planned": research_planned,
+        "research_done": research_done,
+        "has_plan": has_plan,
+    }
+    if is_chinese(language):
+        return _sentences_zh(**figures)
+    return _sentences_en(**figures)
+
+
+def _sentences_zh(
+    *,
+    half,
+    sessions_total,
+    other_formats,
+    attendance_rate,
+    reflections,
+    research_reports,
+    topics_planned,
+    topics_covered,
+    research_planned,
+    research_done,
+    has_plan,
+) -> tuple[str, ...]:
+    since = "今年以来" if half == 1 else "下半年以来"
+    if not sessions_total:
+        first = f"{since}，中心组尚未开展集中学习"
+    else:
+        first = f"{since}，共开展中心组集中学习{sessions_total}次"
+        if other_formats:
+            first += "，其中" + "、".join(f"{label}{n}次" for label, n in other_formats)
+    clauses = []
+    if attendance_rate is not None:
+        clauses.append(f"成员平均出勤率{_rate(attendance_rate)}%")
+    clauses.append(f"提交心得体会{reflections}篇")
+    if research_reports:
+        clauses.append(f"调研报告{research_reports}篇")
+    sentences = [first + "；" + "，".join(clauses) + "。"]
+    if has_plan:
+        text = f"按照学习计划，本半年安排学习专题{topics_planned}个，已开展{topics_covered}个"
+        if topics_planned > topics_covered:
+            text += f"，尚有{topics_planned - topics_covered}个未开展"
+        if research_planned:
+            text += f"；确定调研课题{research_planned}个，已完成{research_done}个"
+        sentences.append(text + "。")
+    return tuple(sentences)
+
+
+def _sentences_en(
+    *,
+    half,
+    sessions_total,
+    other_formats,
+    attendance_rate,
+    reflections,
+    research_reports,
+    topics_planned,
+    topics_covered,
+    research_planned,
+    research_done,
+    has_plan,
+) -> tuple[str, ...]:
+    since = "Since the start of the year" if half == 1 else "Since the start of the second half"
+    if not sessions_total:
+        first = f"{since}, the group has held no concentrated study sessions"
+    else:
+        first = f"{since}, the group has held {sessions_total} concentrated study sessions"
+        if other_formats:
+            first += ", including " + ", ".join(f"{n} {label}" for label, n in other_formats)
+    clauses = []
+    if attendance_rate is not None:
+        clauses.append(f"the members' average attendance rate was {_rate(attendance_rate)}%")
+    clauses.append(f"{reflections} reflection essays were submitted")
+    if research_reports:
+        clauses.append(f"with {research_reports} research reports")
+    sentences = [first + "; " + ", ".join(clauses) + "."]
+    if has_plan:
+        text = (
+            f"Of the {topics_planned} topics in the study plan, {topics_covered} have been studied"
+        )
+        if topics_planned > topics_covered:
+            text += f" and {topics_planned - topics_covered} remain"
+        if research_planned:
+            text += f"; {research_done} of {research_planned} research topics are done"
+        sentences.append(text + ".")
+    return tuple(sentences)
+
+
+@dataclass(frozen=True)
+class DocumentWords:
+    """The fixed words of the printed documents (headings, appendix titles), per report language.
+
+    They are the official document's own structure (一、主要做法, 附件1), so they are written here
+    with the sentences rather than looked up word by word in the interface's catalogue.
+    """
+
+    practices: str
+    problems: str
+    plan: str
+    appendix_sessions: str
+    appendix_attendance: str
+    chart_title: str
+    chart_description: str
+    plan_not_approved: str
+    measures: str
+    topics_by_month: str
+    formats: str
+    speakers: str
+    research: str
+    no_topics: str
+    no_research: str
+    draft_mark: str
+    total: str
+    formats_and_speakers: str
+    list_sep: str
+    colon: str
+    done: str
+    open: str
+
+
+def document_words(*, language: str, half: int) -> DocumentWords:
+    """The documents' fixed words in the report language, for the term's half."""
+    if is_chinese(language):
+        nxt = "下半年" if half == 1 else "明年上半年"
+        return DocumentWords(
+            practices="主要做法",
+            problems="存在的问题及原因",
+            plan=f"{nxt}学习计划",
+            appendix_sessions="附件1：集中学习情况一览表",
+            appendix_attendance="附件2：成员考勤情况统计表",
+            chart_title="各次集中学习出勤率",
+            chart_description="柱状图：每次集中学习的出勤率（%），按日期排列。",
+            plan_not_approved=f"{nxt}学习计划尚未审定。",
+            measures="主要措施",
+            topics_by_month="学习专题安排",
+            formats="学习形式",
+            speakers="领学人",
+            research="调研课题",
+            no_topics="暂无学习专题。",
+            no_research="暂无调研课题。",
+            draft_mark="草稿",
+            total="合计",
+            formats_and_speakers="学习形式和领学人",
+            list_sep="、",
+            colon="：",
+            done="已完成",
+            open="进行中",
+        )
+    nxt = "the second half" if half == 1 else "the first half of next year"
+    return DocumentWords(
+        practices="What we did",
+        problems="Problems and their causes",
+        plan=f"Study plan for {nxt}",
+        appendix_sessions="Appendix 1: Study sessions",
+        appendix_attendance="Appendix 2: Attendance by member",
+        chart_title="Attendance rate by session",
+        chart_description="Bar chart: the attendance rate (%) of each session, by date.",
+        plan_not_approved=f"The study plan for {nxt} has not been approved yet.",
+        measures="Measures",
+        topics_by_month="Topics by month",
+        formats="Formats",
+        speakers="Lead speakers",
+        research="Research topics",
+        no_topics="No study topics yet.",
+        no_research="No research topics.",
+        draft_mark="Draft",
+        total="Total",
+        formats_and_speakers="Formats and lead speakers",
+        list_sep=", ",
+        colon=": ",
+        done="done",
+        open="open",
+    )

@@ -1,0 +1,1 @@
+"""Writes for the reports: one module per area."""

@@ -1,0 +1,114 @@
+"""Drafting and approving a report's narrative, in versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import ReportNarrative
+from sessions_app.models import Member, StudyGroup, Term
+
+
+@dataclass(frozen=True)
+class NarrativeText:
+    """The drafter's text: what the form gives and a version stores."""
+
+    preamble: str = ""
+    practices: list[dict] = field(default_factory=list)
+    problems: str = ""
+    causes: str = ""
+    measures: str = ""
+
+    @classmethod
+    def from_narrative(cls, narrative: ReportNarrative | None) -> NarrativeText:
+        if narrative is None:
+            return cls()
+        return cls(
+            preamble=narrative.preamble,
+            practices=narrative.practice_items,
+            problems=narrative.problems,
+            causes=narrative.causes,
+            measures=narrative.measures,
+        )
+
+    def apply_to(self, narrative: ReportNarrative) -> None:
+        narrative.preamble = self.preamble
+        narrative.practices = [
+            {"heading": p.get("heading", ""), "body": p.get("body", "")} for p in self.practices
+        ]
+        narrative.problems = self.problems
+        narrative.causes = self.causes
+        narrative.measures = self.measures
+
+
+def narrative_latest(
+    *, group: StudyGroup, term: Term, kind: str = ReportNarrative.Kind.SUMMARY
+) -> ReportNarrative | None:
+    """The newest version (draft or approved) of the group's narrative for the term and kind."""
+    return (
+        ReportNarrative.objects.filter(group=group, term=term, kind=kind)
+        .select_related("approved_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def _check_drafter(member: Member, group: StudyGroup) -> None:
+    if member.group_id != group.pk or not member.can_manage_records:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def narrative_save_draft(
+    *,
+    group: StudyGroup,
+    term: Term,
+    text: NarrativeText,
+    member: Member,
+    user: AbstractBaseUser,
+    kind: str = ReportNarrative.Kind.SUMMARY,
+) -> ReportNarrative:
+    """Save the drafter's text as the draft: the existing draft is updated in place; when the
+    latest version is approved (or none exists) a new draft version is started, so approved
+    versions never change. Secretary or leaders of the group only.
+    """
+    _check_drafter(member, group)
+    if term.group_id != group.pk:
+        raise ValidationError(_("The term belongs to another group."))
+    versions = ReportNarrative.objects.select_for_update().filter(group=group, term=term, kind=kind)
+    draft = versions.filter(status=ReportNarrative.Status.DRAFT).first()
+    if draft is None:
+        last = versions.aggregate(last=Max("version"))["last"] or 0
+        draft = ReportNarrative(
+            group=group, term=term, kind=kind, version=last + 1, created_by=user
+        )
+    text.apply_to(draft)
+    draft.updated_by = user
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def narrative_approve(
+    *, narrative: ReportNarrative, member: Member, user: AbstractBaseUser
+) -> ReportNarrative:
+    """Approve a draft: it becomes the version every member of the group reads. Leaders only."""
+    if member.group_id != narrative.group_id or not member.is_leader:
+        raise PermissionDenied
+    narrative = ReportNarrative.objects.select_for_update().get(pk=narrative.pk)
+    if narrative.is_approved:
+        raise ValidationError(_("This version is already approved."))
+    narrative.status = ReportNarrative.Status.APPROVED
+    narrative.approved_by = member
+    narrative.approved_at = timezone.now()
+    narrative.updated_by = user
+    narrative.full_clean()
+    narrative.save()
+    return narrative

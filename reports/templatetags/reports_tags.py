@@ -1,0 +1,35 @@
+"""Numbering and figures in the report bodies, in the active (report) language."""
+
+from decimal import Decimal
+
+from django import template
+
+from reports.selectors import wording
+
+register = template.Library()
+
+
+@register.simple_tag
+def section_number(n: int) -> str:
+    """一、 in Chinese, '1. ' otherwise."""
+    return wording.section_number(int(n))
+
+
+@register.simple_tag
+def paragraph_number(n: int) -> str:
+    """（一） in Chinese, '(1) ' otherwise."""
+    return wording.paragraph_number(int(n))
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """A rate as 93.5%; an em dash when there is nothing to count."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value):.1f}%"
+
+
+@register.filter
+def coord(value: float) -> str:
+    """An SVG coordinate, never localised (a comma would break the attribute)."""
+    return f"{float(value):.1f}"

@@ -1,0 +1,125 @@
+"""Hand-made records for the report tests: small enough to count by hand."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from sessions_app.models import Attendance, Member, PlannedTopic, ReflectionEssay, SessionFormat
+from tests.factories import (
+    AttendanceFactory,
+    MemberFactory,
+    PlannedTopicFactory,
+    ReflectionEssayFactory,
+    StudyPlanFactory,
+    StudySessionFactory,
+    TermFactory,
+)
+
+P, L, LV, A = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.LATE,
+    Attendance.Status.LEAVE,
+    Attendance.Status.ABSENT,
+)
+
+
+def aware(*args) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(*args))
+
+
+@dataclass
+class Records:
+    members: list[Member]
+    sessions: list
+    topics: dict
+
+
+def make_records(*, group, term, secretary, leader, member) -> Records:
+    """4 members, 3 sessions (concentrated, seminar, expert lecture), 9 of 12 attended (75.0%),
+    3 reflection essays and 1 research report in the term, a plan of 3 study topics (2 covered)
+    and 2 research topics (1 done)."""
+    zhao = MemberFactory(group=group, display_name="赵成员", position="副县长")
+    members = [secretary, leader, member, zhao]
+    plan = StudyPlanFactory(group=group, term=term)
+    t1 = PlannedTopicFactory(plan=plan, title="专题一", planned_month=3)
+    t2 = PlannedTopicFactory(plan=plan, title="专题二", planned_month=4)
+    t3 = PlannedTopicFactory(plan=plan, title="专题三", planned_month=6)
+    r1 = PlannedTopicFactory(
+        plan=plan, kind=PlannedTopic.Kind.RESEARCH, title="课题一", completed_on=dt.date(2020, 6, 1)
+    )
+    r2 = PlannedTopicFactory(plan=plan, kind=PlannedTopic.Kind.RESEARCH, title="课题二")
+    r2.assignees.set([leader, member])
+
+    s1 = StudySessionFactory(
+        group=group,
+        term=term,
+        date=dt.date(2020, 3, 10),
+        planned_topic=t1,
+        host=leader,
+        format=SessionFormat.CONCENTRATED,
+        topic="学习一",
+    )
+    s2 = StudySessionFactory(
+        group=group,
+        term=term,
+        date=dt.date(2020, 4, 15),
+        planned_topic=t2,
+        format=SessionFormat.SEMINAR,
+        topic="研讨二",
+    )
+    s3 = StudySessionFactory(
+        group=group,
+        term=term,
+        date=dt.date(2020, 5, 20),
+        format=SessionFormat.EXPERT_LECTURE,
+        topic="辅导三",
+    )
+    for m, status in zip(members, [P, P, P, P], strict=True):
+        AttendanceFactory(session=s1, member=m, status=status)
+    for m, status in zip(members, [P, L, LV, A], strict=True):
+        extra = {"leave_reason": "出差", "makeup_on": dt.date(2020, 4, 20)} if status == LV else {}
+        AttendanceFactory(session=s2, member=m, status=status, **extra)
+    for m, status in zip(members, [P, P, A, P], strict=True):
+        AttendanceFactory(session=s3, member=m, status=status)
+
+    ReflectionEssayFactory(group=group, author=member, session=s1)
+    ReflectionEssayFactory(group=group, author=secretary, session=s1)
+    ReflectionEssayFactory(group=group, author=leader, session=s2)
+    ReflectionEssayFactory(
+        group=group,
+        author=leader,
+        kind=ReflectionEssay.Kind.RESEARCH_REPORT,
+        submitted_at=aware(2020, 4, 1, 9),
+    )
+    # Not counted: returned, outside the term, another group's.
+    ReflectionEssayFactory(
+        group=group,
+        author=zhao,
+        session=s2,
+        status=ReflectionEssay.Status.RETURNED,
+        review_comment="请补充",
+    )
+    ReflectionEssayFactory(group=group, author=zhao, submitted_at=aware(2020, 8, 1, 9))
+    ReflectionEssayFactory()
+    return Records(
+        members=members, sessions=[s1, s2, s3], topics={"t1": t1, "t2": t2, "t3": t3, "r1": r1}
+    )
+
+
+def approved_next_plan(*, group, leader):
+    """An approved 2020 H2 plan with one topic in July and a research topic."""
+    h2 = TermFactory(group=group, year=2020, half=2)
+    plan = StudyPlanFactory(
+        group=group,
+        term=h2,
+        status="approved",
+        approved_at=aware(2020, 6, 25, 9),
+        approved_by=leader,
+    )
+    PlannedTopicFactory(plan=plan, title="七月专题", planned_month=7, lead_speaker="李书记")
+    research = PlannedTopicFactory(
+        plan=plan, kind=PlannedTopic.Kind.RESEARCH, title="下半年课题", planned_month=None
+    )
+    research.assignees.set([leader])
+    return plan

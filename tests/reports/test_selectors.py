@@ -1,0 +1,219 @@
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.selectors.plan import study_plan_document
+from reports.selectors.summary import half_year_summary
+from sessions_app.models import Attendance, SessionFormat, StudyGroup
+from tests.factories import (
+    MemberFactory,
+    PlannedTopicFactory,
+    ReflectionEssayFactory,
+    StudyPlanFactory,
+    StudySessionFactory,
+    TermFactory,
+)
+from tests.reports._data import approved_next_plan, aware, make_records
+
+
+@pytest.fixture
+def records(group, term, secretary, leader, member):
+    return make_records(group=group, term=term, secretary=secretary, leader=leader, member=member)
+
+
+def test_summary_counts_sessions_by_format(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    assert s.sessions_count == 3
+    assert [(f.format, f.count) for f in s.by_format] == [
+        ("concentrated", 1),
+        ("seminar", 1),
+        ("expert_lecture", 1),
+    ]
+    assert [row.topic for row in s.sessions] == ["学习一", "研讨二", "辅导三"]
+    assert s.sessions[0].host == "李书记"
+
+
+def test_summary_attendance_overall_and_per_member(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    a = s.attendance
+    assert (a.present, a.late, a.leave, a.absent, a.made_up) == (8, 1, 1, 2, 1)
+    assert (a.attended, a.total, a.rate) == (9, 12, Decimal("75.0"))
+    rows = {m.name: m for m in s.members}
+    assert [r.name for r in s.members] == ["王秘书", "李书记", "张成员", "赵成员"]
+    assert rows["王秘书"].rate == Decimal("100.0")
+    zhang = rows["张成员"].attendance
+    assert (zhang.present, zhang.late, zhang.leave, zhang.absent, zhang.made_up) == (1, 0, 1, 1, 1)
+    assert rows["张成员"].rate == Decimal("33.3")
+    assert rows["赵成员"].rate == Decimal("66.7")
+    assert [(r.attended, r.total) for r in s.sessions] == [(4, 4), (2, 4), (3, 4)]
+
+
+def test_summary_counts_essays_of_the_term_only(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    assert (s.reflections, s.research_reports, s.essays_without_session) == (3, 1, 1)
+    assert [r.essays for r in s.sessions] == [2, 1, 0]
+    rows = {m.name: m for m in s.members}
+    assert (rows["李书记"].reflections, rows["李书记"].research_reports) == (1, 1)
+    assert rows["赵成员"].essays == 0  # returned and out-of-term essays do not count
+
+
+def test_summary_topics_covered_against_the_plan(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    assert [t.title for t in s.topics_covered] == ["专题一", "专题二"]
+    assert [t.title for t in s.topics_not_covered] == ["专题三"]
+    assert s.topics_covered[0].session_dates == (dt.date(2020, 3, 10),)
+    assert [r.title for r in s.research_done] == ["课题一"]
+    assert [r.title for r in s.research_open] == ["课题二"]
+    assert s.research_open[0].assignees == ("李书记", "张成员")
+
+
+def test_summary_problem_hints(group, term, records):
+    hints = half_year_summary(group=group, term=term).hints
+    assert [m.name for m in hints.low_attendance] == ["张成员", "赵成员"]
+    assert [x.topic for x in hints.sessions_without_essays] == ["辅导三"]
+    assert [t.title for t in hints.topics_not_covered] == ["专题三"]
+
+
+def test_summary_sentence_in_chinese(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    assert s.sentences[0] == (
+        "今年以来，共开展中心组集中学习3次，其中专题研讨1次、专家辅导1次；"
+        "成员平均出勤率75.0%，提交心得体会3篇，调研报告1篇。"
+    )
+    assert s.sentences[1] == (
+        "按照学习计划，本半年安排学习专题3个，已开展2个，尚有1个未开展；确定调研课题2个，已完成1个。"
+    )
+    assert s.title == "示例县党委理论学习中心组2020年上半年总结及下半年学习计划"
+
+
+def test_sentence_numbers_equal_the_tables(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    first = s.sentences[0]
+    total = int(re.search(r"集中学习(\d+)次", first).group(1))
+    named = first.split("其中", 1)[1].split("；", 1)[0].split("、")
+    by_label = dict(re.fullmatch(r"(\D+)(\d+)次", part).groups() for part in named)
+    rate = Decimal(re.search(r"出勤率([\d.]+)%", first).group(1))
+    essays = int(re.search(r"心得体会(\d+)篇", first).group(1))
+    assert total == len(s.sessions) == sum(f.count for f in s.by_format)
+    for f in s.by_format:
+        if f.format != SessionFormat.CONCENTRATED:
+            assert int(by_label[f.label]) == f.count
+    assert rate == s.attendance.rate
+    assert essays == sum(m.reflections for m in s.members)
+    planned, covered, missing = map(
+        int, re.search(r"专题(\d+)个，已开展(\d+)个，尚有(\d+)个", s.sentences[1]).groups()
+    )
+    assert (planned, covered, missing) == (
+        s.topics_planned,
+        len(s.topics_covered),
+        len(s.topics_not_covered),
+    )
+
+
+def test_sentence_in_english_for_an_english_group(group, term, records):
+    StudyGroup.objects.filter(pk=group.pk).update(report_language="en")
+    group.refresh_from_db()
+    s = half_year_summary(group=group, term=term)
+    assert s.sentences[0].startswith("Since the start of the year, the group has held 3 ")
+    assert "75.0%" in s.sentences[0]
+
+
+def test_summary_without_sessions_says_so(group, term):
+    s = half_year_summary(group=group, term=term)
+    assert s.sessions_count == 0
+    assert s.attendance.rate is None
+    assert s.sentences == ("今年以来，中心组尚未开展集中学习；提交心得体会0篇。",)
+    assert not s.has_plan
+
+
+def test_sessions_after_today_are_not_counted(group, term, records):
+    s = half_year_summary(group=group, term=term, today=dt.date(2020, 4, 30))
+    assert s.sessions_count == 2
+    assert s.reflections == 3  # the two sessions' essays, and none tied to later ones
+
+
+def test_next_plan_only_when_approved(group, term, leader, records):
+    assert half_year_summary(group=group, term=term).next_plan is None
+    plan = approved_next_plan(group=group, leader=leader)
+    nxt = half_year_summary(group=group, term=term).next_plan
+    assert nxt is not None and nxt.term_code == "2020H2"
+    assert [m.label for m in nxt.months] == ["7月"]
+    assert nxt.research[0].assignees == ("李书记",)
+    plan.status = "draft"
+    plan.save()
+    assert half_year_summary(group=group, term=term).next_plan is None
+
+
+def test_plan_document_groups_topics_by_month(group, leader):
+    plan = approved_next_plan(group=group, leader=leader)
+    PlannedTopicFactory(
+        plan=plan,
+        title="九月专题",
+        planned_month=9,
+        lead_speaker="王秘书",
+        format=SessionFormat.EXPERT_LECTURE,
+    )
+    doc = study_plan_document(group=group, term=plan.term)
+    assert doc.title == "示例县党委理论学习中心组2020年下半年学习计划"
+    assert [(m.label, [t.title for t in m.topics]) for m in doc.months] == [
+        ("7月", ["七月专题"]),
+        ("9月", ["九月专题"]),
+    ]
+    assert [(f.label, f.count) for f in doc.formats] == [("专题研讨", 1), ("专家辅导", 1)]
+    assert doc.speakers == ("李书记", "王秘书")
+    assert doc.is_approved and doc.approved_by == "李书记"
+
+
+def _bulk_records(group, term, *, members: int, sessions: int) -> None:
+    people = [MemberFactory(group=group) for _ in range(members)]
+    plan = StudyPlanFactory(group=group, term=term)
+    topics = [PlannedTopicFactory(plan=plan, planned_month=1 + i % 6) for i in range(sessions // 2)]
+    research = PlannedTopicFactory(plan=plan, kind="research")
+    research.assignees.set(people[:3])
+    approved_next_plan(group=group, leader=people[0])
+    rows = []
+    for i in range(sessions):
+        session = StudySessionFactory(
+            group=group,
+            term=term,
+            date=dt.date(2020, 1 + i % 6, 1 + i % 28),
+            planned_topic=topics[i // 2] if i % 2 == 0 else None,
+            host=people[i % members],
+            format=list(SessionFormat.values)[i % 3],
+        )
+        rows += [
+            Attendance(session=session, member=m, status=Attendance.Status.values[j % 4])
+            for j, m in enumerate(people)
+        ]
+        ReflectionEssayFactory(
+            group=group,
+            author=people[i % members],
+            session=session,
+            submitted_at=aware(2020, 6, 1, 9),
+        )
+    Attendance.objects.bulk_create(rows)
+
+
+def _count_queries(group, term) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        half_year_summary(group=group, term=term)
+    return len(ctx.captured_queries)
+
+
+def test_summary_query_count_does_not_grow_with_the_group(db, django_assert_num_queries):
+    small_group = MemberFactory().group
+    small_term = TermFactory(group=small_group)
+    _bulk_records(small_group, small_term, members=5, sessions=6)
+    small = _count_queries(small_group, small_term)
+
+    big_group = MemberFactory().group
+    big_term = TermFactory(group=big_group)
+    _bulk_records(big_group, big_term, members=60, sessions=40)
+    with django_assert_num_queries(small):
+        s = half_year_summary(group=big_group, term=big_term)
+    assert s.sessions_count == 40 and len(s.members) == 61
+    assert s.next_plan is not None
