@@ -1,0 +1,233 @@
+"""Forms for essays: submit or revise (file or typed text), review, and filter the list."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
+from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
+from sessions_app.services.essay_text import (
+    ALLOWED_EXTENSIONS,
+    EssayFile,
+    essay_file_read,
+    max_upload_megabytes,
+)
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StudySession) -> str:
+        return f"{obj.date:%Y-%m-%d} {obj.topic}"
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlannedTopic) -> str:
+        return f"{obj.plan.term.label} · {obj.get_kind_display()} · {obj.title}"
+
+
+class EssayForm(forms.Form):
+    """A title, what the essay is for (a session or a topic), and a file or typed text.
+
+    A valid form holds the checked file in `essay_file` (an EssayFile with its text), or None.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=ReflectionEssay.Kind.choices,
+        initial=ReflectionEssay.Kind.REFLECTION,
+        widget=forms.RadioSelect,
+    )
+    session = SessionChoiceField(
+        label=_("Session"),
+        queryset=StudySession.objects.none(),
+        required=False,
+        empty_label=_("(not for a session)"),
+        help_text=_("The session the essay is about, or choose a topic below."),
+    )
+    planned_topic = TopicChoiceField(
+        label=_("Topic"),
+        queryset=PlannedTopic.objects.none(),
+        required=False,
+        empty_label=_("(not for a planned topic)"),
+        help_text=_(
+            "A topic or research topic of a study plan, if the essay is not for a session."
+        ),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+    body = forms.CharField(
+        label=_("Or type the text here"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "The character count counts every character except spaces and line breaks; "
+            "each Chinese character counts as one."
+        ),
+    )
+
+    def __init__(self, *args, member: Member, essay: ReflectionEssay | None = None, **kwargs):
+        self.member = member
+        self.essay = essay
+        self.essay_file: EssayFile | None = None
+        if essay is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": essay.title,
+                    "kind": essay.kind,
+                    "session": essay.session_id,
+                    "planned_topic": essay.planned_topic_id,
+                    # With a file, the text came from the file: typing text here replaces it.
+                    "body": "" if essay.file else essay.body,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions_for_essays(
+            group_id=member.group_id, until=timezone.localdate()
+        )
+        self.fields["planned_topic"].queryset = topics_for_essays(group_id=member.group_id)
+        limit = max_upload_megabytes()
+        if self.has_current_file:
+            self.fields["file"].label = _("Replace the file")
+            self.fields["file"].help_text = _(
+                "Current file: %(name)s. Leave this and the text empty to keep it. "
+                "A .docx, .pdf or .txt file of at most %(limit)s MB."
+            ) % {"name": essay.original_filename, "limit": limit}
+        else:
+            self.fields["file"].help_text = _(
+                "A .docx, .pdf or .txt file of at most %(limit)s MB. Its text is read from it."
+            ) % {"limit": limit}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "title",
+            Field("kind"),
+            Div(
+                Div("session", css_class="col-md-6"),
+                Div("planned_topic", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "file",
+            "body",
+        )
+
+    @property
+    def has_current_file(self) -> bool:
+        return self.essay is not None and bool(self.essay.file)
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded:
+            self.essay_file = essay_file_read(uploaded)
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        session, topic = cleaned.get("session"), cleaned.get("planned_topic")
+        if session is None and topic is None and "session" not in self.errors:
+            self.add_error("session", _("Choose the session or the topic the essay is for."))
+        elif session is not None and topic is not None:
+            self.add_error("planned_topic", _("Choose a session or a topic, not both."))
+        if "file" in self.errors:
+            return cleaned
+        has_text = bool(cleaned.get("body", "").strip())
+        if self.essay_file is not None and has_text:
+            self.add_error(
+                "body",
+                _("You uploaded a file and typed text. Keep one: clear the text or the file."),
+            )
+        elif self.essay_file is None and not has_text and not self.has_current_file:
+            self.add_error("file", _("Upload a .docx, .pdf or .txt file, or type the text."))
+        return cleaned
+
+    @property
+    def keep_file(self) -> bool:
+        """On revising: no new file and no typed text keep the current file."""
+        return (
+            self.has_current_file
+            and self.essay_file is None
+            and not self.cleaned_data.get("body", "").strip()
+        )
+
+
+class EssayReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (ReflectionEssay.Status.ACCEPTED, _("Accept")),
+            (ReflectionEssay.Status.RETURNED, _("Return to the author")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you return the essay: say what to improve."),
+    )
+
+    def __init__(self, *args, essay: ReflectionEssay, **kwargs):
+        if essay.status != ReflectionEssay.Status.SUBMITTED:
+            kwargs.setdefault("initial", {"status": essay.status, "comment": essay.review_comment})
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == ReflectionEssay.Status.RETURNED
+            and not cleaned.get("comment", "").strip()
+        ):
+            self.add_error("comment", _("Say why the essay is returned."))
+        return cleaned
+
+
+class EssayFilterForm(forms.Form):
+    """The list's filters; an unknown value is ignored rather than shown as an error."""
+
+    term = forms.ChoiceField(label=_("Term"), required=False)
+    session = SessionChoiceField(
+        label=_("Session"),
+        queryset=StudySession.objects.none(),
+        required=False,
+        empty_label=_("All sessions"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *ReflectionEssay.Status.choices],
+    )
+
+    def __init__(self, *args, terms: list[Term], group_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms = {t.code: t for t in terms}
+        self.fields["term"].choices = [("", _("All terms"))] + [(t.code, t.label) for t in terms]
+        self.fields["session"].queryset = sessions_for_essays(group_id=group_id)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div("term", css_class="col-12 col-md-3"),
+            Div("session", css_class="col-12 col-md-4"),
+            Div("status", css_class="col-12 col-md-3"),
+        )
+
+    def filters(self) -> dict:
+        """The valid filters as selector arguments."""
+        if not self.is_valid():
+            return {}
+        return {
+            "term": self.terms.get(self.cleaned_data.get("term") or ""),
+            "session": self.cleaned_data.get("session"),
+            "status": self.cleaned_data.get("status") or "",
+        }

@@ -1,0 +1,149 @@
+"""Reads of reflection essays and research reports, scoped to who asks.
+
+Members see their own essays; the secretary, leader and deputies see all of their group's.
+Another group's essay is never found (404), nor is another member's essay for a member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
+
+ESSAYS_PER_PAGE = 50
+
+
+def _visible_essays(*, member: Member) -> QuerySet[ReflectionEssay]:
+    essays = ReflectionEssay.objects.filter(group_id=member.group_id)
+    if not member.can_manage_records:
+        essays = essays.filter(author=member)
+    return essays
+
+
+def essays_in_term(*, term: Term) -> Q:
+    """Essays belonging to a term: through their session's term or their topic's plan's term.
+
+    Usable on ReflectionEssay querysets (the dashboard and the half-year summary may reuse it).
+    """
+    return Q(session__term=term) | Q(planned_topic__plan__term=term)
+
+
+def essay_page_for_member(
+    *,
+    member: Member,
+    term: Term | None = None,
+    session: StudySession | None = None,
+    status: str = "",
+    page_number: int | str | None = 1,
+    per_page: int = ESSAYS_PER_PAGE,
+) -> Page:
+    """One page of the essays the member may see, newest first, optionally filtered.
+
+    Each essay comes with its author, session, topic and reviewer loaded (the body is deferred),
+    so the page costs the same few queries however many essays it shows.
+    """
+    essays = _visible_essays(member=member)
+    if term is not None:
+        essays = essays.filter(essays_in_term(term=term))
+    if session is not None:
+        essays = essays.filter(session=session)
+    if status:
+        essays = essays.filter(status=status)
+    essays = (
+        essays.select_related("author", "session", "planned_topic", "reviewed_by")
+        .defer("body")
+        .order_by("-submitted_at", "-id")
+    )
+    paginator = Paginator(essays, per_page)
+    page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def essay_get_for_member(*, member: Member, pk: int) -> ReflectionEssay:
+    """An essay the member may read (their own; any of the group's for managers), else 404."""
+    essay = (
+        _visible_essays(member=member)
+        .select_related("author", "session", "planned_topic", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if essay is None:
+        raise Http404("No such essay")
+    return essay
+
+
+def essay_get_for_author(*, member: Member, pk: int) -> ReflectionEssay:
+    """The member's own essay, for revising; 404 for anyone else's."""
+    essay = (
+        ReflectionEssay.objects.filter(group_id=member.group_id, author=member, pk=pk)
+        .select_related("author", "session", "planned_topic")
+        .first()
+    )
+    if essay is None:
+        raise Http404("No such essay")
+    return essay
+
+
+def essay_get_for_review(*, reviewer: Member, pk: int) -> ReflectionEssay:
+    """An essay of the reviewer's group, for a secretary or leader to review; 404 otherwise."""
+    if not reviewer.can_manage_records:
+        raise Http404("No such essay")
+    return essay_get_for_member(member=reviewer, pk=pk)
+
+
+def sessions_for_essays(*, group_id: int, until: dt.date | None = None) -> QuerySet[StudySession]:
+    """The group's sessions an essay may be for (held by `until`, when given), newest first."""
+    sessions = StudySession.objects.filter(group_id=group_id).select_related("term")
+    if until is not None:
+        sessions = sessions.filter(date__lte=until)
+    return sessions.order_by("-date", "-start_time", "-id")
+
+
+def topics_for_essays(*, group_id: int) -> QuerySet[PlannedTopic]:
+    """The group's planned topics an essay or research report may be written for."""
+    return (
+        PlannedTopic.objects.filter(plan__group_id=group_id)
+        .select_related("plan__term")
+        .order_by("-plan__term__year", "-plan__term__half", "kind", "planned_month", "sort_order")
+    )
+
+
+@dataclass(frozen=True)
+class EssayTotals:
+    """Essays of a term in figures, for the dashboard and the half-year summary."""
+
+    submitted: int = 0
+    accepted: int = 0
+    returned: int = 0
+    reflections: int = 0
+    research_reports: int = 0
+    by_member: dict[int, int] = field(default_factory=dict)
+
+
+def essay_totals_for_term(*, group_id: int, term: Term) -> EssayTotals:
+    """How many essays the group's members wrote for the term, by status, kind and author.
+
+    Two queries whatever the number of essays. An essay belongs to the term of its session or
+    of its topic's plan (see essays_in_term).
+    """
+    essays = ReflectionEssay.objects.filter(essays_in_term(term=term), group_id=group_id)
+    totals = essays.aggregate(
+        submitted=Count("id"),
+        accepted=Count("id", filter=Q(status=ReflectionEssay.Status.ACCEPTED)),
+        returned=Count("id", filter=Q(status=ReflectionEssay.Status.RETURNED)),
+        reflections=Count("id", filter=Q(kind=ReflectionEssay.Kind.REFLECTION)),
+        research_reports=Count("id", filter=Q(kind=ReflectionEssay.Kind.RESEARCH_REPORT)),
+    )
+    by_member = dict(
+        essays.order_by()
+        .values_list("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
+    return EssayTotals(**totals, by_member=by_member)

@@ -1,0 +1,193 @@
+"""Essays: members submit and revise their own; the secretary and leaders see all and review."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
+from sessions_app.models import ReflectionEssay
+from sessions_app.selectors.access import terms_for_group
+from sessions_app.selectors.essays import (
+    essay_get_for_author,
+    essay_get_for_member,
+    essay_get_for_review,
+    essay_page_for_member,
+)
+from sessions_app.services.essays import essay_review, essay_revise, essay_submit
+from sessions_app.views.common import group_view
+
+CONTENT_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+}
+
+
+@group_view()
+def essay_list(request):
+    member = request.member
+    filter_form = None
+    filters = {}
+    if member.can_manage_records:
+        filter_form = EssayFilterForm(
+            request.GET or None,
+            terms=terms_for_group(group_id=member.group_id),
+            group_id=member.group_id,
+        )
+        filters = filter_form.filters() if request.GET else {}
+    page = essay_page_for_member(member=member, page_number=request.GET.get("page"), **filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sessions_app/essays/list.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the form field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        name = {"review_comment": "comment"}.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _essay_form_fields(form: EssayForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "kind": data["kind"],
+        "session": data.get("session"),
+        "planned_topic": data.get("planned_topic"),
+        "body": data.get("body", ""),
+        "essay_file": form.essay_file,
+    }
+
+
+@group_view()
+@require_http_methods(["GET", "POST"])
+def essay_create(request):
+    member = request.member
+    if request.method == "POST":
+        form = EssayForm(request.POST, request.FILES, member=member)
+        if form.is_valid():
+            try:
+                essay = essay_submit(author=member, **_essay_form_fields(form))
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your essay “%(title)s” has been submitted (%(count)s characters).")
+                    % {"title": essay.title, "count": essay.char_count},
+                )
+                return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
+    else:
+        initial = {}
+        if request.GET.get("session", "").isdigit():
+            initial["session"] = int(request.GET["session"])
+        form = EssayForm(member=member, initial=initial)
+    return render(request, "sessions_app/essays/form.html", {"form": form, "essay": None})
+
+
+@group_view()
+@require_http_methods(["GET", "POST"])
+def essay_edit(request, pk: int):
+    member = request.member
+    essay = essay_get_for_author(member=member, pk=pk)
+    if essay.status == ReflectionEssay.Status.ACCEPTED:
+        messages.info(request, _("This essay has been accepted and can no longer be changed."))
+        return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
+    if request.method == "POST":
+        form = EssayForm(request.POST, request.FILES, member=member, essay=essay)
+        if form.is_valid():
+            try:
+                essay = essay_revise(
+                    essay=essay,
+                    author=member,
+                    keep_file=form.keep_file,
+                    **_essay_form_fields(form),
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your essay “%(title)s” has been revised and submitted again.")
+                    % {"title": essay.title},
+                )
+                return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
+    else:
+        form = EssayForm(member=member, essay=essay)
+    return render(request, "sessions_app/essays/form.html", {"form": form, "essay": essay})
+
+
+@group_view()
+def essay_detail(request, pk: int):
+    essay = essay_get_for_member(member=request.member, pk=pk)
+    return render(request, "sessions_app/essays/detail.html", {"essay": essay})
+
+
+@group_view()
+def essay_file(request, pk: int):
+    """The essay's file, only to those who may read the essay, always as a download."""
+    essay = essay_get_for_member(member=request.member, pk=pk)
+    if not essay.file:
+        raise Http404("The essay has no file")
+    try:
+        handle = essay.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage") from exc
+    extension = "." + essay.file.name.rsplit(".", 1)[-1].lower() if "." in essay.file.name else ""
+    filename = essay.original_filename or f"essay{extension}"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@group_view(managers_only=True)
+@require_http_methods(["GET", "POST"])
+def essay_review_view(request, pk: int):
+    member = request.member
+    essay = essay_get_for_review(reviewer=member, pk=pk)
+    if request.method == "POST":
+        form = EssayReviewForm(request.POST, essay=essay)
+        if form.is_valid():
+            try:
+                essay = essay_review(
+                    essay=essay,
+                    reviewer=member,
+                    status=form.cleaned_data["status"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                if essay.status == ReflectionEssay.Status.ACCEPTED:
+                    text = _("“%(title)s” by %(author)s has been accepted.")
+                else:
+                    text = _("“%(title)s” has been returned to %(author)s with your comment.")
+                messages.success(request, text % {"title": essay.title, "author": essay.author})
+                return redirect("sessions_app:essay_list", member.group.slug)
+    else:
+        form = EssayReviewForm(essay=essay)
+    return render(request, "sessions_app/essays/review.html", {"essay": essay, "form": form})

@@ -1,0 +1,519 @@
+"""Essays through the browser's eyes: submit (file or typed), refuse bad files leaving nothing,
+who sees and reviews what, the download, and a list whose query count does not grow."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.html import escape
+
+from sessions_app.models import Member, ReflectionEssay
+from sessions_app.selectors.essays import essay_totals_for_term
+from sessions_app.services.essay_text import essay_file_read
+from sessions_app.services.essays import essay_review, essay_submit
+from tests.factories import (
+    MemberFactory,
+    PlannedTopicFactory,
+    ReflectionEssayFactory,
+    StudyPlanFactory,
+    StudySessionFactory,
+)
+from tests.sessions_app.files.essay_samples import (
+    EXE_BYTES,
+    PNG_BYTES,
+    TEXT_CN,
+    docx_bytes,
+    encrypted_pdf_bytes,
+    image_only_pdf_bytes,
+    pdf_bytes,
+    zip_bomb_docx_bytes,
+    zip_bytes,
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+@pytest.fixture
+def session(group, term):
+    return StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 15), topic="学习专题")
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def url(name: str, group, *args) -> str:
+    return reverse(f"sessions_app:{name}", args=[group.slug, *args])
+
+
+def submit(client, group, for_session, **data):
+    payload = {"title": "学习心得", "kind": "reflection", "session": for_session.pk, "body": ""}
+    payload.update(data)
+    return client.post(url("essay_create", group), payload)
+
+
+def field_errors(response, field: str) -> list[ValidationError]:
+    return response.context["form"].errors.as_data().get(field, [])
+
+
+def success_messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "success"]
+
+
+def essay_by(author: Member, session, **kwargs) -> ReflectionEssay:
+    return ReflectionEssayFactory(group=author.group, author=author, session=session, **kwargs)
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+
+def test_member_submits_a_docx_and_sees_its_character_count(
+    client_for, member, group, session, media_root
+):
+    content = docx_bytes([TEXT_CN, "ABC"], table=[["一", "二"]])
+    response = submit(
+        client_for(member), group, session, file=SimpleUploadedFile("我的心得.docx", content)
+    )
+    essay = ReflectionEssay.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("essay_detail", group, essay.pk)
+    assert essay.author == member and essay.session == session
+    assert essay.char_count == 12
+    assert essay.original_filename == "我的心得.docx"
+    assert essay.created_by == member.user
+    # Stored under a generated name, not the user's.
+    assert essay.file.name.startswith(f"essays/{group.pk}/{member.pk}/")
+    assert "我的心得" not in essay.file.name
+    assert len(stored_files(media_root)) == 1
+    assert success_messages(response)
+
+    detail = client_for(member).get(response["Location"])
+    assert 'data-char-count="12"' in detail.content.decode()
+    assert TEXT_CN in detail.content.decode()
+
+
+def test_member_submits_a_gbk_text_file(client_for, member, group, session):
+    content = f"{TEXT_CN}，认真学习。".encode("gbk")
+    submit(client_for(member), group, session, file=SimpleUploadedFile("心得.txt", content))
+    essay = ReflectionEssay.objects.get()
+    assert essay.body == f"{TEXT_CN}，认真学习。"
+    assert essay.char_count == 13
+
+
+def test_member_submits_a_pdf_research_report_for_a_planned_topic(client_for, member, group, term):
+    plan = StudyPlanFactory(group=group)
+    topic = PlannedTopicFactory(plan=plan, kind="research", title="乡村振兴调研")
+    response = client_for(member).post(
+        url("essay_create", group),
+        {
+            "title": "调研报告",
+            "kind": "research_report",
+            "planned_topic": topic.pk,
+            "file": SimpleUploadedFile("报告.pdf", pdf_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    essay = ReflectionEssay.objects.get()
+    assert essay.kind == "research_report" and essay.planned_topic == topic
+    assert essay.char_count == 10
+
+
+def test_member_types_the_essay_into_the_page(client_for, member, group, session, media_root):
+    response = submit(client_for(member), group, session, body=f"  {TEXT_CN}\n\n第二段  ")
+    essay = ReflectionEssay.objects.get()
+    assert response.status_code == 302
+    assert essay.body == f"{TEXT_CN}\n\n第二段"
+    assert essay.char_count == 10
+    assert not essay.file
+    assert stored_files(media_root) == []
+
+
+def test_typed_text_is_escaped_and_keeps_its_line_breaks(client_for, member, group, session):
+    client = client_for(member)
+    submit(client, group, session, body="<script>alert(1)</script>\n第二行")
+    page = client.get(url("essay_detail", group, ReflectionEssay.objects.get().pk))
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\n第二行" in html
+    assert "text-pre" in html
+
+
+def test_neither_file_nor_text_is_an_error_on_the_file_field(client_for, member, group, session):
+    response = submit(client_for(member), group, session)
+    assert response.status_code == 200
+    assert field_errors(response, "file")
+    assert not ReflectionEssay.objects.exists()
+
+
+def test_both_file_and_text_is_an_error_on_the_text_field(
+    client_for, member, group, session, media_root
+):
+    response = submit(
+        client_for(member),
+        group,
+        session,
+        body="文字",
+        file=SimpleUploadedFile("a.txt", TEXT_CN.encode()),
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "body")
+    assert not ReflectionEssay.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_essay_needs_a_session_or_a_topic(client_for, member, group, session):
+    response = submit(client_for(member), group, session, session="", body="文字")
+    assert field_errors(response, "session")
+    assert not ReflectionEssay.objects.exists()
+
+
+def test_another_groups_session_cannot_be_chosen(client_for, member, group, other_group):
+    foreign = StudySessionFactory(group=other_group)
+    response = submit(client_for(member), group, foreign, body="文字")
+    assert field_errors(response, "session")
+    assert not ReflectionEssay.objects.exists()
+
+
+def large_text(settings):
+    settings.ESSAY_MAX_UPLOAD_BYTES = 1024 * 1024
+    return b"a" * (1024 * 1024 + 1)
+
+
+BAD_FILES = [
+    pytest.param("setup.exe", lambda s: EXE_BYTES, "extension", id="exe"),
+    pytest.param("renamed.docx", lambda s: EXE_BYTES, "bad_docx", id="exe-renamed-docx"),
+    pytest.param("renamed.pdf", lambda s: PNG_BYTES, "bad_pdf", id="png-renamed-pdf"),
+    pytest.param("renamed.txt", lambda s: PNG_BYTES, "bad_txt", id="png-renamed-txt"),
+    pytest.param(
+        "corrupt.docx",
+        lambda s: zip_bytes({"word/document.xml": b"<w:document"}),
+        "bad_docx",
+        id="corrupt-docx",
+    ),
+    pytest.param("bomb.docx", lambda s: zip_bomb_docx_bytes(), "docx_too_large", id="zip-bomb"),
+    pytest.param("secret.pdf", lambda s: encrypted_pdf_bytes(), "pdf_encrypted", id="encrypted"),
+    pytest.param("scan.pdf", lambda s: image_only_pdf_bytes(), "pdf_no_text", id="image-pdf"),
+    pytest.param("pdf.docx", lambda s: pdf_bytes(), "mismatch", id="pdf-named-docx"),
+    pytest.param("big.txt", large_text, "too_large", id="too-large"),
+    pytest.param("empty.txt", lambda s: b"", "empty", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("name", "make_content", "code"), BAD_FILES)
+def test_bad_file_shows_the_error_on_the_field_and_saves_nothing(
+    client_for, member, group, session, media_root, settings, name, make_content, code
+):
+    response = submit(
+        client_for(member),
+        group,
+        session,
+        file=SimpleUploadedFile(name, make_content(settings)),
+    )
+    assert response.status_code == 200
+    errors = field_errors(response, "file")
+    assert [e.code for e in errors] == [code]
+    message = errors[0].messages[0]
+    assert escape(message) in response.content.decode()
+    assert not ReflectionEssay.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_service_removes_the_stored_file_when_the_row_cannot_be_saved(member, session, media_root):
+    essay_file = essay_file_read(SimpleUploadedFile("a.txt", TEXT_CN.encode()))
+    with pytest.raises(ValidationError):
+        essay_submit(
+            author=member,
+            title="长" * 400,
+            kind="reflection",
+            session=session,
+            essay_file=essay_file,
+        )
+    assert not ReflectionEssay.objects.exists()
+    assert stored_files(media_root) == []
+
+
+# --- who sees what --------------------------------------------------------------------------
+
+
+def test_member_lists_only_their_own_essays(client_for, member, group, session):
+    mine = essay_by(member, session, title="我的心得")
+    theirs = essay_by(MemberFactory(group=group), session, title="别人的心得")
+    response = client_for(member).get(url("essay_list", group))
+    assert list(response.context["page"].object_list) == [mine]
+    assert theirs.title not in response.content.decode()
+
+
+def test_member_cannot_open_another_members_essay_or_file(client_for, member, group, session):
+    other = essay_by(
+        MemberFactory(group=group),
+        session,
+        file=SimpleUploadedFile("x.txt", b"abc"),
+        original_filename="x.txt",
+    )
+    client = client_for(member)
+    assert client.get(url("essay_detail", group, other.pk)).status_code == 404
+    assert client.get(url("essay_file", group, other.pk)).status_code == 404
+    assert client.get(url("essay_edit", group, other.pk)).status_code == 404
+
+
+def test_member_cannot_review(client_for, member, group, session):
+    essay = essay_by(member, session)
+    client = client_for(member)
+    assert client.get(url("essay_review", group, essay.pk)).status_code == 403
+    response = client.post(url("essay_review", group, essay.pk), {"status": "accepted"})
+    assert response.status_code == 403
+    essay.refresh_from_db()
+    assert essay.status == "submitted"
+
+
+@pytest.mark.parametrize("name", ["essay_detail", "essay_file", "essay_review", "essay_edit"])
+def test_other_groups_secretary_gets_404_for_an_essay(
+    client_for, outsider, member, group, other_group, session, name
+):
+    essay = essay_by(member, session, file=SimpleUploadedFile("x.txt", b"abc"))
+    client = client_for(outsider)
+    # Through this group's URL (not their group) and through their own group's URL.
+    assert client.get(url(name, group, essay.pk)).status_code == 404
+    assert client.get(url(name, other_group, essay.pk)).status_code == 404
+    assert client.post(url(name, other_group, essay.pk), {"status": "accepted"}).status_code == 404
+    essay.refresh_from_db()
+    assert essay.status == "submitted"
+
+
+def test_other_groups_secretary_does_not_see_the_essay_in_any_list(
+    client_for, outsider, member, group, other_group, session
+):
+    essay_by(member, session, title="本组心得")
+    client = client_for(outsider)
+    assert client.get(url("essay_list", group)).status_code == 404
+    response = client.get(url("essay_list", other_group))
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert "本组心得" not in response.content.decode()
+
+
+def test_secretary_sees_all_and_filters_by_term_session_and_status(
+    client_for, secretary, member, group, term, session
+):
+    later = StudySessionFactory(group=group, term=term, date=dt.date(2020, 5, 10))
+    a = essay_by(member, session, title="甲")
+    b = essay_by(MemberFactory(group=group), later, title="乙", status="accepted")
+    plan = StudyPlanFactory(group=group)  # next term (2020 H2)
+    c = ReflectionEssayFactory(
+        group=group, author=member, planned_topic=PlannedTopicFactory(plan=plan), title="丙"
+    )
+    client = client_for(secretary)
+
+    def shown(**params):
+        response = client.get(url("essay_list", group), params)
+        return {e.title for e in response.context["page"].object_list}
+
+    assert shown() == {a.title, b.title, c.title}
+    assert shown(status="accepted") == {b.title}
+    assert shown(session=later.pk) == {b.title}
+    assert shown(term="2020H1") == {a.title, b.title}
+    assert shown(term="2020H2") == {c.title}
+
+
+def test_filtered_list_with_no_match_says_what_to_do(client_for, secretary, group, term):
+    response = client_for(secretary).get(url("essay_list", group), {"status": "accepted"})
+    assert response.context["filtered"]
+    assert reverse("sessions_app:essay_list", args=[group.slug]) in response.content.decode()
+
+
+# --- the file download --------------------------------------------------------------------
+
+
+def test_author_downloads_the_file_as_an_attachment_with_its_chinese_name(
+    client_for, member, group, session
+):
+    client = client_for(member)
+    content = docx_bytes([TEXT_CN])
+    submit(client, group, session, file=SimpleUploadedFile("学习 心得.docx", content))
+    essay = ReflectionEssay.objects.get()
+    response = client.get(url("essay_file", group, essay.pk))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''%E5%AD%A6%E4%B9%A0%20%E5%BF%83%E5%BE%97.docx" in disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_secretary_downloads_a_members_file(client_for, secretary, member, group, session):
+    submit(
+        client_for(member), group, session, file=SimpleUploadedFile("notes.txt", TEXT_CN.encode())
+    )
+    essay = ReflectionEssay.objects.get()
+    response = client_for(secretary).get(url("essay_file", group, essay.pk))
+    assert response.status_code == 200
+    assert 'filename="notes.txt"' in response["Content-Disposition"]
+
+
+def test_typed_essay_has_no_file_to_download(client_for, member, group, session):
+    essay = essay_by(member, session)
+    assert client_for(member).get(url("essay_file", group, essay.pk)).status_code == 404
+
+
+def test_files_are_not_under_a_public_media_url(settings):
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve(settings.MEDIA_URL + "essays/1/1/x.docx")
+
+
+# --- review flow -----------------------------------------------------------------------------
+
+
+def test_returning_needs_a_comment(client_for, secretary, member, group, session):
+    essay = essay_by(member, session)
+    response = client_for(secretary).post(
+        url("essay_review", group, essay.pk), {"status": "returned", "comment": "  "}
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "comment")
+    essay.refresh_from_db()
+    assert essay.status == "submitted"
+
+
+def test_review_return_revise_and_accept(
+    client,
+    client_for,
+    secretary,
+    leader,
+    member,
+    group,
+    session,
+    django_capture_on_commit_callbacks,
+):
+    client_for(member)
+    submit(client, group, session, file=SimpleUploadedFile("初稿.txt", "初稿内容".encode()))
+    essay = ReflectionEssay.objects.get()
+    first_file = essay.file.name
+
+    client.force_login(secretary.user)
+    response = client.post(
+        url("essay_review", group, essay.pk), {"status": "returned", "comment": "请结合工作实际"}
+    )
+    assert response["Location"] == url("essay_list", group)
+    assert success_messages(response)
+    essay.refresh_from_db()
+    assert (essay.status, essay.review_comment, essay.reviewed_by) == (
+        "returned",
+        "请结合工作实际",
+        secretary,
+    )
+
+    client.force_login(member.user)
+    detail = client.get(url("essay_detail", group, essay.pk)).content.decode()
+    assert "请结合工作实际" in detail
+    assert url("essay_edit", group, essay.pk) in detail
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("essay_edit", group, essay.pk),
+            {
+                "title": "修改稿",
+                "kind": "reflection",
+                "session": session.pk,
+                "file": SimpleUploadedFile("修改稿.txt", "修改后的内容更充实".encode()),
+            },
+        )
+    assert response.status_code == 302
+    assert success_messages(response)
+    essay.refresh_from_db()
+    assert (essay.status, essay.title, essay.char_count) == ("submitted", "修改稿", 9)
+    assert essay.original_filename == "修改稿.txt"
+    assert essay.file.name != first_file
+    assert not essay.file.storage.exists(first_file)  # the replaced file is removed
+
+    client.force_login(leader.user)
+    response = client.post(url("essay_review", group, essay.pk), {"status": "accepted"})
+    assert response.status_code == 302
+    essay.refresh_from_db()
+    assert (essay.status, essay.reviewed_by) == ("accepted", leader)
+
+    client.force_login(member.user)
+    response = client.get(url("essay_edit", group, essay.pk))
+    assert response.status_code == 302  # an accepted essay is final
+    assert response["Location"] == url("essay_detail", group, essay.pk)
+
+
+def test_revising_without_a_new_file_or_text_keeps_the_file(
+    client, client_for, member, group, session
+):
+    client_for(member)
+    submit(client, group, session, file=SimpleUploadedFile("a.txt", TEXT_CN.encode()))
+    essay = ReflectionEssay.objects.get()
+    response = client.post(
+        url("essay_edit", group, essay.pk),
+        {
+            "title": "新标题",
+            "kind": "reflection",
+            "session": session.pk,
+            "body": "",
+        },
+    )
+    assert response.status_code == 302
+    refreshed = ReflectionEssay.objects.get()
+    assert (refreshed.title, refreshed.file.name, refreshed.body) == (
+        "新标题",
+        essay.file.name,
+        TEXT_CN,
+    )
+
+
+def test_service_refuses_a_reviewer_from_another_group(outsider, member, session):
+    from django.core.exceptions import PermissionDenied
+
+    essay = essay_by(member, session)
+    with pytest.raises(PermissionDenied):
+        essay_review(essay=essay, reviewer=outsider, status="accepted")
+
+
+def test_essay_totals_for_term(group, term, member, session):
+    essay_by(member, session, status="accepted")
+    essay_by(member, session, kind="research_report")
+    totals = essay_totals_for_term(group_id=group.pk, term=term)
+    assert (totals.submitted, totals.accepted, totals.research_reports) == (2, 1, 1)
+    assert totals.by_member == {member.pk: 2}
+
+
+# --- query count -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_essay_list_query_count_does_not_grow(
+    client_for, secretary, group, term, session, django_assert_max_num_queries, n
+):
+    plan = StudyPlanFactory(group=group)
+    for i in range(n):
+        author = MemberFactory(group=group)
+        if i % 2:
+            ReflectionEssayFactory(
+                group=group,
+                author=author,
+                session=session,
+                status="accepted",
+                reviewed_by=secretary,
+            )
+        else:
+            ReflectionEssayFactory(
+                group=group, author=author, planned_topic=PlannedTopicFactory(plan=plan)
+            )
+    client = client_for(secretary)
+    with django_assert_max_num_queries(7):
+        response = client.get(url("essay_list", group), {"term": "2020H1", "status": ""})
+    assert response.status_code == 200
+    with django_assert_max_num_queries(7):
+        response = client.get(url("essay_list", group))
+    assert len(response.context["page"].object_list) == n
