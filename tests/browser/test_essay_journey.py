@@ -45,9 +45,9 @@ def test_member_uploads_a_docx_essay_and_sees_its_character_count_in_english(
 
     send = page.get_by_role("button", name="Submit", exact=True)
     page_checks(label="essay form", actions=[send])
-    page.get_by_label("Title", exact=True).fill(TITLE)
-    page.get_by_label("Session", exact=True).select_option(str(session.pk))
-    page.get_by_label("File", exact=True).set_input_files(essay_docx)
+    page.locator("#id_title").fill(TITLE)
+    page.locator("#id_session").select_option(str(session.pk))
+    page.locator("#id_file").set_input_files(essay_docx)
     with page.expect_navigation():
         send.click()
 
