@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.views import dashboard
+from sessions_app.views import dashboard, essays
 
 from sessions_app.views import plans as plan_views
 
@@ -8,6 +8,12 @@ app_name = "sessions_app"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("essays/", essays.essay_list, name="essay_list"),
+    path("essays/new/", essays.essay_create, name="essay_create"),
+    path("essays/<int:pk>/", essays.essay_detail, name="essay_detail"),
+    path("essays/<int:pk>/edit/", essays.essay_edit, name="essay_edit"),
+    path("essays/<int:pk>/file/", essays.essay_file, name="essay_file"),
+    path("essays/<int:pk>/review/", essays.essay_review_view, name="essay_review"),
     path("plans/", plan_views.plan_current, name="plan_current"),
     path("plans/start/", plan_views.plan_create, name="plan_create"),
     path("plans/<str:term_code>/", plan_views.plan_detail, name="plan_detail"),
