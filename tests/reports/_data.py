@@ -123,3 +123,34 @@ def approved_next_plan(*, group, leader):
     )
     research.assignees.set([leader])
     return plan
+
+
+def bulk_records(group, term, *, members: int, sessions: int) -> None:
+    """Members x sessions, attendance for all, an essay per session, plans this term and next."""
+    people = [MemberFactory(group=group) for _ in range(members)]
+    plan = StudyPlanFactory(group=group, term=term)
+    topics = [PlannedTopicFactory(plan=plan, planned_month=1 + i % 6) for i in range(sessions // 2)]
+    research = PlannedTopicFactory(plan=plan, kind="research")
+    research.assignees.set(people[:3])
+    approved_next_plan(group=group, leader=people[0])
+    rows = []
+    for i in range(sessions):
+        session = StudySessionFactory(
+            group=group,
+            term=term,
+            date=dt.date(2020, 1 + i % 6, 1 + i % 28),
+            planned_topic=topics[i // 2] if i % 2 == 0 else None,
+            host=people[i % members],
+            format=list(SessionFormat.values)[i % 3],
+        )
+        rows += [
+            Attendance(session=session, member=m, status=Attendance.Status.values[j % 4])
+            for j, m in enumerate(people)
+        ]
+        ReflectionEssayFactory(
+            group=group,
+            author=people[i % members],
+            session=session,
+            submitted_at=aware(2020, 6, 1, 9),
+        )
+    Attendance.objects.bulk_create(rows)

@@ -8,16 +8,13 @@ from django.test.utils import CaptureQueriesContext
 
 from reports.selectors.plan import study_plan_document
 from reports.selectors.summary import half_year_summary
-from sessions_app.models import Attendance, SessionFormat, StudyGroup
+from sessions_app.models import SessionFormat, StudyGroup
 from tests.factories import (
     MemberFactory,
     PlannedTopicFactory,
-    ReflectionEssayFactory,
-    StudyPlanFactory,
-    StudySessionFactory,
     TermFactory,
 )
-from tests.reports._data import approved_next_plan, aware, make_records
+from tests.reports._data import approved_next_plan, bulk_records, make_records
 
 
 @pytest.fixture
@@ -168,36 +165,6 @@ def test_plan_document_groups_topics_by_month(group, leader):
     assert doc.is_approved and doc.approved_by == "李书记"
 
 
-def _bulk_records(group, term, *, members: int, sessions: int) -> None:
-    people = [MemberFactory(group=group) for _ in range(members)]
-    plan = StudyPlanFactory(group=group, term=term)
-    topics = [PlannedTopicFactory(plan=plan, planned_month=1 + i % 6) for i in range(sessions // 2)]
-    research = PlannedTopicFactory(plan=plan, kind="research")
-    research.assignees.set(people[:3])
-    approved_next_plan(group=group, leader=people[0])
-    rows = []
-    for i in range(sessions):
-        session = StudySessionFactory(
-            group=group,
-            term=term,
-            date=dt.date(2020, 1 + i % 6, 1 + i % 28),
-            planned_topic=topics[i // 2] if i % 2 == 0 else None,
-            host=people[i % members],
-            format=list(SessionFormat.values)[i % 3],
-        )
-        rows += [
-            Attendance(session=session, member=m, status=Attendance.Status.values[j % 4])
-            for j, m in enumerate(people)
-        ]
-        ReflectionEssayFactory(
-            group=group,
-            author=people[i % members],
-            session=session,
-            submitted_at=aware(2020, 6, 1, 9),
-        )
-    Attendance.objects.bulk_create(rows)
-
-
 def _count_queries(group, term) -> int:
     with CaptureQueriesContext(connection) as ctx:
         half_year_summary(group=group, term=term)
@@ -207,12 +174,12 @@ def _count_queries(group, term) -> int:
 def test_summary_query_count_does_not_grow_with_the_group(db, django_assert_num_queries):
     small_group = MemberFactory().group
     small_term = TermFactory(group=small_group)
-    _bulk_records(small_group, small_term, members=5, sessions=6)
+    bulk_records(small_group, small_term, members=5, sessions=6)
     small = _count_queries(small_group, small_term)
 
     big_group = MemberFactory().group
     big_term = TermFactory(group=big_group)
-    _bulk_records(big_group, big_term, members=60, sessions=40)
+    bulk_records(big_group, big_term, members=60, sessions=40)
     with django_assert_num_queries(small):
         s = half_year_summary(group=big_group, term=big_term)
     assert s.sessions_count == 40 and len(s.members) == 61

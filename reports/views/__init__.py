@@ -1,0 +1,1 @@
+"""Report views: pages.py for the HTML pages (the PDF views live beside it)."""

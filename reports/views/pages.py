@@ -1,0 +1,159 @@
+"""The report pages: the index, the summary and its versions, drafting, approval, the plan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reports.forms import narrative_forms, narrative_text_from
+from reports.models import ReportNarrative
+from reports.selectors.index import narrative_versions, reports_index
+from reports.selectors.plan import study_plan_document
+from reports.selectors.summary import (
+    half_year_summary,
+    half_year_summary_for_member,
+    narrative_view,
+)
+from reports.services.narrative import (
+    NarrativeText,
+    narrative_approve,
+    narrative_latest,
+    narrative_save_draft,
+)
+from sessions_app.selectors.access import term_get
+from sessions_app.views.common import group_view
+
+
+@group_view()
+def index(request):
+    member = request.member
+    return render(request, "reports/index.html", {"rows": reports_index(member=member)})
+
+
+def _summary_page(request, term_code: str, version: int | None):
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    summary = half_year_summary_for_member(member=member, term=term, version=version)
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            "term": term,
+            "summary": summary,
+            "versions": narrative_versions(member=member, term=term),
+            "viewing_version": version,
+        },
+    )
+
+
+@group_view()
+def summary(request, term_code: str):
+    return _summary_page(request, term_code, None)
+
+
+@group_view()
+def summary_version(request, term_code: str, version: int):
+    return _summary_page(request, term_code, version)
+
+
+def _preview_summary(*, member, term, text: NarrativeText):
+    """The summary's figures with the drafter's unsaved text as its narrative."""
+    latest = narrative_latest(group=member.group, term=term)
+    if latest is None:
+        version = 1
+    else:
+        version = latest.version if not latest.is_approved else latest.version + 1
+    unsaved = ReportNarrative(
+        group=member.group, term=term, version=version, status=ReportNarrative.Status.DRAFT
+    )
+    text.apply_to(unsaved)
+    summary = half_year_summary(group=member.group, term=term, include_draft=True)
+    return summary.with_narrative(narrative_view(unsaved, is_preview=True))
+
+
+@group_view(managers_only=True)
+def summary_edit(request, term_code: str):
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    if request.method == "POST":
+        form, formset = narrative_forms(data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            text = narrative_text_from(form, formset)
+            if "preview" not in request.POST:
+                narrative = narrative_save_draft(
+                    group=member.group, term=term, text=text, member=member, user=request.user
+                )
+                messages.success(
+                    request,
+                    _("The draft (version %(version)s) is saved.") % {"version": narrative.version},
+                )
+                return redirect("reports:summary", member.group.slug, term.code)
+            summary = _preview_summary(member=member, term=term, text=text)
+        else:
+            summary = half_year_summary(group=member.group, term=term, include_draft=True)
+    else:
+        latest = narrative_latest(group=member.group, term=term)
+        form, formset = narrative_forms(initial=NarrativeText.from_narrative(latest))
+        summary = half_year_summary(group=member.group, term=term, include_draft=True)
+    return render(
+        request,
+        "reports/summary_edit.html",
+        {"term": term, "summary": summary, "form": form, "formset": formset},
+    )
+
+
+@require_POST
+@group_view(managers_only=True)
+def summary_preview(request, term_code: str):
+    """The report body with the posted, unsaved text: the edit page's live preview."""
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    form, formset = narrative_forms(data=request.POST)
+    if not (form.is_valid() and formset.is_valid()):
+        return HttpResponse(
+            render_to_string("reports/_preview_invalid.html", request=request), status=400
+        )
+    summary = _preview_summary(member=member, term=term, text=narrative_text_from(form, formset))
+    return HttpResponse(
+        render_to_string("reports/_summary_body.html", {"summary": summary}, request=request)
+    )
+
+
+@group_view(leaders_only=True)
+def summary_approve(request, term_code: str):
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    latest = narrative_latest(group=member.group, term=term)
+    if latest is None or latest.is_approved:
+        messages.info(
+            request, _("There is no draft to approve. The secretary drafts the summary first.")
+        )
+        return redirect("reports:summary", member.group.slug, term.code)
+    if request.method == "POST":
+        try:
+            narrative = narrative_approve(narrative=latest, member=member, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of the summary is approved. Every member can now read it.")
+                % {"version": narrative.version},
+            )
+        return redirect("reports:summary", member.group.slug, term.code)
+    return render(request, "reports/summary_approve.html", {"term": term, "narrative": latest})
+
+
+@group_view()
+def plan_document(request, term_code: str):
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    plan_doc = study_plan_document(group=member.group, term=term)
+    if plan_doc.has_plan and not plan_doc.is_approved and not member.can_manage_records:
+        raise PermissionDenied
+    return render(request, "reports/plan_document.html", {"term": term, "plan_doc": plan_doc})
