@@ -48,7 +48,9 @@ def make_term_records(*, group, term, members, sessions: int = 3, formats=None) 
     return made
 
 
-def make_narrative(*, group, term, approved: bool, approver=None, **text) -> ReportNarrative:
+def make_narrative(
+    *, group, term, approved: bool, approver=None, version: int = 1, **text
+) -> ReportNarrative:
     fields = {
         "preamble": PREAMBLE,
         "practices": [
@@ -63,7 +65,7 @@ def make_narrative(*, group, term, approved: bool, approver=None, **text) -> Rep
         group=group,
         term=term,
         kind=ReportNarrative.Kind.SUMMARY,
-        version=1,
+        version=version,
         status=ReportNarrative.Status.APPROVED if approved else ReportNarrative.Status.DRAFT,
         approved_at=timezone.now() if approved else None,
         approved_by=approver if approved else None,
