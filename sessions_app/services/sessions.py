@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession, Term
+from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
+from sessions_app.services.terms import term_for_day
 
 
 @dataclass(frozen=True)
@@ -19,32 +20,6 @@ class AttendanceEntry:
     leave_reason: str = ""
     makeup_on: dt.date | None = None
     makeup_note: str = ""
-
-
-def half_year_bounds(day: dt.date) -> tuple[int, int, dt.date, dt.date]:
-    """The half-year (year, half, first day, last day) that contains day."""
-    if day.month <= 6:
-        return day.year, 1, dt.date(day.year, 1, 1), dt.date(day.year, 6, 30)
-    return day.year, 2, dt.date(day.year, 7, 1), dt.date(day.year, 12, 31)
-
-
-def term_for_date(*, group: StudyGroup, day: dt.date, actor: AbstractBaseUser) -> Term:
-    """The group's term containing day, created as the calendar half-year when missing."""
-    year, half, start, end = half_year_bounds(day)
-    term = Term.objects.filter(group=group, start_date__lte=day, end_date__gte=day).first()
-    if term is None:
-        term, _ = Term.objects.get_or_create(
-            group=group,
-            year=year,
-            half=half,
-            defaults={
-                "start_date": start,
-                "end_date": end,
-                "created_by": actor,
-                "updated_by": actor,
-            },
-        )
-    return term
 
 
 SESSION_FIELDS = (
@@ -109,7 +84,7 @@ def session_record(
     Runs the same number of queries for 5 members as for 50.
     """
     session = StudySession(group=group, **{k: fields.get(k) for k in SESSION_FIELDS if k in fields})
-    session.term = term_for_date(group=group, day=session.date, actor=actor)
+    session.term = term_for_day(group=group, day=session.date, user=actor)
     _stamp(session, actor)
     session.full_clean(exclude=["group", "term", "host", "planned_topic"])
     session.save()
@@ -129,7 +104,7 @@ def session_update(
     for name in SESSION_FIELDS:
         if name in fields:
             setattr(session, name, fields[name])
-    session.term = term_for_date(group=session.group, day=session.date, actor=actor)
+    session.term = term_for_day(group=session.group, day=session.date, user=actor)
     _stamp(session, actor)
     session.full_clean(exclude=["group", "term", "host", "planned_topic"])
     session.save()
