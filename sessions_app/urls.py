@@ -1,13 +1,24 @@
 from django.urls import path
 
-from sessions_app.views import dashboard, essays
-
+from sessions_app.views import dashboard, essays, me, sessions
 from sessions_app.views import plans as plan_views
 
 app_name = "sessions_app"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("sessions/new/", sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/delete/", sessions.session_delete_confirm, name="session_delete"),
+    path("sessions/<int:pk>/materials/", sessions.material_upload, name="material_upload"),
+    path(
+        "sessions/<int:pk>/materials/<int:material_pk>/",
+        sessions.material_download,
+        name="material_download",
+    ),
+    path("me/", me.my_record, name="my_record"),
     path("essays/", essays.essay_list, name="essay_list"),
     path("essays/new/", essays.essay_create, name="essay_create"),
     path("essays/<int:pk>/", essays.essay_detail, name="essay_detail"),
