@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import pages
+from reports.views import pdf as pdf_views
 
 app_name = "reports"
 
@@ -12,4 +13,21 @@ urlpatterns = [
     path("<str:term_code>/summary/approve/", pages.summary_approve, name="summary_approve"),
     path("<str:term_code>/summary/v<int:version>/", pages.summary_version, name="summary_version"),
     path("<str:term_code>/plan/", pages.plan_document, name="plan_document"),
+    # Report PDFs (reports/views/pdf.py): start, progress page, JSON status, download.
+    path("pdf/<str:term_code>/<str:kind>/", pdf_views.pdf_start, name="pdf_start"),
+    path(
+        "pdf/<str:term_code>/<str:kind>/<int:report_file_id>/",
+        pdf_views.pdf_progress,
+        name="pdf_progress",
+    ),
+    path(
+        "pdf/<str:term_code>/<str:kind>/<int:report_file_id>/status/",
+        pdf_views.pdf_status,
+        name="pdf_status",
+    ),
+    path(
+        "pdf/<str:term_code>/<str:kind>/<int:report_file_id>/download/",
+        pdf_views.pdf_download,
+        name="pdf_download",
+    ),
 ]

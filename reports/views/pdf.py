@@ -1,0 +1,138 @@
+"""Report PDFs: start one, follow its progress (JSON for the page's script, or a self-refreshing
+page without script), download it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.models import ReportFile
+from reports.selectors.report_files import report_file_get_for_member
+from reports.services.report_files import report_file_progress, report_file_request
+from sessions_app.selectors.access import term_get
+from sessions_app.views.common import group_view
+
+#: Seconds between refreshes of the no-script progress page.
+REFRESH_SECONDS = 2
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ReportFile.Kind.values:
+        raise Http404("No such report")
+
+
+def _urls(report_file: ReportFile, group_slug: str) -> dict[str, str]:
+    args = [group_slug, report_file.term.code, report_file.kind, report_file.pk]
+    return {
+        "page_url": reverse("reports:pdf_progress", args=args),
+        "status_url": reverse("reports:pdf_status", args=args),
+        "download_url": reverse("reports:pdf_download", args=args),
+    }
+
+
+def _status_payload(report_file: ReportFile, group_slug: str) -> dict:
+    urls = _urls(report_file, group_slug)
+    return {
+        "id": report_file.pk,
+        "status": report_file.status,
+        "progress": report_file_progress(report_file),
+        "error": report_file.error if report_file.is_failed else "",
+        "download_url": urls["download_url"] if report_file.is_done else None,
+        "status_url": urls["status_url"],
+        "page_url": urls["page_url"],
+    }
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+@group_view()
+def pdf_start(request, term_code: str, kind: str):
+    """Ask for the report's PDF: served again when unchanged, else made in the background."""
+    _check_kind(kind)
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    report_file = report_file_request(member=member, term=term, kind=kind)
+    # With no broker the task has already run, after the service's commit.
+    report_file.refresh_from_db()
+    if _wants_json(request):
+        return JsonResponse(_status_payload(report_file, member.group.slug))
+    if report_file.is_done:
+        messages.success(request, _("The PDF is ready to download."))
+    elif report_file.is_failed:
+        messages.error(request, _("The PDF could not be made."))
+    else:
+        messages.success(request, _("The PDF has been started. This page shows when it is ready."))
+    return redirect(_urls(report_file, member.group.slug)["page_url"])
+
+
+@require_GET
+@never_cache
+@group_view()
+def pdf_status(request, term_code: str, kind: str, report_file_id: int):
+    """The PDF's progress as JSON: status, progress text, download_url when done, error."""
+    _check_kind(kind)
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    report_file = report_file_get_for_member(
+        member=member, term=term, kind=kind, report_file_id=report_file_id
+    )
+    return JsonResponse(_status_payload(report_file, member.group.slug))
+
+
+@require_GET
+@never_cache
+@group_view()
+def pdf_progress(request, term_code: str, kind: str, report_file_id: int):
+    """The PDF's progress as a page that refreshes itself until the file is ready or failed."""
+    _check_kind(kind)
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    report_file = report_file_get_for_member(
+        member=member, term=term, kind=kind, report_file_id=report_file_id
+    )
+    return render(
+        request,
+        "reports/pdf_progress.html",
+        {
+            "report_file": report_file,
+            "term": term,
+            "kind": kind,
+            "progress": report_file_progress(report_file),
+            "refresh_seconds": REFRESH_SECONDS,
+            **_urls(report_file, member.group.slug),
+        },
+    )
+
+
+@require_GET
+@group_view()
+def pdf_download(request, term_code: str, kind: str, report_file_id: int):
+    """The finished PDF as an attachment named after the report; the progress page until then."""
+    _check_kind(kind)
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    report_file = report_file_get_for_member(
+        member=member, term=term, kind=kind, report_file_id=report_file_id
+    )
+    if not report_file.is_done:
+        return HttpResponseRedirect(_urls(report_file, member.group.slug)["page_url"])
+    try:
+        handle = report_file.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The PDF is no longer stored") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{report_file.title or kind}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
