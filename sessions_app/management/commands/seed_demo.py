@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from reports.services.demo import report_demo_seed
 from sessions_app.services.demo import demo_seed
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = demo_seed()
+        report_demo_seed()  # approves the H2 plan, writes the H1 summary's narrative
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
