@@ -18,10 +18,10 @@ TEST_PACKAGES=(poppler-utils chromium)
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The newest Python 3.11+ on PATH (PYTHON overrides).
+# A Python 3.11+ on PATH (PYTHON overrides).
 find_python() {
   local candidate
-  for candidate in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
+  for candidate in ${PYTHON:-} python3 python3.13 python3.12 python3.11; do
     if command -v "$candidate" >/dev/null 2>&1 &&
       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       command -v "$candidate"
@@ -30,6 +30,8 @@ find_python() {
   done
   return 1
 }
+
+venv_works() { "$VENV/bin/python" -c '' >/dev/null 2>&1; }
 
 # Install the Debian packages that are missing: with apt-get when root, else stop with the command.
 ensure_system_packages() {
@@ -43,7 +45,9 @@ ensure_system_packages() {
       missing+=("$package")
   done
   # Debian's own python3 needs python3-venv for `-m venv`; a pyenv or self-built Python has it.
-  if ! python=$(find_python); then
+  if venv_works; then
+    :
+  elif ! python=$(find_python); then
     missing+=(python3 python3-venv)
   elif ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
     missing+=(python3-venv)
@@ -65,8 +69,8 @@ ensure_system_packages() {
 # .venv with the project and its dev tools; pip runs again only when pyproject.toml changed.
 ensure_venv() {
   local python stamp wanted
-  python=$(find_python) || die "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."
-  if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  if ! venv_works; then
+    python=$(find_python) || die "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."
     say "Creating .venv with $python"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
