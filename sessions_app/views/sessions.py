@@ -71,7 +71,8 @@ def _detail_page(request, *, session, material_form, status=200):
 def _session_form_page(request, *, session=None):
     member = request.member
     group = member.group
-    form = StudySessionForm(request.POST or None, group=group, instance=session)
+    initial = {} if session else {"date": timezone.localdate()}
+    form = StudySessionForm(request.POST or None, group=group, instance=session, initial=initial)
     day = session.date if session else timezone.localdate()
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
