@@ -39,13 +39,15 @@ def _summary_page(request, term_code: str, version: int | None):
     member = request.member
     term = term_get(group_id=member.group_id, code=term_code)
     summary = half_year_summary_for_member(member=member, term=term, version=version)
+    versions = narrative_versions(member=member, term=term)
     return render(
         request,
         "reports/summary.html",
         {
             "term": term,
             "summary": summary,
-            "versions": narrative_versions(member=member, term=term),
+            "versions": versions,
+            "has_approved": any(v.is_approved for v in versions),
             "viewing_version": version,
         },
     )

@@ -259,3 +259,13 @@ def test_summary_page_query_count_does_not_grow(db, client):
         client.force_login(secretary.user)
         counts.append(_page_queries(client, group.slug))
     assert counts[0] == counts[1]
+
+
+def test_pdf_button_only_once_a_version_is_approved(group, term, secretary, leader, client_for):
+    save_draft(group, term, secretary, preamble="草稿")
+    client = client_for(leader)
+    start = reverse("reports:pdf_start", args=["sample", "2020H1", "summary"])
+    assert start not in client.get(url("summary", "2020H1")).content.decode()
+    approve(ReportNarrative.objects.get(), leader)
+    save_draft(group, term, secretary, preamble="第二稿")
+    assert start in client.get(url("summary", "2020H1")).content.decode()

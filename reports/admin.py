@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from reports.models import ReportNarrative
+
+
+@admin.register(ReportNarrative)
+class ReportNarrativeAdmin(admin.ModelAdmin):
+    """Read-only: narratives are drafted and approved in the app, so every version stays as it was
+    approved; the admin is for looking them up."""
+
+    list_display = ("group", "term", "kind", "version", "status", "approved_by", "updated_at")
+    list_filter = ("kind", "status", "group")
+    search_fields = ("group__name", "preamble", "problems")
+    list_select_related = ("group", "term", "approved_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
