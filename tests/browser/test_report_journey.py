@@ -24,6 +24,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
+def eager_celery():
+    """Make the PDF in the request even when the environment names a broker (tests have none:
+    this only keeps a developer's CELERY_BROKER_URL from leaving the test waiting for a worker)."""
+    from studygroup.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
+
+
+@pytest.fixture
 def demo(transactional_db):
     """The demo group as `seed_demo` leaves it, with its 2020 H1 narrative approved (made here
     when the seed does not approve one), so that the summary offers its PDF."""
@@ -82,14 +94,16 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_leader_downloads_the_demo_summary_as_a_pdf_with_the_term_session_count(
-    page, page_checks, live_server, demo, tmp_path
+    page, page_checks, live_server, demo, eager_celery, tmp_path
 ):
     slug = demo.group.slug
     log_in(page, live_server, demo.leader, password=demo.password)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
     # Dashboard → reports → the term's summary, following the links a leader would.
-    page.locator(f"main a[href='{reverse('reports:index', args=[slug])}']").first.click()
+    reports_link = page.locator(f"main a[href='{reverse('reports:index', args=[slug])}']")
+    page_checks(label="leader's dashboard (demo data)", actions=[reports_link])
+    reports_link.first.click()
     page.wait_for_url(f"**{reverse('reports:index', args=[slug])}")
     summary_url = reverse("reports:summary", args=[slug, demo.term.code])
     summary_link = page.locator(f"main a[href='{summary_url}']")
