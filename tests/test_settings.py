@@ -15,6 +15,8 @@ _CLEARED = {
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "DJANGO_SETTINGS_MODULE",
+    # Set by the live-server browser tests in this process; check --deploy rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
