@@ -37,6 +37,7 @@ from sessions_app.models import (
     Term,
 )
 from sessions_app.selectors.attendance import attendance_rate
+from sessions_app.selectors.essays import essays_counted_in_term
 
 # Members below this attendance rate are named among the problem hints.
 LOW_ATTENDANCE_RATE = Decimal("80")
@@ -327,8 +328,8 @@ def half_year_summary(
 ) -> HalfYearSummary:
     """The term's figures, next term's approved plan and the narrative, as plain values.
 
-    Counts sessions held up to today. Essays counted are those of the term's held sessions, and
-    those tied to no session but submitted within the term; returned essays do not count.
+    Counts sessions held up to today. Essays are counted as on the dashboard
+    (sessions_app.selectors.essays.essays_counted_in_term).
     The narrative is the latest approved version; with include_draft, the draft if one exists;
     with version, that version (404 if none). The wording follows the group's report language.
     About 14 queries, whatever the number of members, sessions or essays.
@@ -375,18 +376,7 @@ def _build(
         per_member[row["member_id"]][row["status"]] += row["n"]
         per_member[row["member_id"]]["made_up"] += row["made_up"]
 
-    essays = (
-        ReflectionEssay.objects.filter(group=group)
-        .exclude(status=ReflectionEssay.Status.RETURNED)
-        .filter(
-            Q(session__in=held)
-            | Q(
-                session__isnull=True,
-                submitted_at__date__gte=term.start_date,
-                submitted_at__date__lte=term.end_date,
-            )
-        )
-    )
+    essays = ReflectionEssay.objects.filter(essays_counted_in_term(term=term), group=group)
     essays_by_session = dict(
         essays.filter(session__isnull=False)
         .values("session_id")

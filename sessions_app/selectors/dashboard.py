@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
-from sessions_app.selectors.essays import essays_in_term
+from sessions_app.selectors.essays import essays_counted_in_term
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         my_total=Count("id", filter=Q(member=member)),
         my_attended=Count("id", filter=Q(member=member, status__in=ATTENDED_STATUSES)),
     )
-    essays = ReflectionEssay.objects.filter(essays_in_term(term=term), group=group)
+    essays = ReflectionEssay.objects.filter(essays_counted_in_term(term=term), group=group)
     essay_totals = essays.aggregate(total=Count("id"), mine=Count("id", filter=Q(author=member)))
 
     essays_due = _essays_due(group_id=group.pk, term=term, today=today, member=member)

@@ -33,6 +33,14 @@ def essays_in_term(*, term: Term) -> Q:
     return Q(session__term=term) | Q(planned_topic__plan__term=term)
 
 
+def essays_counted_in_term(*, term: Term) -> Q:
+    """The essays a term's figures count: the term's essays, except those returned for revision.
+
+    The dashboard and the half-year summary both count with this, so their numbers agree.
+    """
+    return essays_in_term(term=term) & ~Q(status=ReflectionEssay.Status.RETURNED)
+
+
 def essay_page_for_member(
     *,
     member: Member,

@@ -90,6 +90,7 @@ def make_records(*, group, term, secretary, leader, member) -> Records:
         group=group,
         author=leader,
         kind=ReflectionEssay.Kind.RESEARCH_REPORT,
+        planned_topic=r1,
         submitted_at=aware(2020, 4, 1, 9),
     )
     # Not counted: returned, outside the term, another group's.
