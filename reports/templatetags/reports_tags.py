@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html_join
 
 from reports.selectors import wording
 
@@ -33,3 +34,10 @@ def percent(value: Decimal | None) -> str:
 def coord(value: float) -> str:
     """An SVG coordinate, never localised (a comma would break the attribute)."""
     return f"{float(value):.1f}"
+
+
+@register.filter
+def paragraphs(text: str) -> str:
+    """One escaped <p> per non-blank line, so each paragraph gets its first-line indent."""
+    lines = (line.strip() for line in (text or "").splitlines())
+    return format_html_join("", "<p>{}</p>", ((line,) for line in lines if line))

@@ -68,11 +68,13 @@ def test_summary_pdf_text_gives_back_the_chinese_narrative_and_the_figures(
     assert "张成员" in text
 
 
-def test_summary_pdf_embeds_a_subset_of_the_noto_cjk_serif_font(summary_pdf):
+def test_summary_pdf_embeds_subsets_of_only_the_named_noto_cjk_sc_fonts(summary_pdf):
     fonts = pdf_fonts(summary_pdf)
     serif = [f for f in fonts if "Noto-Serif-CJK-SC" in f["name"]]
     assert serif, fonts
     assert all(f["emb"] == "yes" and f["sub"] == "yes" for f in fonts), fonts
+    # The chart's labels too: no fontconfig fallback to DejaVu or the JP face.
+    assert all(re.search(r"\+Noto-(Serif|Sans)-CJK-SC", f["name"]) for f in fonts), fonts
 
 
 def test_plan_pdf_uses_only_the_named_noto_cjk_sc_fonts(group, leader):
