@@ -70,6 +70,20 @@ def _attendance_apply(
     )
 
 
+def _session_write(
+    *, session: StudySession, actor: AbstractBaseUser, fields: dict, entries: list[AttendanceEntry]
+) -> StudySession:
+    for name in SESSION_FIELDS:
+        if name in fields:
+            setattr(session, name, fields[name])
+    session.term = term_for_day(group=session.group, day=session.date, user=actor)
+    _stamp(session, actor)
+    session.full_clean(exclude=["group", "term", "host", "planned_topic"])
+    session.save()
+    _attendance_apply(session=session, entries=entries, actor=actor)
+    return session
+
+
 @transaction.atomic
 def session_record(
     *,
@@ -83,13 +97,8 @@ def session_record(
     The term is the half-year containing the session's date (created when missing).
     Runs the same number of queries for 5 members as for 50.
     """
-    session = StudySession(group=group, **{k: fields.get(k) for k in SESSION_FIELDS if k in fields})
-    session.term = term_for_day(group=group, day=session.date, user=actor)
-    _stamp(session, actor)
-    session.full_clean(exclude=["group", "term", "host", "planned_topic"])
-    session.save()
-    _attendance_apply(session=session, entries=attendance, actor=actor)
-    return session
+    session = StudySession(group=group)
+    return _session_write(session=session, actor=actor, fields=fields, entries=attendance)
 
 
 @transaction.atomic
@@ -101,15 +110,7 @@ def session_update(
     attendance: list[AttendanceEntry],
 ) -> StudySession:
     """Change a session's fields and attendance in one transaction, as session_record does."""
-    for name in SESSION_FIELDS:
-        if name in fields:
-            setattr(session, name, fields[name])
-    session.term = term_for_day(group=session.group, day=session.date, user=actor)
-    _stamp(session, actor)
-    session.full_clean(exclude=["group", "term", "host", "planned_topic"])
-    session.save()
-    _attendance_apply(session=session, entries=attendance, actor=actor)
-    return session
+    return _session_write(session=session, actor=actor, fields=fields, entries=attendance)
 
 
 @transaction.atomic
