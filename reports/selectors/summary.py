@@ -115,6 +115,7 @@ class ProblemHints:
     low_attendance: tuple[MemberRow, ...]
     sessions_without_essays: tuple[SessionRow, ...]
     topics_not_covered: tuple[TopicRow, ...]
+    low_attendance_rate: Decimal = LOW_ATTENDANCE_RATE
 
     @property
     def any(self) -> bool:
