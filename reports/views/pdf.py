@@ -4,7 +4,7 @@ page without script), download it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from reports.selectors.report_files import report_file_get_for_member
 from reports.services.report_files import report_file_progress, report_file_request
 from sessions_app.selectors.access import term_get
 from sessions_app.views.common import group_view
+from sessions_app.views.downloads import attachment_response
 
 #: Seconds between refreshes of the no-script progress page.
 REFRESH_SECONDS = 2
@@ -124,15 +125,8 @@ def pdf_download(request, term_code: str, kind: str, report_file_id: int):
     )
     if not report_file.is_done:
         return HttpResponseRedirect(_urls(report_file, member.group.slug)["page_url"])
-    try:
-        handle = report_file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The PDF is no longer stored") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return attachment_response(
+        report_file.file,
         filename=f"{report_file.title or kind}.pdf",
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

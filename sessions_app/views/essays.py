@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +18,7 @@ from sessions_app.selectors.essays import (
 )
 from sessions_app.services.essays import essay_review, essay_revise, essay_submit
 from sessions_app.views.common import group_view
+from sessions_app.views.downloads import attachment_response
 
 CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -146,22 +146,12 @@ def essay_file(request, pk: int):
     essay = essay_get_for_member(member=request.member, pk=pk)
     if not essay.file:
         raise Http404("The essay has no file")
-    try:
-        handle = essay.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage") from exc
     extension = "." + essay.file.name.rsplit(".", 1)[-1].lower() if "." in essay.file.name else ""
-    filename = essay.original_filename or f"essay{extension}"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
+    return attachment_response(
+        essay.file,
+        filename=essay.original_filename or f"essay{extension}",
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @group_view(managers_only=True)
