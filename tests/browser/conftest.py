@@ -83,6 +83,16 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def zh(text: str) -> str:
+    """What the Chinese page shows for an English source string: the zh_Hans catalogue's
+    translation when it is compiled, else the source itself (the page falls back the same way).
+    Lets Chinese journeys find buttons by role and name and prove the page is translated."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(text)
+
+
 def url(live_server, name: str, *args, **kwargs) -> str:
     return live_server.url + reverse(name, args=args, kwargs=kwargs)
 

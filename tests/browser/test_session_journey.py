@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sessions_app.models import Attendance, Member, StudySession
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, zh
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
@@ -28,15 +28,15 @@ def test_secretary_logs_a_session_with_attendance_in_chinese(
     log_in(page, live_server, secretary)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
-    # The dashboard's "Log a session" button (found by where it goes: its text is translated).
-    new_session = page.locator(
-        f"main a.btn[href='{reverse('sessions_app:session_create', args=[slug])}']"
-    )
+    # The dashboard's "Log a session" button, by its Chinese name (the catalogue's translation).
+    new_session = page.locator("main").get_by_role("link", name=zh("Log a session"), exact=True)
     page_checks(label="dashboard", actions=[new_session])
+    create_url = reverse("sessions_app:session_create", args=[slug])
+    assert new_session.get_attribute("href") == create_url
     new_session.click()
-    page.wait_for_url(f"**{reverse('sessions_app:session_create', args=[slug])}")
+    page.wait_for_url(f"**{create_url}")
 
-    save = page.locator("#main form[method=post] button[type=submit]")
+    save = page.get_by_role("button", name=zh("Save session and attendance"), exact=True)
     page_checks(label="session form", actions=[save])
 
     page.locator("#id_date").fill("2020-03-15")
