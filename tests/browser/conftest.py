@@ -38,7 +38,11 @@ TIMEOUT_MS = 15_000
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)")
+        message = f"chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)"
+        # As for the services (tests/conftest.py): in CI a missing browser fails, never skips.
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{message}, and CI needs it", pytrace=False)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
