@@ -13,6 +13,13 @@ from tests.reports._data import approved_next_plan, bulk_records, make_records
 HOSTILE = "<script>alert(1)</script><img src=file:///etc/passwd>"
 
 
+@pytest.fixture(autouse=True)
+def english_interface(client, settings):
+    """These tests check the interface's English wording: ask for English as a user does (the
+    language cookie), since the Chinese catalogue is compiled wherever the tests run."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def url(name, *args):
     return reverse(f"reports:{name}", args=["sample", *args])
 
