@@ -71,11 +71,13 @@ def page(context):
 def pytest_runtest_makereport(item, call):
     """On failure, save what the browser showed and say where."""
     report = yield
+    path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
+    if report.when == "call" and report.passed:
+        path.unlink(missing_ok=True)  # an old failure's screenshot would mislead
     if report.failed and report.when in ("setup", "call"):
         page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
         if page is not None and not page.is_closed():
             ARTIFACTS.mkdir(exist_ok=True)
-            path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
             try:
                 page.screenshot(path=str(path), full_page=True)
                 note = f"Screenshot of the failing page ({page.url}): {path}"
