@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
-from sessions_app.selectors.essays import essays_counted_in_term
+from sessions_app.selectors.essays import essays_counted_in_term, essays_counted_in_year
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,30 @@ class EssayDue:
     due_on: dt.date
     missing: list[Member]
     is_overdue: bool
+
+
+@dataclass(frozen=True)
+class QuarterStanding:
+    """Sessions held in one quarter of the term against the group's rule."""
+
+    year: int
+    quarter: int
+    held: int
+    required: int
+    is_over: bool
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.required
+
+
+@dataclass(frozen=True)
+class EssayRuleStanding:
+    """Who has not yet written the essays or reports the group asks of each member in a year."""
+
+    year: int
+    required: int
+    behind: list[Member]
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,8 @@ class Dashboard:
     essays_due: list[EssayDue] = field(default_factory=list)
     attendance_rule: Decimal | None = None
     attendance_rule_met: bool | None = None
+    quarters: list[QuarterStanding] = field(default_factory=list)
+    essay_rule: EssayRuleStanding | None = None
 
 
 def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -> Dashboard:
@@ -91,7 +117,54 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         essays_due=essays_due,
         attendance_rule=rule,
         attendance_rule_met=None if rate is None else rate >= rule,
+        quarters=_quarters(term=term, held_dates=held.values_list("date", flat=True), today=today),
+        essay_rule=_essay_rule(member=member, year=term.year),
     )
+
+
+def _quarters(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding]:
+    """Each quarter of the term that has begun, with the sessions held in it."""
+    required = term.group.rule_sessions_per_quarter
+    counts: dict[tuple[int, int], int] = {}
+    for day in held_dates:
+        key = (day.year, (day.month - 1) // 3 + 1)
+        counts[key] = counts.get(key, 0) + 1
+    standings = []
+    month = term.start_date.replace(day=1)
+    while month <= term.end_date and month <= today:
+        year, quarter = month.year, (month.month - 1) // 3 + 1
+        last_month = quarter * 3
+        quarter_end = dt.date(year + last_month // 12, last_month % 12 + 1, 1) - dt.timedelta(1)
+        standings.append(
+            QuarterStanding(
+                year=year,
+                quarter=quarter,
+                held=counts.get((year, quarter), 0),
+                required=required,
+                is_over=quarter_end < today,
+            )
+        )
+        month = quarter_end + dt.timedelta(1)
+    return standings
+
+
+def _essay_rule(*, member: Member, year: int) -> EssayRuleStanding | None:
+    """Members (for a member: only themself) with fewer counted essays in the year than the rule."""
+    group = member.group
+    required = group.rule_essays_per_member_year
+    if not required:
+        return None
+    written = dict(
+        ReflectionEssay.objects.filter(essays_counted_in_year(year=year), group=group)
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
+    members = Member.objects.filter(group=group, left_on__isnull=True)
+    if not member.can_manage_records:
+        members = members.filter(pk=member.pk)
+    behind = [m for m in members.order_by("sort_order", "id") if written.get(m.pk, 0) < required]
+    return EssayRuleStanding(year=year, required=required, behind=behind)
 
 
 def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:

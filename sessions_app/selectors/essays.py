@@ -41,6 +41,12 @@ def essays_counted_in_term(*, term: Term) -> Q:
     return essays_in_term(term=term) & ~Q(status=ReflectionEssay.Status.RETURNED)
 
 
+def essays_counted_in_year(*, year: int) -> Q:
+    """The essays a year counts for the group's yearly rule, by the same test as a term's."""
+    in_year = Q(session__term__year=year) | Q(planned_topic__plan__term__year=year)
+    return in_year & ~Q(status=ReflectionEssay.Status.RETURNED)
+
+
 def essay_page_for_member(
     *,
     member: Member,

@@ -99,3 +99,42 @@ def test_dashboard_query_count_does_not_grow(
     grow(20, 10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_dashboard_shows_sessions_per_quarter_against_the_groups_rule(
+    client_for, group, term, secretary
+):
+    group.rule_sessions_per_quarter = 2
+    group.save()
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 2, 10))
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 10))
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 4, 10))
+
+    d = (
+        client_for(secretary)
+        .get(reverse("sessions_app:dashboard", args=[group.slug]))
+        .context["dashboard"]
+    )
+    # 20 May 2020: the first quarter is over and met, the second still running.
+    assert [(q.quarter, q.held, q.met, q.is_over) for q in d.quarters] == [
+        (1, 2, True, True),
+        (2, 1, False, False),
+    ]
+
+
+def test_dashboard_names_members_who_owe_the_years_essay(
+    client_for, group, term, secretary, member, leader
+):
+    session = StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 10))
+    ReflectionEssayFactory(group=group, author=secretary, session=session)
+    ReflectionEssayFactory(
+        group=group, author=leader, session=session, status="returned", review_comment="请修改"
+    )
+
+    d = (
+        client_for(secretary)
+        .get(reverse("sessions_app:dashboard", args=[group.slug]))
+        .context["dashboard"]
+    )
+    assert d.essay_rule.required == 1
+    assert {m.display_name for m in d.essay_rule.behind} == {"李书记", "张成员"}
