@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.views import dashboard, essays, me, sessions
+from sessions_app.views import dashboard, essays, groups, me, sessions
 from sessions_app.views import plans as plan_views
 
 app_name = "sessions_app"
@@ -19,6 +19,7 @@ urlpatterns = [
         name="material_download",
     ),
     path("me/", me.my_record, name="my_record"),
+    path("rules/", groups.group_rules, name="group_rules"),
     path("essays/", essays.essay_list, name="essay_list"),
     path("essays/new/", essays.essay_create, name="essay_create"),
     path("essays/<int:pk>/", essays.essay_detail, name="essay_detail"),

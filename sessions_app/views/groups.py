@@ -1,0 +1,26 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from sessions_app.forms.groups import GroupRulesForm
+from sessions_app.services.groups import group_rules_update
+from sessions_app.views.common import group_view
+
+
+@group_view(managers_only=True)
+def group_rules(request):
+    group = request.member.group
+    form = GroupRulesForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        group_rules_update(
+            group=group,
+            actor=request.user,
+            sessions_per_quarter=form.cleaned_data["rule_sessions_per_quarter"],
+            attendance_rate=form.cleaned_data["rule_attendance_rate"],
+            essays_per_member_year=form.cleaned_data["rule_essays_per_member_year"],
+        )
+        messages.success(
+            request, _("The group's rules were saved; the dashboard now measures against them.")
+        )
+        return redirect("sessions_app:dashboard", group.slug)
+    return render(request, "sessions_app/group_rules.html", {"form": form})

@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+from django.urls import reverse
+
+from sessions_app.models import StudyGroup
+
+
+def test_secretary_sets_the_groups_rules(client_for, group, secretary):
+    url = reverse("sessions_app:group_rules", args=[group.slug])
+    response = client_for(secretary).post(
+        url,
+        {
+            "rule_sessions_per_quarter": "3",
+            "rule_attendance_rate": "95.5",
+            "rule_essays_per_member_year": "2",
+        },
+        follow=True,
+    )
+    group.refresh_from_db()
+    assert (
+        group.rule_sessions_per_quarter,
+        group.rule_attendance_rate,
+        group.rule_essays_per_member_year,
+    ) == (3, Decimal("95.5"), 2)
+    assert group.updated_by == secretary.user
+    assert list(response.context["messages"])
+
+
+def test_an_attendance_rule_above_100_is_refused_and_nothing_changes(client_for, group, secretary):
+    url = reverse("sessions_app:group_rules", args=[group.slug])
+    response = client_for(secretary).post(
+        url,
+        {
+            "rule_sessions_per_quarter": "1",
+            "rule_attendance_rate": "120",
+            "rule_essays_per_member_year": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["rule_attendance_rate"]
+    assert StudyGroup.objects.get(pk=group.pk).rule_attendance_rate == Decimal("90.0")
+
+
+def test_members_cannot_change_the_rules_and_outsiders_get_404(client_for, group, member, outsider):
+    url = reverse("sessions_app:group_rules", args=[group.slug])
+    assert client_for(member).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
