@@ -165,10 +165,10 @@ SESSIONS = [
         "学习习近平总书记在统筹推进新冠肺炎疫情防控和经济社会发展工作部署会议上的重要讲话",
         "县委常委会议室（视频会议分会场）",
         "leader",
-        "张建国（县委书记）领学；林春生通报全县疫情防控情况",
+        "张建国（县委书记）领学；县卫生健康局负责同志通报全县疫情防控情况",
         dt.date(2020, 3, 18),
         "受疫情影响，本次学习以视频方式进行，各乡镇设分会场。会议传达学习了习近平总书记重要讲话精神，"
-        "林春生同志通报了全县疫情防控和复工复产情况。会议要求，坚持一手抓疫情防控、一手抓经济社会发展，"
+        "县卫生健康局负责同志通报了全县疫情防控和复工复产情况。会议要求，坚持一手抓疫情防控、一手抓经济社会发展，"
         "分区分级精准施策，有序推动企业复工复产。",
     ),
     (
@@ -436,7 +436,14 @@ RESEARCH_REPORTS = {
     ),
 }
 
-# The draft plan for 2020 H2: month, format, title, lead speaker, readings.
+# The two H1 topics no session covered, carried over into the H2 plan (month, readings).
+CARRIED_OVER = {
+    "redsite": (7, "县革命纪念馆展陈资料和红色革命故事选编"),
+    "organs": (9, "《中国共产党机构编制工作条例》"),
+}
+
+# The plan for 2020 H2, drafted in June: month, format, title, lead speaker, readings.
+# seed_demo then has the reports app approve it on H2_PLAN_APPROVED_ON with H2_PLAN_APPROVED_NOTE.
 H2_STUDY_TOPICS = [
     (
         7,
@@ -480,7 +487,15 @@ H2_STUDY_TOPICS = [
         "王志刚",
         "县“十四五”规划纲要（征求意见稿）",
     ),
+] + [
+    (month, fmt, title, speaker, readings)
+    for key, _month, fmt, title, speaker in H1_STUDY_TOPICS
+    if key in CARRIED_OVER
+    for month, readings in [CARRIED_OVER[key]]
 ]
+H2_PLAN_DRAFT_NOTE = "草案，待县委常委会研究后印发。"
+H2_PLAN_APPROVED_ON = dt.date(2020, 6, 30)
+H2_PLAN_APPROVED_NOTE = "经县委常委会研究，2020年6月30日印发。"
 H2_RESEARCH_TOPICS = [
     ("巩固拓展脱贫攻坚成果同乡村振兴有效衔接调研", dt.date(2020, 10, 31), ["member02", "member12"]),
     ("优化营商环境、激发市场主体活力调研", dt.date(2020, 11, 30), ["member01", "member03"]),
@@ -548,7 +563,13 @@ def _essay_body(rng: random.Random, theme: dict, work: str) -> str:
     )
 
 
-def _attendance(rng: random.Random, index: int, day: dt.date, members: dict[str, Member]):
+def _attendance(
+    rng: random.Random, index: int, day: dt.date, members: dict[str, Member], named: set[str]
+):
+    """Every member's attendance; the members named as host or speaker (`named`) were there.
+
+    The random draws are made for them too, so the other members' records stay as they were.
+    """
     away = AWAY.get(index, {})
     entries = []
     for username, member in members.items():
@@ -570,6 +591,8 @@ def _attendance(rng: random.Random, index: int, day: dt.date, members: dict[str,
         if status in (Attendance.Status.LEAVE, Attendance.Status.ABSENT) and rng.random() < 0.7:
             makeup_on = day + dt.timedelta(days=rng.randint(2, 9))
             makeup_note = rng.choice(MAKEUP_NOTES)
+        if username in named and username not in away:
+            status, reason, makeup_on, makeup_note = Attendance.Status.PRESENT, "", None, ""
         entries.append(
             AttendanceEntry(
                 member=member,
@@ -637,7 +660,7 @@ def _plan_2020h2(group, members, actor) -> None:
         )
         for title, due, assignees in H2_RESEARCH_TOPICS
     ]
-    plan_topics_save(plan=plan, user=actor, topics=topics, notes="草案，待县委常委会研究后印发。")
+    plan_topics_save(plan=plan, user=actor, topics=topics, notes=H2_PLAN_DRAFT_NOTE)
 
 
 def _essays(rng, sessions_by_key, topics, members) -> list[ReflectionEssay]:
@@ -762,7 +785,8 @@ def demo_seed() -> DemoSeedResult:
     for index, (day, start, end, fmt, key, topic, place, host, speakers, due, minutes) in enumerate(
         SESSIONS
     ):
-        entries = _attendance(rng, index, day, members)
+        named = {host} | {u for u, name, *_ in PEOPLE if name in speakers}
+        entries = _attendance(rng, index, day, members, named)
         session = session_record(
             group=group,
             actor=actor,

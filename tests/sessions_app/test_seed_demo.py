@@ -109,11 +109,42 @@ def test_demo_seed_drafts_the_plan_for_the_second_half():
 
     assert plan.status == StudyPlan.Status.DRAFT
     study = plan.topics.filter(kind=PlannedTopic.Kind.STUDY)
-    assert sorted(t.planned_month for t in study) == [7, 8, 9, 10, 11, 12]
+    assert {t.planned_month for t in study} == {7, 8, 9, 10, 11, 12}
+    # The two H1 topics no session covered are carried over into the H2 plan.
+    h1_titles = set(
+        PlannedTopic.objects.filter(plan__term__year=2020, plan__term__half=1).values_list(
+            "title", flat=True
+        )
+    )
+    covered = set(
+        StudySession.objects.filter(group__slug="demo").values_list(
+            "planned_topic__title", flat=True
+        )
+    )
+    missed = (
+        h1_titles
+        - covered
+        - set(
+            PlannedTopic.objects.filter(kind=PlannedTopic.Kind.RESEARCH).values_list(
+                "title", flat=True
+            )
+        )
+    )
+    assert len(missed) == 2 and missed <= {t.title for t in study}
+    assert plan.notes == "草案，待县委常委会研究后印发。"
     assert all(t.format and t.lead_speaker for t in study)
     research = plan.topics.filter(kind=PlannedTopic.Kind.RESEARCH)
     assert research.count() == 2
     assert all(t.assignees.exists() and t.due_date for t in research)
+
+
+def test_demo_hosts_and_named_speakers_attend_their_sessions():
+    demo_seed()
+    for session in StudySession.objects.filter(group__slug="demo").select_related("host"):
+        away = session.attendances.exclude(status__in=["present", "late"]).select_related("member")
+        names = {a.member.display_name for a in away}
+        assert session.host.display_name not in names, session.date
+        assert not [n for n in names if n in session.speakers or n in session.minutes], session.date
 
 
 def test_seed_demo_run_twice_changes_nothing():
