@@ -516,14 +516,13 @@ def _build(
         language=language,
         half=term.half,
         sessions_total=len(session_rows_t),
-        other_formats=[
-            (f.label, f.count) for f in by_format if f.format != SessionFormat.CONCENTRATED
-        ],
+        formats=[(f.label, f.count) for f in by_format],
         attendance_rate=overall.rate,
         reflections=reflections,
         research_reports=research_reports,
         topics_planned=len(covered) + len(not_covered),
         topics_covered=len(covered),
+        topics_missing=[t.title for t in not_covered],
         research_planned=len(research_done) + len(research_open),
         research_done=len(research_done),
         has_plan=plan is not None,

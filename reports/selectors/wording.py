@@ -106,35 +106,50 @@ def month_label(month: int | None, *, language: str) -> str:
     return calendar.month_name[month]
 
 
+# Up to this many planned topics not studied are named in the figures sentence.
+NAMED_TOPICS_MAX = 3
+
+
+def quoted_titles(titles: Sequence[str], *, language: str) -> str:
+    """Titles as a list: “甲”“乙” in Chinese (quotes inside a title become ‘’), else “A”, “B”."""
+    if is_chinese(language):
+        return "".join(f"“{t.replace('“', '‘').replace('”', '’')}”" for t in titles)
+    return ", ".join(f"“{t}”" for t in titles)
+
+
 def figures_sentences(
     *,
     language: str,
     half: int,
     sessions_total: int,
-    other_formats: Sequence[tuple[str, int]],
+    formats: Sequence[tuple[str, int]],
     attendance_rate: Decimal | None,
     reflections: int,
     research_reports: int,
     topics_planned: int,
     topics_covered: int,
+    topics_missing: Sequence[str],
     research_planned: int,
     research_done: int,
     has_plan: bool,
 ) -> tuple[str, ...]:
     """The sentences of section 一 that carry figures.
 
-    other_formats: (label, count) for formats other than concentrated study, count > 0, in the
-    order they should be named. Labels are already in the report language.
+    formats: (label, count) for every format held, count > 0, in the order they should be named;
+    the counts add up to sessions_total. Labels are already in the report language.
+    attendance_rate is the pooled rate (attended / records), not an average of members' rates.
+    topics_missing: the titles of the planned topics not studied (named when there are few).
     """
     figures = {
         "half": half,
         "sessions_total": sessions_total,
-        "other_formats": other_formats,
+        "formats": formats,
         "attendance_rate": attendance_rate,
         "reflections": reflections,
         "research_reports": research_reports,
         "topics_planned": topics_planned,
         "topics_covered": topics_covered,
+        "topics_missing": topics_missing,
         "research_planned": research_planned,
         "research_done": research_done,
         "has_plan": has_plan,
@@ -148,37 +163,62 @@ def _sentences_zh(
     *,
     half,
     sessions_total,
-    other_formats,
+    formats,
     attendance_rate,
     reflections,
     research_reports,
     topics_planned,
     topics_covered,
+    topics_missing,
     research_planned,
     research_done,
     has_plan,
 ) -> tuple[str, ...]:
-    since = "今年以来" if half == 1 else "下半年以来"
+    since = "今年以来" if half == 1 else "下半年"
     if not sessions_total:
         first = f"{since}，中心组尚未开展集中学习"
     else:
         first = f"{since}，共开展中心组集中学习{sessions_total}次"
-        if other_formats:
-            first += "，其中" + "、".join(f"{label}{n}次" for label, n in other_formats)
+        if len(formats) > 1:
+            first += "，其中" + "、".join(f"{label}{n}次" for label, n in formats)
+        elif formats and formats[0][0] != FORMAT_NAMES_ZH["concentrated"]:
+            first += f"，均为{formats[0][0]}"
     clauses = []
     if attendance_rate is not None:
-        clauses.append(f"成员平均出勤率{_rate(attendance_rate)}%")
-    clauses.append(f"提交心得体会{reflections}篇")
-    if research_reports:
-        clauses.append(f"调研报告{research_reports}篇")
+        clauses.append(f"出勤率{_rate(attendance_rate)}%")
+    if reflections:
+        essays = f"提交心得体会{reflections}篇"
+        if research_reports:
+            essays += f"、调研报告{research_reports}篇"
+    else:
+        essays = "尚未提交心得体会"
+        if research_reports:
+            essays += f"，提交调研报告{research_reports}篇"
+    clauses.append(essays)
     sentences = [first + "；" + "，".join(clauses) + "。"]
-    if has_plan:
-        text = f"按照学习计划，本半年安排学习专题{topics_planned}个，已开展{topics_covered}个"
-        if topics_planned > topics_covered:
-            text += f"，尚有{topics_planned - topics_covered}个未开展"
+    if has_plan and (topics_planned or research_planned):
+        parts = []
+        if topics_planned:
+            text = f"安排专题{topics_planned}个"
+            missing = topics_planned - topics_covered
+            if not missing:
+                text += "，已全部开展"
+            else:
+                text += f"，已开展{topics_covered}个，尚有{missing}个未开展"
+                if len(topics_missing) == missing and missing <= NAMED_TOPICS_MAX:
+                    text += f"（{quoted_titles(topics_missing, language='zh-hans')}）"
+            parts.append(text)
         if research_planned:
-            text += f"；确定调研课题{research_planned}个，已完成{research_done}个"
-        sentences.append(text + "。")
+            text = f"确定调研课题{research_planned}个，"
+            if research_done == research_planned:
+                text += "均已完成"
+            elif research_done:
+                text += f"已完成{research_done}个"
+            else:
+                text += "均在推进中"
+            parts.append(text)
+        term = "上半年" if half == 1 else "下半年"
+        sentences.append(f"{term}学习计划" + "；".join(parts) + "。")
     return tuple(sentences)
 
 
@@ -186,39 +226,58 @@ def _sentences_en(
     *,
     half,
     sessions_total,
-    other_formats,
+    formats,
     attendance_rate,
     reflections,
     research_reports,
     topics_planned,
     topics_covered,
+    topics_missing,
     research_planned,
     research_done,
     has_plan,
 ) -> tuple[str, ...]:
-    since = "Since the start of the year" if half == 1 else "Since the start of the second half"
+    since = "Since the start of the year" if half == 1 else "In the second half"
     if not sessions_total:
-        first = f"{since}, the group has held no concentrated study sessions"
+        first = f"{since}, the group has held no study sessions"
     else:
-        first = f"{since}, the group has held {sessions_total} concentrated study sessions"
-        if other_formats:
-            first += ", including " + ", ".join(f"{n} {label}" for label, n in other_formats)
+        first = f"{since}, the group has held {sessions_total} study sessions"
+        if len(formats) > 1:
+            first += " (" + ", ".join(f"{label}: {n}" for label, n in formats) + ")"
+        elif formats:
+            first += f", all {formats[0][0]}"
     clauses = []
     if attendance_rate is not None:
-        clauses.append(f"the members' average attendance rate was {_rate(attendance_rate)}%")
-    clauses.append(f"{reflections} reflection essays were submitted")
-    if research_reports:
-        clauses.append(f"with {research_reports} research reports")
+        clauses.append(f"attendance was {_rate(attendance_rate)}%")
+    if reflections:
+        essays = f"{reflections} reflection essays"
+        if research_reports:
+            essays += f" and {research_reports} research reports"
+        clauses.append(essays + " were submitted")
+    else:
+        clauses.append("no reflection essays have been submitted yet")
+        if research_reports:
+            clauses.append(f"{research_reports} research reports were submitted")
     sentences = [first + "; " + ", ".join(clauses) + "."]
-    if has_plan:
-        text = (
-            f"Of the {topics_planned} topics in the study plan, {topics_covered} have been studied"
-        )
-        if topics_planned > topics_covered:
-            text += f" and {topics_planned - topics_covered} remain"
+    if has_plan and (topics_planned or research_planned):
+        which = "first" if half == 1 else "second"
+        parts = []
+        if topics_planned:
+            missing = topics_planned - topics_covered
+            text = f"set {topics_planned} topics"
+            if not missing:
+                text += ", all of which have been studied"
+            else:
+                text += f": {topics_covered} have been studied and {missing} have not"
+                if len(topics_missing) == missing and missing <= NAMED_TOPICS_MAX:
+                    text += f" ({quoted_titles(topics_missing, language='en')})"
+            parts.append(text)
         if research_planned:
-            text += f"; {research_done} of {research_planned} research topics are done"
-        sentences.append(text + ".")
+            if research_done == research_planned:
+                parts.append(f"all {research_planned} research topics are done")
+            else:
+                parts.append(f"{research_done} of {research_planned} research topics are done")
+        sentences.append(f"The study plan for the {which} half " + "; ".join(parts) + ".")
     return tuple(sentences)
 
 
@@ -232,6 +291,8 @@ class DocumentWords:
 
     practices: str
     problems: str
+    problems_found: str
+    causes: str
     plan: str
     appendix_sessions: str
     appendix_attendance: str
@@ -261,6 +322,8 @@ def document_words(*, language: str, half: int) -> DocumentWords:
         return DocumentWords(
             practices="主要做法",
             problems="存在的问题及原因",
+            problems_found="存在的问题",
+            causes="原因分析",
             plan=f"{nxt}学习计划",
             appendix_sessions="附件1：集中学习情况一览表",
             appendix_attendance="附件2：成员考勤情况统计表",
@@ -286,6 +349,8 @@ def document_words(*, language: str, half: int) -> DocumentWords:
     return DocumentWords(
         practices="What we did",
         problems="Problems and their causes",
+        problems_found="Problems",
+        causes="Causes",
         plan=f"Study plan for {nxt}",
         appendix_sessions="Appendix 1: Study sessions",
         appendix_attendance="Appendix 2: Attendance by member",

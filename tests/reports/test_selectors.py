@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reports.selectors import wording
 from reports.selectors.plan import study_plan_document
 from reports.selectors.summary import half_year_summary
 from sessions_app.models import SessionFormat, StudyGroup
@@ -78,11 +79,12 @@ def test_summary_problem_hints(group, term, records):
 def test_summary_sentence_in_chinese(group, term, records):
     s = half_year_summary(group=group, term=term)
     assert s.sentences[0] == (
-        "今年以来，共开展中心组集中学习3次，其中专题研讨1次、专家辅导1次；"
-        "成员平均出勤率75.0%，提交心得体会3篇，调研报告1篇。"
+        "今年以来，共开展中心组集中学习3次，其中集中学习1次、专题研讨1次、专家辅导1次；"
+        "出勤率75.0%，提交心得体会3篇、调研报告1篇。"
     )
     assert s.sentences[1] == (
-        "按照学习计划，本半年安排学习专题3个，已开展2个，尚有1个未开展；确定调研课题2个，已完成1个。"
+        "上半年学习计划安排专题3个，已开展2个，尚有1个未开展（“专题三”）；"
+        "确定调研课题2个，已完成1个。"
     )
     assert s.title == "示例县党委理论学习中心组2020年上半年总结及下半年学习计划"
 
@@ -90,24 +92,105 @@ def test_summary_sentence_in_chinese(group, term, records):
 def test_sentence_numbers_equal_the_tables(group, term, records):
     s = half_year_summary(group=group, term=term)
     first = s.sentences[0]
-    total = int(re.search(r"集中学习(\d+)次", first).group(1))
+    total = int(re.search(r"共开展中心组集中学习(\d+)次", first).group(1))
     named = first.split("其中", 1)[1].split("；", 1)[0].split("、")
-    by_label = dict(re.fullmatch(r"(\D+)(\d+)次", part).groups() for part in named)
+    by_label = {
+        label: int(n) for label, n in (re.fullmatch(r"(\D+)(\d+)次", p).groups() for p in named)
+    }
     rate = Decimal(re.search(r"出勤率([\d.]+)%", first).group(1))
     essays = int(re.search(r"心得体会(\d+)篇", first).group(1))
-    assert total == len(s.sessions) == sum(f.count for f in s.by_format)
-    for f in s.by_format:
-        if f.format != SessionFormat.CONCENTRATED:
-            assert int(by_label[f.label]) == f.count
+    reports = int(re.search(r"调研报告(\d+)篇", first).group(1))
+    # Every format is named, and the parts add up to the total.
+    assert total == len(s.sessions) == sum(by_label.values())
+    assert by_label == {f.label: f.count for f in s.by_format}
     assert rate == s.attendance.rate
-    assert essays == sum(m.reflections for m in s.members)
+    assert essays == sum(m.reflections for m in s.members) == s.reflections
+    assert reports == sum(m.research_reports for m in s.members) == s.research_reports
     planned, covered, missing = map(
-        int, re.search(r"专题(\d+)个，已开展(\d+)个，尚有(\d+)个", s.sentences[1]).groups()
+        int, re.search(r"专题(\d+)个，已开展(\d+)个，尚有(\d+)个未开展", s.sentences[1]).groups()
     )
     assert (planned, covered, missing) == (
         s.topics_planned,
         len(s.topics_covered),
         len(s.topics_not_covered),
+    )
+    named_topics = re.search(r"未开展（(.*?)）", s.sentences[1]).group(1)
+    assert re.findall(r"“(.*?)”", named_topics) == [t.title for t in s.topics_not_covered]
+    research, done = map(int, re.search(r"调研课题(\d+)个，已完成(\d+)个", s.sentences[1]).groups())
+    assert (research, done) == (len(s.research_done) + len(s.research_open), len(s.research_done))
+
+
+def _sentences(**changes):
+    figures = {
+        "language": "zh-hans",
+        "half": 1,
+        "sessions_total": 12,
+        "formats": [
+            ("集中学习", 3),
+            ("专题研讨", 4),
+            ("专家辅导", 2),
+            ("视频学习", 2),
+            ("扩大会议", 1),
+        ],
+        "attendance_rate": Decimal("91.7"),
+        "reflections": 40,
+        "research_reports": 2,
+        "topics_planned": 12,
+        "topics_covered": 10,
+        "topics_missing": ["甲专题", "学习“乙”精神"],
+        "research_planned": 2,
+        "research_done": 2,
+        "has_plan": True,
+    }
+    figures.update(changes)
+    return wording.figures_sentences(**figures)
+
+
+def test_figures_sentences_in_the_reviewed_wording():
+    assert _sentences() == (
+        "今年以来，共开展中心组集中学习12次，其中集中学习3次、专题研讨4次、专家辅导2次、"
+        "视频学习2次、扩大会议1次；出勤率91.7%，提交心得体会40篇、调研报告2篇。",
+        "上半年学习计划安排专题12个，已开展10个，尚有2个未开展（“甲专题”“学习‘乙’精神”）；"
+        "确定调研课题2个，均已完成。",
+    )
+
+
+def test_figures_sentences_second_half_no_essays_and_many_topics_missing():
+    first, second = _sentences(
+        half=2,
+        formats=[("专题研讨", 12)],
+        reflections=0,
+        research_reports=0,
+        topics_covered=6,
+        topics_missing=["一", "二", "三", "四", "五", "六"],
+        research_done=0,
+    )
+    assert (
+        first == "下半年，共开展中心组集中学习12次，均为专题研讨；出勤率91.7%，尚未提交心得体会。"
+    )
+    assert second == (
+        "下半年学习计划安排专题12个，已开展6个，尚有6个未开展；确定调研课题2个，均在推进中。"
+    )
+    assert _sentences(topics_covered=12, topics_missing=[])[1].startswith(
+        "上半年学习计划安排专题12个，已全部开展；"
+    )
+
+
+def test_figures_sentences_in_english():
+    first, second = _sentences(
+        language="en",
+        formats=[("concentrated study", 8), ("seminar", 4)],
+        topics_missing=["A", "B"],
+        research_done=1,
+    )
+    assert first == (
+        "Since the start of the year, the group has held 12 study sessions "
+        "(concentrated study: 8, seminar: 4); attendance was 91.7%, "
+        "40 reflection essays and 2 research reports were submitted."
+    )
+    assert second == (
+        "The study plan for the first half set 12 topics: 10 have been studied and 2 have not "
+        "(“A”, “B”); 1 of 2 research topics are done."
     )
 
 
@@ -123,7 +206,7 @@ def test_summary_without_sessions_says_so(group, term):
     s = half_year_summary(group=group, term=term)
     assert s.sessions_count == 0
     assert s.attendance.rate is None
-    assert s.sentences == ("今年以来，中心组尚未开展集中学习；提交心得体会0篇。",)
+    assert s.sentences == ("今年以来，中心组尚未开展集中学习；尚未提交心得体会。",)
     assert not s.has_plan
 
 

@@ -110,7 +110,7 @@ def test_summary_page_shows_figures_and_chart(
 ):
     make_records(group=group, term=term, secretary=secretary, leader=leader, member=member)
     page = client_for(member).get(url("summary", "2020H1")).content.decode()
-    assert "今年以来，共开展中心组集中学习3次，其中专题研讨1次、专家辅导1次" in page
+    assert "今年以来，共开展中心组集中学习3次，其中集中学习1次、专题研讨1次、专家辅导1次" in page
     assert (
         "一、主要做法" in page and "二、存在的问题及原因" in page and "三、下半年学习计划" in page
     )
@@ -276,3 +276,11 @@ def test_pdf_button_only_once_a_version_is_approved(group, term, secretary, lead
     approve(ReportNarrative.objects.get(), leader)
     save_draft(group, term, secretary, preamble="第二稿")
     assert start in client.get(url("summary", "2020H1")).content.decode()
+
+
+def test_problems_and_causes_each_have_their_own_heading(group, term, secretary, client_for):
+    save_draft(group, term, secretary, problems="一是学用结合不够紧。", causes="一是认识不到位。")
+    page = client_for(secretary).get(url("summary", "2020H1")).content.decode()
+    section = page.split("二、存在的问题及原因", 1)[1].split("三、", 1)[0]
+    found, causes = section.index("（一）存在的问题"), section.index("（二）原因分析")
+    assert found < section.index("一是学用结合不够紧") < causes < section.index("一是认识不到位")
