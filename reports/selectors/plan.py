@@ -76,6 +76,11 @@ class PlanDocument:
     research: tuple[ResearchTopicRow, ...] = field(default_factory=tuple)
 
     @property
+    def title_lines(self) -> tuple[str, ...]:
+        """The title as printed: the group's name on the first line, the rest on the second."""
+        return wording.title_lines(title=self.title, group_name=self.group_name)
+
+    @property
     def topics_count(self) -> int:
         return sum(len(m.topics) for m in self.months)
 

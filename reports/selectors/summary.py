@@ -209,6 +209,11 @@ class HalfYearSummary:
     chart: AttendanceChart
 
     @property
+    def title_lines(self) -> tuple[str, ...]:
+        """The title as printed: the group's name on the first line, the rest on the second."""
+        return wording.title_lines(title=self.title, group_name=self.group_name)
+
+    @property
     def figures_text(self) -> str:
         """The figures sentences as one paragraph (no space between Chinese sentences)."""
         return ("" if wording.is_chinese(self.language) else " ").join(self.sentences)

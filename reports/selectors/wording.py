@@ -90,6 +90,20 @@ def summary_title(*, group_name: str, year: int, half: int, language: str) -> st
     )
 
 
+def title_lines(*, title: str, group_name: str) -> tuple[str, ...]:
+    """The title in the lines it is printed in: the group's name, then the rest.
+
+    A title is broken after the group's name, never inside a word (GB/T 9704 lays a long title
+    out in lines that keep words whole).
+    """
+    if not group_name or not title.startswith(group_name) or title == group_name:
+        return (title,)
+    rest = title[len(group_name) :].lstrip(": ").strip()
+    if not rest:
+        return (title,)
+    return (group_name, rest[0].upper() + rest[1:])
+
+
 def plan_title(*, group_name: str, year: int, half: int, language: str) -> str:
     """The plan's title: 示例县党委理论学习中心组2020年下半年学习计划."""
     if is_chinese(language):

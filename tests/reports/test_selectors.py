@@ -267,3 +267,13 @@ def test_summary_query_count_does_not_grow_with_the_group(db, django_assert_num_
         s = half_year_summary(group=big_group, term=big_term)
     assert s.sessions_count == 40 and len(s.members) == 61
     assert s.next_plan is not None
+
+
+def test_title_breaks_after_the_group_name(group, term, records):
+    s = half_year_summary(group=group, term=term)
+    assert s.title_lines == ("示例县党委理论学习中心组", "2020年上半年总结及下半年学习计划")
+    assert "".join(s.title_lines) == s.title
+    assert wording.title_lines(title="Group: study plan", group_name="Group") == (
+        "Group",
+        "Study plan",
+    )

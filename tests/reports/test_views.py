@@ -232,7 +232,13 @@ def test_plan_document_draft_hidden_from_members(
     plan.status = "approved"
     plan.save()
     page = client_for(member).get(url("plan_document", "2020H2")).content.decode()
-    assert "示例县党委理论学习中心组2020年下半年学习计划" in page and "七月专题" in page
+    title = re.search(r'<h1 class="report-title">(.*?)</h1>', page, re.S).group(1)
+    # One line for the group's name, one for the rest: the title never breaks inside a word.
+    assert re.findall(r'<span class="report-title-line">(.*?)</span>', title) == [
+        "示例县党委理论学习中心组",
+        "2020年下半年学习计划",
+    ]
+    assert "七月专题" in page
 
 
 def test_plan_document_without_plan_says_what_to_do(group, term, member, client_for):
