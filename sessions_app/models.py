@@ -7,7 +7,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+# Records are kept as they happen: nothing before the app's era, nothing beyond a year ahead.
+EARLIEST_RECORD_DATE = dt.date(2000, 1, 1)
+PLANNING_HORIZON = dt.timedelta(days=366)
+
+
+def record_date_error(day: dt.date) -> str | None:
+    """Why a date cannot be a record's date, or None when it can."""
+    latest = timezone.localdate() + PLANNING_HORIZON
+    if day < EARLIEST_RECORD_DATE:
+        return _("Enter a date from %(date)s on.") % {"date": date_format(EARLIEST_RECORD_DATE)}
+    if day > latest:
+        return _("Enter a date no later than %(date)s.") % {"date": date_format(latest)}
+    return None
 
 
 class AuditedModel(models.Model):
@@ -330,6 +346,13 @@ class StudySession(AuditedModel):
             errors["end_time"] = _("The session must end after it starts.")
         if self.essay_due_on and self.date and self.essay_due_on < self.date:
             errors["essay_due_on"] = _("Essays cannot be due before the session.")
+        for name in ("date", "essay_due_on"):
+            day = getattr(self, name)
+            if day and name not in errors and (problem := record_date_error(day)):
+                errors[name] = problem
+        notified_on = timezone.localdate(self.notified_at) if self.notified_at else None
+        if notified_on and (problem := record_date_error(notified_on)):
+            errors["notified_at"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -398,12 +421,24 @@ class Attendance(AuditedModel):
             errors["leave_reason"] = _("Give the reason for leave.")
         if self.makeup_on and self.status in (self.Status.PRESENT, self.Status.LATE):
             errors["makeup_on"] = _("Only members on leave or absent make up a session.")
+        elif self.makeup_on and self.session_date and self.makeup_on < self.session_date:
+            errors["makeup_on"] = _("Make-up study comes after the session.")
+        elif self.makeup_on and (problem := record_date_error(self.makeup_on)):
+            errors["makeup_on"] = problem
         if errors:
             raise ValidationError(errors)
 
     @property
     def attended(self) -> bool:
         return self.status in (self.Status.PRESENT, self.Status.LATE)
+
+    @property
+    def session_date(self) -> dt.date | None:
+        """The session's date; the session may be unsaved while a form checks the row."""
+        try:
+            return self.session.date
+        except StudySession.DoesNotExist:
+            return None
 
 
 def essay_file_path(instance: "ReflectionEssay", filename: str) -> str:

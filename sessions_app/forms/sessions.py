@@ -82,8 +82,9 @@ class AttendanceRowForm(forms.Form):
     makeup_on = forms.DateField(label=_("make-up study on"), required=False, widget=DateInput())
     makeup_note = forms.CharField(label=_("make-up study note"), max_length=300, required=False)
 
-    def __init__(self, *args, line: SheetLine, **kwargs):
+    def __init__(self, *args, line: SheetLine, session_date=None, **kwargs):
         self.line = line
+        self.session_date = session_date
         initial = {}
         if line.attendance is not None:
             a = line.attendance
@@ -99,6 +100,7 @@ class AttendanceRowForm(forms.Form):
         cleaned = super().clean()
         # The rules for one attendance row live on the model; ask it.
         row = Attendance(
+            session=StudySession(date=self.session_date),
             status=cleaned.get("status") or Attendance.Status.PRESENT,
             leave_reason=cleaned.get("leave_reason") or "",
             makeup_on=cleaned.get("makeup_on"),
@@ -125,8 +127,10 @@ class AttendanceRowForm(forms.Form):
 class AttendanceSheetForm:
     """One AttendanceRowForm per member, keyed by the member's id (never by posted ids)."""
 
-    def __init__(self, data=None, *, lines: list[SheetLine]):
-        self.rows = [AttendanceRowForm(data, line=line) for line in lines]
+    def __init__(self, data=None, *, lines: list[SheetLine], session_date=None):
+        self.rows = [
+            AttendanceRowForm(data, line=line, session_date=session_date) for line in lines
+        ]
 
     def is_valid(self) -> bool:
         return all([row.is_valid() for row in self.rows])

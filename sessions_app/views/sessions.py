@@ -77,7 +77,7 @@ def _session_form_page(request, *, session=None):
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
     lines = attendance_sheet(group_id=group.pk, day=day, session=session)
-    sheet = AttendanceSheetForm(request.POST or None, lines=lines)
+    sheet = AttendanceSheetForm(request.POST or None, lines=lines, session_date=day)
     if request.method == "POST":
         form_ok = form.is_valid()
         sheet_ok = sheet.is_valid()

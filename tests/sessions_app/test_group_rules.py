@@ -45,3 +45,18 @@ def test_members_cannot_change_the_rules_and_outsiders_get_404(client_for, group
     url = reverse("sessions_app:group_rules", args=[group.slug])
     assert client_for(member).get(url).status_code == 403
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_absurd_rules_are_refused(client_for, group, secretary):
+    url = reverse("sessions_app:group_rules", args=[group.slug])
+    response = client_for(secretary).post(
+        url,
+        {
+            "rule_sessions_per_quarter": "40000",
+            "rule_attendance_rate": "90",
+            "rule_essays_per_member_year": "1000",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "rule_sessions_per_quarter" in errors and "rule_essays_per_member_year" in errors
+    assert StudyGroup.objects.get(pk=group.pk).rule_sessions_per_quarter == 1

@@ -236,3 +236,26 @@ def test_material_is_downloaded_only_as_attachment(
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client_for(outsider).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_implausible_session_dates_are_refused_and_no_term_is_made(
+    secretary_client, group, secretary, day
+):
+    url = reverse("sessions_app:session_create", args=[group.slug])
+    response = secretary_client.post(url, session_post_data([secretary], date=day))
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"]
+    assert StudySession.objects.count() == 0
+    assert not Term.objects.filter(group=group).exclude(year=2020).exists()
+
+
+def test_make_up_study_before_the_session_is_refused(secretary_client, group, secretary, member):
+    url = reverse("sessions_app:session_create", args=[group.slug])
+    data = session_post_data(
+        [secretary, member],
+        **{f"m{member.pk}-status": "absent", f"m{member.pk}-makeup_on": "2020-03-01"},
+    )
+    response = secretary_client.post(url, data)
+    assert response.context["sheet"].rows[1].errors["makeup_on"]
+    assert StudySession.objects.count() == 0
