@@ -108,3 +108,16 @@ def reports_index(*, member: Member) -> list[TermReportsRow]:
             )
         )
     return rows
+
+
+def narratives_awaiting_approval(*, group_id: int) -> list[ReportNarrative]:
+    """Drafted summaries a leader has yet to approve, oldest term first."""
+    return list(
+        ReportNarrative.objects.filter(
+            group_id=group_id,
+            kind=ReportNarrative.Kind.SUMMARY,
+            status=ReportNarrative.Status.DRAFT,
+        )
+        .select_related("term")
+        .order_by("term__start_date")
+    )

@@ -177,3 +177,14 @@ def plan_assignable_members(*, plan: StudyPlan) -> QuerySet[Member]:
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=plan.term.start_date))
         .order_by("sort_order", "id")
     )
+
+
+def plans_awaiting_approval(*, group_id: int) -> list[StudyPlan]:
+    """Drafted plans with at least one topic: what a leader has to approve."""
+    return list(
+        StudyPlan.objects.filter(group_id=group_id, status=StudyPlan.Status.DRAFT)
+        .filter(topics__isnull=False)
+        .distinct()
+        .select_related("term")
+        .order_by("term__start_date")
+    )

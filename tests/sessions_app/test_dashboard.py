@@ -138,3 +138,23 @@ def test_dashboard_names_members_who_owe_the_years_essay(
     )
     assert d.essay_rule.required == 1
     assert {m.display_name for m in d.essay_rule.behind} == {"李书记", "张成员"}
+
+
+def test_leader_sees_what_waits_for_approval_with_a_link_to_approve(client_for, group, leader):
+    from tests.factories import PlannedTopicFactory, StudyPlanFactory
+
+    plan = StudyPlanFactory(group=group)
+    PlannedTopicFactory(plan=plan, title="学习党的十九届五中全会精神")
+
+    response = client_for(leader).get(reverse("sessions_app:dashboard", args=[group.slug]))
+    assert [p.term.code for p in response.context["plans_awaiting"]] == ["2020H2"]
+    approve = reverse("sessions_app:plan_approve", args=[group.slug, "2020H2"])
+    assert f'href="{approve}"' in response.content.decode()
+
+
+def test_members_are_not_shown_approvals(client_for, group, member):
+    from tests.factories import PlannedTopicFactory, StudyPlanFactory
+
+    PlannedTopicFactory(plan=StudyPlanFactory(group=group))
+    response = client_for(member).get(reverse("sessions_app:dashboard", args=[group.slug]))
+    assert "plans_awaiting" not in response.context
