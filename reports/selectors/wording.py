@@ -295,6 +295,20 @@ def _sentences_en(
     return tuple(sentences)
 
 
+def attachment_mark(n: int, language: str | None = None) -> str:
+    """The mark over an appendix: 附件1 in Chinese, 'Appendix 1' otherwise."""
+    if is_chinese(language or get_language()):
+        return f"附件{n}"
+    return f"Appendix {n}"
+
+
+def attachment_number(n: int, language: str | None = None) -> str:
+    """The number before an attachment's name in the body's list: 1． in Chinese, '1. ' else."""
+    if is_chinese(language or get_language()):
+        return f"{n}．"
+    return f"{n}. "
+
+
 @dataclass(frozen=True)
 class DocumentWords:
     """The fixed words of the printed documents (headings, appendix titles), per report language.
@@ -310,8 +324,13 @@ class DocumentWords:
     plan: str
     appendix_sessions: str
     appendix_attendance: str
+    attachments: str
     chart_title: str
+    chart_caption: str
     chart_description: str
+    chart_rule: str
+    short_date: str
+    chart_date: str
     plan_not_approved: str
     measures: str
     topics_by_month: str
@@ -339,10 +358,15 @@ def document_words(*, language: str, half: int) -> DocumentWords:
             problems_found="存在的问题",
             causes="原因分析",
             plan=f"{nxt}学习计划",
-            appendix_sessions="附件1：集中学习情况一览表",
-            appendix_attendance="附件2：成员考勤情况统计表",
+            appendix_sessions="集中学习情况一览表",
+            appendix_attendance="成员考勤情况统计表",
+            attachments="附件",
             chart_title="各次集中学习出勤率",
-            chart_description="柱状图：每次集中学习的出勤率（%），按日期排列。",
+            chart_caption="图1　各次集中学习出勤率",
+            chart_description="柱状图：每次集中学习的出勤率（%），按日期排列；虚线为中心组规定的出勤率。",
+            chart_rule="中心组规定出勤率",
+            short_date="n月j日",
+            chart_date="n月j日",
             plan_not_approved=f"{nxt}学习计划尚未审定。",
             measures="主要措施",
             topics_by_month="学习专题安排",
@@ -366,10 +390,18 @@ def document_words(*, language: str, half: int) -> DocumentWords:
         problems_found="Problems",
         causes="Causes",
         plan=f"Study plan for {nxt}",
-        appendix_sessions="Appendix 1: Study sessions",
-        appendix_attendance="Appendix 2: Attendance by member",
+        appendix_sessions="Study sessions",
+        appendix_attendance="Attendance by member",
+        attachments="Appendices",
         chart_title="Attendance rate by session",
-        chart_description="Bar chart: the attendance rate (%) of each session, by date.",
+        chart_caption="Figure 1. Attendance rate by session",
+        chart_description=(
+            "Bar chart: the attendance rate (%) of each session, by date;"
+            " the dashed line is the group's required rate."
+        ),
+        chart_rule="Required attendance rate",
+        short_date="M j",
+        chart_date="n/j",
         plan_not_approved=f"The study plan for {nxt} has not been approved yet.",
         measures="Measures",
         topics_by_month="Topics by month",

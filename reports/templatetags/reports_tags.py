@@ -22,6 +22,18 @@ def paragraph_number(n: int) -> str:
     return wording.paragraph_number(int(n))
 
 
+@register.simple_tag
+def attachment_mark(n: int) -> str:
+    """附件1 in Chinese, 'Appendix 1' otherwise."""
+    return wording.attachment_mark(int(n))
+
+
+@register.simple_tag
+def attachment_number(n: int) -> str:
+    """1． in Chinese, '1. ' otherwise."""
+    return wording.attachment_number(int(n))
+
+
 @register.filter
 def percent(value: Decimal | None) -> str:
     """A rate as 93.5%; an em dash when there is nothing to count."""

@@ -23,6 +23,7 @@ from tests.reports.pdf_helpers import (
     pdf_fonts,
     pdf_info,
     pdf_text,
+    with_pdf_file,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,40 @@ def test_summary_pdf_is_a4_with_page_numbers_at_the_foot(summary_pdf):
     assert "A4" in info
     text = pdf_text(summary_pdf)
     assert re.search(r"—\s*1\s*—", text)
+
+
+def _page_corner_text(pdf: bytes, page: int, *, side: str) -> str:
+    """The text in the bottom quarter of one half of a page (at 72 dpi: PDF points)."""
+    size = with_pdf_file(pdf, ["pdfinfo", "-f", str(page), "-l", str(page)])
+    width, height = (
+        float(n) for n in re.search(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", size).groups()
+    )
+    x = 0 if side == "left" else width / 2
+    crop = ["-x", str(int(x)), "-y", str(int(height * 0.75)), "-W", str(int(width / 2))]
+    crop += ["-H", str(int(height / 4))]
+    return with_pdf_file(
+        pdf, ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), *crop], after=("-",)
+    )
+
+
+def test_page_numbers_odd_at_the_right_even_at_the_left(summary_pdf):
+    # GB/T 9704: odd page numbers at the right, even ones at the left, as — n —.
+    assert re.search(r"—\s*1\s*—", _page_corner_text(summary_pdf, 1, side="right"))
+    assert not re.search(r"—\s*1\s*—", _page_corner_text(summary_pdf, 1, side="left"))
+    assert re.search(r"—\s*2\s*—", _page_corner_text(summary_pdf, 2, side="left"))
+    assert not re.search(r"—\s*2\s*—", _page_corner_text(summary_pdf, 2, side="right"))
+
+
+def test_appendix_pages_start_with_their_mark_and_the_sessions_list_is_landscape(summary_pdf):
+    pages = pdf_text(summary_pdf).split("\f")
+    starts = [page.strip().splitlines()[0] for page in pages if page.strip()]
+    assert "附件1" in starts and "附件2" in starts
+    first_appendix = starts.index("附件1") + 1
+    size = with_pdf_file(
+        summary_pdf, ["pdfinfo", "-f", str(first_appendix), "-l", str(first_appendix)]
+    )
+    width, height = (float(n) for n in re.search(r"size:\s+([\d.]+) x ([\d.]+)", size).groups())
+    assert width > height  # A4 landscape for the wide table
 
 
 def test_summary_pdf_text_gives_back_the_chinese_narrative_and_the_figures(
@@ -167,3 +202,14 @@ def test_font_check_is_registered_with_django(monkeypatch):
     monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(""))
     ids = {message.id for message in checks.run_checks()}
     assert "reports.E002" in ids
+
+
+def test_a_character_no_font_has_prints_as_a_geta_mark_and_the_pdf_renders(caplog):
+    html = (
+        "<html><body><p style=\"font-family: 'Noto Serif CJK SC'\">学习贯彻会议精神👍</p>"
+        "</body></html>"
+    )
+    with caplog.at_level("WARNING", logger="reports.pdf"):
+        pdf = render_pdf(html)
+    assert "学习贯彻会议精神〓" in pdf_text(pdf)
+    assert "THUMBS UP SIGN" in caplog.text

@@ -277,3 +277,45 @@ def test_title_breaks_after_the_group_name(group, term, records):
         "Group",
         "Study plan",
     )
+
+
+def _session_rows(n: int):
+    from reports.selectors.summary import SessionRow
+
+    return tuple(
+        SessionRow(
+            id=i,
+            date=dt.date(2020, 1, 1) + dt.timedelta(days=4 * i),
+            format="seminar",
+            format_label="专题研讨",
+            topic="",
+            host="",
+            speakers="",
+            attended=9,
+            total=10,
+            rate=Decimal("90.0") if i % 2 else Decimal("100.0"),
+            essays=0,
+        )
+        for i in range(n)
+    )
+
+
+def test_chart_keeps_its_width_and_draws_the_groups_rule():
+    from reports.selectors.summary import attendance_chart
+
+    few = attendance_chart(_session_rows(12), rule=Decimal("85.0"))
+    many = attendance_chart(_session_rows(40), rule=Decimal("85.0"))
+    assert few.width == many.width
+    assert many.bars[-1].x + many.bars[-1].width <= many.plot_right
+    assert many.bars[0].width < few.bars[0].width
+    # The dashed line stands at the group's rule, between 0% and 100% in proportion.
+    span = few.plot_bottom - few.plot_top
+    assert few.rule_y == pytest.approx(few.plot_bottom - 0.85 * span)
+    # 100% labels are inside the picture (not clipped at the top).
+    assert min(b.value_y for b in few.bars) - 10 >= 0
+    assert few.show_values and not few.rotate_dates
+    # Forty sessions: no values above the bars, turned date labels that do not overlap.
+    assert not many.show_values and many.rotate_dates
+    shown = [b.label_x for b in many.bars if b.show_date]
+    assert all(b - a >= 13 for a, b in zip(shown, shown[1:], strict=False))
+    assert len(shown) >= 20

@@ -114,11 +114,19 @@ def test_summary_page_shows_figures_and_chart(
     assert (
         "一、主要做法" in page and "二、存在的问题及原因" in page and "三、下半年学习计划" in page
     )
-    assert "附件1" in page and "附件2" in page
-    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    # The attachment note after the body, then each appendix under its own 附件N mark.
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "附件：1．集中学习情况一览表" in text and "2．成员考勤情况统计表" in text
+    appendix_1 = page.split('<p class="report-attachment-mark">附件1</p>', 1)[1]
+    assert appendix_1.split("附件2", 1)[0].count("集中学习情况一览表") >= 1
+    assert '<p class="report-attachment-mark">附件2</p>' in appendix_1
+    # The chart is per session, so it sits under 附件1, captioned 图1.
+    svg = re.search(r"<svg.*?</svg>", appendix_1.split("附件2", 1)[0], re.S).group(0)
     assert 'role="img"' in svg and "<title" in svg
     assert svg.count("<rect") == 3
     assert "<script" not in svg
+    assert "3月10日" in svg and "中心组规定出勤率90.0%" in svg
+    assert "图1　各次集中学习出勤率" in page
 
 
 def test_edit_saves_a_draft(group, term, secretary, client_for):
