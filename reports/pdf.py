@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import subprocess
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.urls import FatalURLFetchingError
 
 from reports.checks import CJK_FONTS
@@ -204,6 +207,48 @@ def _catch_missing_glyphs() -> Iterator[_MissingGlyphCatcher]:
                 weasy_logger.setLevel(_saved_level)
 
 
+#: What a character no font has prints as: the geta mark, the typesetter's sign for a missing sort.
+MISSING_CHARACTER_MARK = "〓"
+
+
+@cache
+def _printable_codepoints() -> frozenset[int] | None:
+    """The characters the named CJK fonts have; None when fontconfig cannot find them."""
+    codepoints: set[int] = set()
+    for family in CJK_FONTS:
+        try:
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}\n%{index}", family],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=True,
+            ).stdout.split("\n")
+            font = TTFont(found[0], fontNumber=int(found[1] or 0), lazy=True)
+            codepoints.update(font.getBestCmap())
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError, TTLibError):
+            return None
+    return frozenset(codepoints)
+
+
+def printable_html(html: str) -> tuple[str, list[str]]:
+    """The document with every visible character the fonts lack (an emoji in a topic, say)
+    replaced by 〓, and the characters replaced; unchanged when the fonts cannot be read."""
+    codepoints = _printable_codepoints()
+    if codepoints is None:
+        return html, []
+    missing = sorted(
+        {
+            ch
+            for ch in set(html)
+            if ord(ch) > 127 and ord(ch) not in codepoints and unicodedata.category(ch)[0] in "LNPS"
+        }
+    )
+    for ch in missing:
+        html = html.replace(ch, MISSING_CHARACTER_MARK)
+    return html, missing
+
+
 def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
     """Render an HTML document to PDF bytes: A4, CJK fonts embedded and subset.
 
@@ -211,6 +256,13 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
     an ordinary Exception, for any failure, and MissingGlyphsError when a character had no font.
     """
     fetcher = fetcher or StaticFilesFetcher()
+    html, replaced = printable_html(html)
+    if replaced:
+        logger.warning(
+            "Report PDF: printed %s as %s: no font has them",
+            ", ".join(f"{ch} ({unicodedata.name(ch, hex(ord(ch)))})" for ch in replaced),
+            MISSING_CHARACTER_MARK,
+        )
     with _catch_missing_glyphs() as catcher:
         try:
             pdf = weasyprint.HTML(
