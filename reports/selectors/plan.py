@@ -84,6 +84,16 @@ class PlanDocument:
     def topics_count(self) -> int:
         return sum(len(m.topics) for m in self.months)
 
+    @property
+    def formats_text(self) -> str:
+        """下半年计划开展集中学习6次，其中集中学习2次、专题研讨2次…: the parts add up."""
+        return wording.plan_formats_sentence(
+            language=self.language,
+            half=self.half,
+            sessions_total=self.topics_count,
+            formats=[(f.label, f.count) for f in self.formats],
+        )
+
 
 def plan_with_topics(*, term: Term) -> StudyPlan | None:
     """The term's plan with its topics and research assignees loaded (3 queries, or 1 if none)."""

@@ -295,6 +295,36 @@ def _sentences_en(
     return tuple(sentences)
 
 
+def plan_formats_sentence(
+    *, language: str, half: int, sessions_total: int, formats: Sequence[tuple[str, int]]
+) -> str:
+    """The plan's sessions by format as a sentence whose parts add up to the total:
+    下半年计划开展集中学习6次，其中集中学习2次、专题研讨2次、专家辅导1次、扩大会议1次。
+    Topics without a format are counted in the total and named as still to be decided.
+    """
+    undecided = sessions_total - sum(n for _label, n in formats)
+    if is_chinese(language):
+        text = f"{'上' if half == 1 else '下'}半年计划开展集中学习{sessions_total}次"
+        parts = [f"{label}{n}次" for label, n in formats]
+        if undecided > 0:
+            parts.append(f"形式待定{undecided}次")
+        if len(parts) > 1:
+            text += "，其中" + "、".join(parts)
+        elif formats and not undecided and formats[0][0] != FORMAT_NAMES_ZH["concentrated"]:
+            text += f"，均为{formats[0][0]}"
+        return text + "。"
+    which = "first" if half == 1 else "second"
+    text = f"The plan for the {which} half provides for {sessions_total} study sessions"
+    parts = [f"{label}: {n}" for label, n in formats]
+    if undecided > 0:
+        parts.append(f"format to be decided: {undecided}")
+    if len(parts) > 1:
+        text += " (" + ", ".join(parts) + ")"
+    elif formats and not undecided:
+        text += f", all {formats[0][0]}"
+    return text + "."
+
+
 def attachment_mark(n: int, language: str | None = None) -> str:
     """The mark over an appendix: 附件1 in Chinese, 'Appendix 1' otherwise."""
     if is_chinese(language or get_language()):
@@ -346,6 +376,7 @@ class DocumentWords:
     colon: str
     done: str
     open: str
+    readings: str
 
 
 def document_words(*, language: str, half: int) -> DocumentWords:
@@ -382,6 +413,7 @@ def document_words(*, language: str, half: int) -> DocumentWords:
             colon="：",
             done="已完成",
             open="进行中",
+            readings="学习材料：",
         )
     nxt = "the second half" if half == 1 else "the first half of next year"
     return DocumentWords(
@@ -417,4 +449,5 @@ def document_words(*, language: str, half: int) -> DocumentWords:
         colon=": ",
         done="done",
         open="open",
+        readings="Reading: ",
     )

@@ -319,3 +319,14 @@ def test_chart_keeps_its_width_and_draws_the_groups_rule():
     shown = [b.label_x for b in many.bars if b.show_date]
     assert all(b - a >= 13 for a, b in zip(shown, shown[1:], strict=False))
     assert len(shown) >= 20
+
+
+def test_plan_formats_sentence_adds_up_and_names_no_numbering(group, leader):
+    plan = approved_next_plan(group=group, leader=leader)
+    PlannedTopicFactory(plan=plan, title="九月专题", planned_month=9, format=SessionFormat.SEMINAR)
+    PlannedTopicFactory(plan=plan, title="十月专题", planned_month=10, format="")
+    doc = study_plan_document(group=group, term=plan.term)
+    assert doc.formats_text == "下半年计划开展集中学习3次，其中专题研讨2次、形式待定1次。"
+    assert wording.plan_formats_sentence(
+        language="zh-hans", half=2, sessions_total=6, formats=[("集中学习", 2), ("专题研讨", 4)]
+    ) == ("下半年计划开展集中学习6次，其中集中学习2次、专题研讨4次。")
