@@ -6,8 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
 from sessions_app.services.essay_text import (
@@ -17,10 +19,15 @@ from sessions_app.services.essay_text import (
     max_upload_megabytes,
 )
 
+# A typed essay longer than this is not an essay; the limit keeps requests and rows reasonable.
+# (settings.DATA_UPLOAD_MAX_MEMORY_SIZE leaves room for 1,000,000 Chinese characters, so a
+# longer paste still reaches the form and gets this message rather than a bare 400.)
+ESSAY_BODY_MAX_CHARACTERS = 50_000
+
 
 class SessionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: StudySession) -> str:
-        return f"{obj.date:%Y-%m-%d} {obj.topic}"
+        return f"{date_format(obj.date)} {obj.topic}"
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -34,7 +41,7 @@ class EssayForm(forms.Form):
     A valid form holds the checked file in `essay_file` (an EssayFile with its text), or None.
     """
 
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = SingleLineTextField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=ReflectionEssay.Kind.choices,
@@ -65,6 +72,13 @@ class EssayForm(forms.Form):
     body = forms.CharField(
         label=_("Or type the text here"),
         required=False,
+        max_length=ESSAY_BODY_MAX_CHARACTERS,
+        error_messages={
+            "max_length": _(
+                "The text is %(show_value)s characters long; the limit is %(limit_value)s. "
+                "Shorten it, or upload it as a file."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_(
             "The character count counts every character except spaces and line breaks; "
@@ -93,6 +107,8 @@ class EssayForm(forms.Form):
             group_id=member.group_id, until=timezone.localdate()
         )
         self.fields["planned_topic"].queryset = topics_for_essays(group_id=member.group_id)
+        # Browsers cut a longer paste silently at maxlength; the error above says what happened.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
         limit = max_upload_megabytes()
         if self.has_current_file:
             self.fields["file"].label = _("Replace the file")
@@ -117,6 +133,14 @@ class EssayForm(forms.Form):
             ),
             "file",
             "body",
+        )
+
+    @property
+    def has_subjects(self) -> bool:
+        """Whether there is any session or planned topic an essay could be for (two queries)."""
+        return (
+            self.fields["session"].queryset.exists()
+            or self.fields["planned_topic"].queryset.exists()
         )
 
     @property

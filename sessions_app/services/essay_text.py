@@ -10,14 +10,37 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from sessions_app.services.uploads import (
+    OLD_OFFICE,
+    PDF_READ_ERRORS,
+    ZIP_MAGIC,
+    PdfProblem,
+    decode_text,
+    file_extension,
+    max_upload_megabytes,
+    pdf_active_content_error,
+    pdf_open,
+    read_limited,
+    sanitise_filename,
+    sniff_file,
+)
+
+__all__ = [
+    "ALLOWED_EXTENSIONS",
+    "EssayFile",
+    "count_characters",
+    "essay_file_read",
+    "file_extension",
+    "max_upload_megabytes",
+    "sanitise_filename",
+]
 
 ALLOWED_EXTENSIONS = (".docx", ".pdf", ".txt")
 
@@ -26,10 +49,6 @@ ALLOWED_EXTENSIONS = (".docx", ".pdf", ".txt")
 DOCX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 DOCX_MAX_ENTRIES = 2000
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_PDF_MAGIC = b"%PDF-"
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc, .xls, ...
-_ALLOWED_CONTROL = {"\t", "\n", "\r", "\f"}
 _WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -57,60 +76,27 @@ def count_characters(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
-def sanitise_filename(name: str, *, extension: str) -> str:
-    """A filename safe to keep and send back in Content-Disposition.
-
-    Drops any directory part (also Windows backslashes), control and format characters, and
-    quotes; keeps Chinese; shortens to 200 characters keeping the extension.
-    """
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = "".join(
-        ch
-        for ch in unicodedata.normalize("NFC", name)
-        if unicodedata.category(ch)[0] != "C" and ch not in '"<>:|?*'
-    ).strip()
-    stem = name[: -len(extension)] if name.lower().endswith(extension) else name
-    stem = stem.strip(" .")[:200] or "essay"
-    return f"{stem}{extension}"
-
-
-def file_extension(name: str) -> str:
-    """The lower-case extension of a file name, with its dot ('' when there is none)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    return "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
-
-
-def max_upload_megabytes() -> str:
-    """The upload limit in MB as people write it: '10', or '2.5'."""
-    megabytes = settings.ESSAY_MAX_UPLOAD_BYTES / (1024 * 1024)
-    return f"{megabytes:.1f}".removesuffix(".0")
-
-
 def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     """Check an uploaded essay file and extract its text; raise ValidationError if it is unusable.
 
-    The extension must be .docx, .pdf or .txt and agree with the content: a .docx must be a zip
-    holding word/document.xml, a .pdf must start with %PDF- and parse, a .txt must decode as
+    The extension must be .docx, .pdf or .txt and agree with the content (uploads.sniff_file):
+    a .docx must be a Word package that python-docx reads, a .pdf must open without a password,
+    hold no scripts or attached files (uploads.pdf_open) and have text, a .txt must decode as
     UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030, and hold no binary control bytes. The file
     must not be empty nor larger than settings.ESSAY_MAX_UPLOAD_BYTES, and must yield some text.
     """
-    limit = settings.ESSAY_MAX_UPLOAD_BYTES
-    if uploaded.size is not None and uploaded.size > limit:
-        raise _too_large()
     extension = file_extension(uploaded.name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
             _("Upload a .docx, .pdf or .txt file. Other file types are not accepted."),
             code="extension",
         )
-    uploaded.seek(0)
-    content = uploaded.read(limit + 1)
-    if len(content) > limit:
-        raise _too_large()
+    content = read_limited(uploaded)
     if not content.strip():
         raise ValidationError(_("The file is empty."), code="empty")
 
-    if content.startswith(_OLE2_MAGIC):
+    detected = sniff_file(content)
+    if detected == OLD_OFFICE:
         raise ValidationError(
             _(
                 "This is an old Word (.doc) file, which cannot be read. "
@@ -118,8 +104,7 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
             ),
             code="doc",
         )
-    detected = _detect_extension(content)
-    if detected is not None and detected != extension:
+    if detected in ALLOWED_EXTENSIONS and detected != extension:
         raise ValidationError(
             _(
                 "The file's content does not match its name: it is a %(detected)s file, "
@@ -148,14 +133,6 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     )
 
 
-def _too_large() -> ValidationError:
-    return ValidationError(
-        _("The file is larger than %(limit)s MB. Upload a smaller file.")
-        % {"limit": max_upload_megabytes()},
-        code="too_large",
-    )
-
-
 def _pdf_without_text() -> ValidationError:
     return ValidationError(
         _(
@@ -166,19 +143,6 @@ def _pdf_without_text() -> ValidationError:
     )
 
 
-def _detect_extension(content: bytes) -> str | None:
-    """.docx or .pdf when the content is plainly one of them; None otherwise."""
-    if content.startswith(_PDF_MAGIC):
-        return ".pdf"
-    if content.startswith(_ZIP_MAGIC):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-            return None
-        return ".docx" if "word/document.xml" in names else None
-    return None
-
-
 def _tidy(text: str) -> str:
     """One kind of line break, no trailing spaces, at most one blank line in a row."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
@@ -187,22 +151,29 @@ def _tidy(text: str) -> str:
 
 
 def _docx_text(content: bytes) -> str:
-    not_docx = ValidationError(
+    not_word = ValidationError(
         _(
-            "This is not a Word (.docx) file that can be read: it may be damaged. "
+            "This file is not a Word document (.docx), whatever its name says. "
+            "Save it as .docx in Word, or paste the text into the page."
+        ),
+        code="not_docx",
+    )
+    damaged = ValidationError(
+        _(
+            "This Word (.docx) file cannot be read: it may be damaged. "
             "Save it again from Word, or paste the text into the page."
         ),
         code="bad_docx",
     )
-    if not content.startswith(_ZIP_MAGIC):
-        raise not_docx
+    if not content.startswith(ZIP_MAGIC):
+        raise not_word
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise not_docx from exc
+        raise damaged from exc
     if "word/document.xml" not in {info.filename for info in infos}:
-        raise not_docx
+        raise not_word
     expanded = sum(info.file_size for info in infos)
     if len(infos) > DOCX_MAX_ENTRIES or expanded > DOCX_MAX_UNCOMPRESSED_BYTES:
         raise ValidationError(
@@ -215,7 +186,7 @@ def _docx_text(content: bytes) -> str:
         document = docx.Document(io.BytesIO(content))
         return "\n".join(_docx_block_text(document.element.body))
     except Exception as exc:  # python-docx raises many kinds of errors on a damaged file
-        raise not_docx from exc
+        raise damaged from exc
 
 
 def _docx_block_text(element) -> list[str]:
@@ -238,16 +209,8 @@ def _docx_block_text(element) -> list[str]:
 
 
 def _pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+    from pypdf.errors import PyPdfError
 
-    protected = ValidationError(
-        _(
-            "This PDF is protected by a password, so its text cannot be read. "
-            "Upload a .docx file or type the text into the page."
-        ),
-        code="pdf_encrypted",
-    )
     damaged = ValidationError(
         _(
             "This PDF is damaged and cannot be read. "
@@ -255,35 +218,26 @@ def _pdf_text(content: bytes) -> str:
         ),
         code="bad_pdf",
     )
-    if not content.startswith(_PDF_MAGIC):
+    if not content.startswith(b"%PDF-"):
         raise ValidationError(
             _("This is not a PDF file. Upload a .docx, .pdf or .txt file."), code="bad_pdf"
         )
     try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted:
-            # Many PDFs are "encrypted" only against editing, with an empty password to open.
-            try:
-                if not reader.decrypt(""):
-                    raise protected
-            except (DependencyError, FileNotDecryptedError, NotImplementedError) as exc:
-                raise protected from exc
+        reader = pdf_open(content)
         pages = [page.extract_text() or "" for page in reader.pages]
-    except ValidationError:
-        raise
-    except (FileNotDecryptedError, DependencyError) as exc:
-        raise protected from exc
-    except (
-        PyPdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        OSError,
-        IndexError,
-        RecursionError,
-        UnicodeError,
-    ) as exc:
+    except PdfProblem as problem:
+        if problem.kind == "active":
+            raise pdf_active_content_error() from problem
+        if problem.kind == "encrypted":
+            raise ValidationError(
+                _(
+                    "This PDF is protected by a password, so its text cannot be read. "
+                    "Upload a .docx file or type the text into the page."
+                ),
+                code="pdf_encrypted",
+            ) from problem
+        raise damaged from problem
+    except (PyPdfError, *PDF_READ_ERRORS) as exc:
         raise damaged from exc
     text = "\n\n".join(pages)
     if count_characters(text) == 0:
@@ -292,21 +246,10 @@ def _pdf_text(content: bytes) -> str:
 
 
 def _txt_text(content: bytes) -> str:
-    not_text = ValidationError(
-        _("This is not a plain text file. Upload a .docx, .pdf or .txt file."),
-        code="bad_txt",
-    )
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Windows Notepad's "Unicode" is UTF-16 with a byte order mark.
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
-    for encoding in encodings:
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROL for ch in text):
-            raise not_text
-        return text
-    raise not_text
+    text = decode_text(content)
+    if text is None:
+        raise ValidationError(
+            _("This is not a plain text file. Upload a .docx, .pdf or .txt file."),
+            code="bad_txt",
+        )
+    return text

@@ -99,7 +99,12 @@ def essay_create(request):
         if request.GET.get("session", "").isdigit():
             initial["session"] = int(request.GET["session"])
         form = EssayForm(member=member, initial=initial)
-    return render(request, "sessions_app/essays/form.html", {"form": form, "essay": None})
+    # With no session held and no planned topic, no essay could be saved: say what to wait for.
+    return render(
+        request,
+        "sessions_app/essays/form.html",
+        {"form": form, "essay": None, "nothing_to_write_for": not form.has_subjects},
+    )
 
 
 @group_view()

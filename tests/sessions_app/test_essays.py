@@ -23,6 +23,7 @@ from tests.factories import (
     StudySessionFactory,
 )
 from tests.sessions_app.files.essay_samples import (
+    ACTIVE_PDFS,
     EXE_BYTES,
     PNG_BYTES,
     TEXT_CN,
@@ -191,7 +192,16 @@ def large_text(settings):
 
 BAD_FILES = [
     pytest.param("setup.exe", lambda s: EXE_BYTES, "extension", id="exe"),
-    pytest.param("renamed.docx", lambda s: EXE_BYTES, "bad_docx", id="exe-renamed-docx"),
+    pytest.param("renamed.docx", lambda s: EXE_BYTES, "not_docx", id="exe-renamed-docx"),
+    pytest.param(
+        "script.pdf", lambda s: ACTIVE_PDFS["open-action-js"](), "pdf_active", id="pdf-with-js"
+    ),
+    pytest.param(
+        "attached.pdf",
+        lambda s: ACTIVE_PDFS["embedded-file"](),
+        "pdf_active",
+        id="pdf-with-attachment",
+    ),
     pytest.param("renamed.pdf", lambda s: PNG_BYTES, "bad_pdf", id="png-renamed-pdf"),
     pytest.param("renamed.txt", lambda s: PNG_BYTES, "bad_txt", id="png-renamed-txt"),
     pytest.param(

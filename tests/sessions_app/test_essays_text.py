@@ -10,6 +10,7 @@ from sessions_app.services.essay_text import (
     sanitise_filename,
 )
 from tests.sessions_app.files.essay_samples import (
+    ACTIVE_PDFS,
     EXE_BYTES,
     OLE2_DOC_BYTES,
     PNG_BYTES,
@@ -85,12 +86,12 @@ def test_extension_is_judged_case_insensitively():
         ("program.exe", EXE_BYTES, "extension"),
         ("picture.png", PNG_BYTES, "extension"),
         ("no-extension", TEXT_CN.encode(), "extension"),
-        ("renamed.docx", EXE_BYTES, "bad_docx"),
+        ("renamed.docx", EXE_BYTES, "not_docx"),
         ("renamed.pdf", PNG_BYTES, "bad_pdf"),
         ("renamed.txt", PNG_BYTES, "bad_txt"),
         ("renamed.txt", EXE_BYTES, "bad_txt"),
         ("old.docx", OLE2_DOC_BYTES, "doc"),
-        ("not-word.docx", zip_bytes({"hello.txt": b"hi"}), "bad_docx"),
+        ("not-word.docx", zip_bytes({"hello.txt": b"hi"}), "not_docx"),
         ("broken.docx", zip_bytes({"word/document.xml": b"<not xml"}), "bad_docx"),
         ("truncated.docx", docx_bytes([TEXT_CN])[:3000], "bad_docx"),
         ("is-a-pdf.docx", pdf_bytes(), "mismatch"),
@@ -108,6 +109,22 @@ def test_bad_files_are_refused_with_a_reason(name, content, code):
     assert error_code(name, content) == code
 
 
+def test_program_renamed_docx_is_called_not_a_word_document_not_damaged():
+    with pytest.raises(ValidationError) as info:
+        read("心得.docx", EXE_BYTES)
+    message = info.value.messages[0]
+    assert "not a Word document" in message
+    assert "damaged" not in message
+
+
+@pytest.mark.parametrize("kind", sorted(ACTIVE_PDFS))
+def test_pdf_with_scripts_or_attached_files_is_refused(kind):
+    with pytest.raises(ValidationError) as info:
+        read("报告.pdf", ACTIVE_PDFS[kind]())
+    assert info.value.code == "pdf_active"
+    assert "scripts or attached files" in info.value.messages[0]
+
+
 def test_encrypted_pdf_is_refused_as_protected():
     assert error_code("secret.pdf", encrypted_pdf_bytes()) == "pdf_encrypted"
 
@@ -123,7 +140,7 @@ def test_file_over_the_limit_is_refused_saying_the_limit_in_mb(settings):
     with pytest.raises(ValidationError) as info:
         read("big.txt", b"a" * (1024 * 1024 + 1))
     assert info.value.code == "too_large"
-    assert "1 MB" in info.value.messages[0]
+    assert info.value.messages[0].startswith("The file is larger than the 1 MB limit.")
 
 
 @pytest.mark.parametrize(
