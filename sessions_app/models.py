@@ -366,7 +366,9 @@ class SessionMaterial(AuditedModel):
         StudySession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="materials"
     )
     title = models.CharField(_("title"), max_length=300)
+    # Stored under a generated name; the uploader's (sanitised) name is kept for the download.
     file = models.FileField(_("file"), upload_to=session_material_path)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("material")
