@@ -39,6 +39,9 @@ def test_writes_the_summary_as_the_same_html_document(tmp_path, group, term, rec
     # The same document, with the stylesheet inside it instead of linked.
     assert html.split("</head>", 1)[1] == document.html.split("</head>", 1)[1]
     assert "@page" in html
+    # A phone shows it at its width, in a readable column (screen-only rules).
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "@media screen" in html
 
 
 def test_writes_the_plan(tmp_path, group):

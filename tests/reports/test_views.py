@@ -105,6 +105,16 @@ def test_secretary_sees_the_draft_and_the_hints(group, term, secretary, leader, 
     assert "张成员 (33.3%)" in page
 
 
+def test_hints_use_full_width_brackets_in_chinese(
+    group, term, secretary, leader, member, client_for, settings
+):
+    make_records(group=group, term=term, secretary=secretary, leader=leader, member=member)
+    client = client_for(secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(url("summary", "2020H1")).content.decode()
+    assert "张成员（33.3%）" in page and "张成员 (33.3%)" not in page
+
+
 def test_summary_page_shows_figures_and_chart(
     group, term, secretary, leader, member, client_for, approved
 ):
