@@ -18,6 +18,11 @@ urlpatterns = [
         sessions.material_download,
         name="material_download",
     ),
+    path(
+        "sessions/<int:pk>/materials/<int:material_pk>/delete/",
+        sessions.material_delete_confirm,
+        name="material_delete",
+    ),
     path("me/", me.my_record, name="my_record"),
     path("rules/", groups.group_rules, name="group_rules"),
     path("essays/", essays.essay_list, name="essay_list"),

@@ -1,14 +1,20 @@
 """The one page where the secretary logs a session: its fields and a row per member."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Attendance, Member, PlannedTopic, StudyGroup, StudySession
 from sessions_app.selectors.sessions import SheetLine
 from sessions_app.services.sessions import AttendanceEntry
+from sessions_app.services.uploads import (
+    MATERIAL_EXTENSIONS,
+    MaterialFile,
+    material_accepted_types,
+    material_file_read,
+    max_upload_megabytes,
+)
 
 
 class DateInput(forms.DateInput):
@@ -147,15 +153,23 @@ class AttendanceSheetForm:
 
 
 class SessionMaterialForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=300)
-    file = forms.FileField(label=_("file"))
+    """A title and a file; a valid form holds the checked file in `material_file`."""
+
+    title = SingleLineTextField(label=_("title"), max_length=300)
+    file = forms.FileField(
+        label=_("file"),
+        widget=forms.FileInput(attrs={"accept": ",".join(MATERIAL_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.material_file: MaterialFile | None = None
+        self.fields["file"].help_text = _("A %(types)s file of at most %(limit)s MB.") % {
+            "types": material_accepted_types(),
+            "limit": max_upload_megabytes(),
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.ESSAY_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            )
+        self.material_file = material_file_read(upload)
         return upload

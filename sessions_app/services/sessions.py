@@ -1,14 +1,16 @@
 """Writing study sessions with their attendance: one transaction, a fixed number of queries."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
 from sessions_app.services.terms import term_for_day
+from sessions_app.services.uploads import MaterialFile
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,38 @@ def session_delete(*, session: StudySession) -> None:
 
 @transaction.atomic
 def material_add(
-    *, session: StudySession, actor: AbstractBaseUser, title: str, upload: UploadedFile
+    *, session: StudySession, actor: AbstractBaseUser, title: str, material_file: MaterialFile
 ) -> SessionMaterial:
-    """Attach a file (slides, reading) to a session."""
-    material = SessionMaterial(session=session, title=title)
+    """Attach a checked file (slides, reading; see uploads.material_file_read) to a session.
+
+    The file is stored under a generated name and the uploader's sanitised name is kept for the
+    download; if the row cannot be saved, the stored file is removed again.
+    """
+    material = SessionMaterial(
+        session=session,
+        title=title.strip(),
+        original_filename=material_file.original_filename,
+    )
     _stamp(material, actor)
-    material.file.save(upload.name, upload, save=False)
-    material.full_clean(exclude=["session"])
-    material.save()
+    # A generated name: the user's file name never reaches the storage path.
+    material.file.save(
+        f"{uuid.uuid4().hex}{material_file.extension}",
+        ContentFile(material_file.content),
+        save=False,
+    )
+    try:
+        material.full_clean(exclude=["session"])
+        material.save()
+    except Exception:
+        material.file.storage.delete(material.file.name)
+        raise
     return material
+
+
+@transaction.atomic
+def material_delete(*, material: SessionMaterial) -> None:
+    """Delete a session's material; its stored file is removed once the deletion is committed."""
+    storage, name = material.file.storage, material.file.name
+    material.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

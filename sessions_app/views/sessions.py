@@ -18,10 +18,12 @@ from sessions_app.selectors.sessions import (
 )
 from sessions_app.services.sessions import (
     material_add,
+    material_delete,
     session_delete,
     session_record,
     session_update,
 )
+from sessions_app.services.uploads import material_content_type
 from sessions_app.views.common import group_view
 from sessions_app.views.downloads import attachment_response
 
@@ -155,22 +157,57 @@ def material_upload(request, pk):
     session = session_get(group_id=member.group_id, pk=pk)
     form = SessionMaterialForm(request.POST, request.FILES)
     if form.is_valid():
-        material_add(
-            session=session,
-            actor=request.user,
-            title=form.cleaned_data["title"],
-            upload=form.cleaned_data["file"],
-        )
-        messages.success(
-            request, _("Material “%(title)s” added.") % {"title": form.cleaned_data["title"]}
-        )
-        return redirect("sessions_app:session_detail", member.group.slug, session.pk)
+        try:
+            material = material_add(
+                session=session,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                material_file=form.material_file,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Material “%(title)s” (%(filename)s) added.")
+                % {"title": material.title, "filename": material.original_filename},
+            )
+            return redirect("sessions_app:session_detail", member.group.slug, session.pk)
     messages.error(request, _("The material was not added: please correct the errors shown."))
     return _detail_page(request, session=session, material_form=form, status=400)
 
 
+def _material_get(request, pk, material_pk) -> SessionMaterial:
+    session = session_get(group_id=request.member.group_id, pk=pk)
+    return get_object_or_404(
+        SessionMaterial.objects.select_related("session"), session=session, pk=material_pk
+    )
+
+
 @group_view()
 def material_download(request, pk, material_pk):
-    session = session_get(group_id=request.member.group_id, pk=pk)
-    material = get_object_or_404(SessionMaterial, session=session, pk=material_pk)
-    return attachment_response(material.file, filename=material.file.name.rsplit("/", 1)[-1])
+    material = _material_get(request, pk, material_pk)
+    stored_name = material.file.name.rsplit("/", 1)[-1]
+    return attachment_response(
+        material.file,
+        filename=material.original_filename or stored_name,
+        content_type=material_content_type(stored_name),
+    )
+
+
+@group_view(managers_only=True)
+def material_delete_confirm(request, pk, material_pk):
+    material = _material_get(request, pk, material_pk)
+    detail_url = reverse(
+        "sessions_app:session_detail", args=[request.member.group.slug, material.session_id]
+    )
+    if request.method == "POST":
+        title = material.title
+        material_delete(material=material)
+        messages.success(request, _("Material “%(title)s” was deleted.") % {"title": title})
+        return redirect(f"{detail_url}#materials-heading")
+    return render(
+        request,
+        "sessions_app/sessions/material_confirm_delete.html",
+        {"material": material, "session": material.session},
+    )

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from sessions_app.services.essay_text import (
     count_characters,
@@ -110,7 +111,7 @@ def test_bad_files_are_refused_with_a_reason(name, content, code):
 
 
 def test_program_renamed_docx_is_called_not_a_word_document_not_damaged():
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError) as info, translation.override("en"):
         read("心得.docx", EXE_BYTES)
     message = info.value.messages[0]
     assert "not a Word document" in message
@@ -119,7 +120,7 @@ def test_program_renamed_docx_is_called_not_a_word_document_not_damaged():
 
 @pytest.mark.parametrize("kind", sorted(ACTIVE_PDFS))
 def test_pdf_with_scripts_or_attached_files_is_refused(kind):
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError) as info, translation.override("en"):
         read("报告.pdf", ACTIVE_PDFS[kind]())
     assert info.value.code == "pdf_active"
     assert "scripts or attached files" in info.value.messages[0]
@@ -137,7 +138,7 @@ def test_docx_that_expands_enormously_is_refused():
 
 def test_file_over_the_limit_is_refused_saying_the_limit_in_mb(settings):
     settings.ESSAY_MAX_UPLOAD_BYTES = 1024 * 1024
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError) as info, translation.override("en"):
         read("big.txt", b"a" * (1024 * 1024 + 1))
     assert info.value.code == "too_large"
     assert info.value.messages[0].startswith("The file is larger than the 1 MB limit.")

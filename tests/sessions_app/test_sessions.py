@@ -224,7 +224,8 @@ def test_material_is_downloaded_only_as_attachment(
 
     settings.MEDIA_ROOT = tmp_path
     session = StudySessionFactory(group=group, term=term)
-    upload = SimpleUploadedFile("学习材料.html", b"<script>alert(1)</script>", "text/html")
+    # Text that a browser would run as a page if it rendered it (.html itself is refused).
+    upload = SimpleUploadedFile("学习材料.txt", b"<script>alert(1)</script>", "text/html")
     secretary_client.post(
         reverse("sessions_app:material_upload", args=[group.slug, session.pk]),
         {"title": "学习材料", "file": upload},
