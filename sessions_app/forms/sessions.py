@@ -58,6 +58,11 @@ class StudySessionForm(forms.ModelForm):
             ),
             "minutes": forms.Textarea(attrs={"rows": 5}),
         }
+        field_classes = {
+            "topic": SingleLineTextField,
+            "place": SingleLineTextField,
+            "speakers": SingleLineTextField,
+        }
         help_texts = {
             "speakers": _("Lead speaker and those who spoke, separated by commas."),
             "minutes": _("The study record: what was studied and what members said."),
@@ -84,9 +89,9 @@ class AttendanceRowForm(forms.Form):
     status = forms.ChoiceField(
         label=_("attendance"), choices=Attendance.Status.choices, initial=Attendance.Status.PRESENT
     )
-    leave_reason = forms.CharField(label=_("reason for leave"), max_length=300, required=False)
+    leave_reason = SingleLineTextField(label=_("reason for leave"), max_length=300, required=False)
     makeup_on = forms.DateField(label=_("make-up study on"), required=False, widget=DateInput())
-    makeup_note = forms.CharField(label=_("make-up study note"), max_length=300, required=False)
+    makeup_note = SingleLineTextField(label=_("make-up study note"), max_length=300, required=False)
 
     def __init__(self, *args, line: SheetLine, session_date=None, **kwargs):
         self.line = line

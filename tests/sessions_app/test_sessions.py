@@ -260,3 +260,9 @@ def test_make_up_study_before_the_session_is_refused(secretary_client, group, se
     response = secretary_client.post(url, data)
     assert response.context["sheet"].rows[1].errors["makeup_on"]
     assert StudySession.objects.count() == 0
+
+
+def test_bidi_controls_are_removed_from_the_topic(secretary_client, group, secretary):
+    url = reverse("sessions_app:session_create", args=[group.slug])
+    secretary_client.post(url, session_post_data([secretary], topic="学习\u202e精神"))
+    assert StudySession.objects.get().topic == "学习精神"
