@@ -1,5 +1,6 @@
 """Settings from the environment: production passes check --deploy; bad values stop start-up."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -68,3 +69,22 @@ def test_bad_number_is_rejected_loudly():
 
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS must be a whole number" in result.stderr
+
+
+def test_bad_storage_options_are_rejected_loudly():
+    result = manage("check", **{**production_env(), "FILE_STORAGE_OPTIONS": "[1, 2]"})
+
+    assert result.returncode != 0
+    assert "FILE_STORAGE_OPTIONS must be a JSON object" in result.stderr
+
+
+def test_file_storage_is_configurable(tmp_path):
+    options = json.dumps({"location": str(tmp_path)})
+    result = manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import default_storage as s; print(s.location)",
+        **{**production_env(), "FILE_STORAGE_OPTIONS": options},
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path) in result.stdout
