@@ -13,6 +13,11 @@ class ReportNarrative(AuditedModel):
 
     Versions are numbered from 1. At most one draft exists per group, term and kind; approving
     it freezes it, and editing after that starts the next version, so earlier ones stay readable.
+
+    Approving a summary also freezes its document: approved_body_html is the report body as the
+    leader approved it (the figures of that moment around this text), and approved_figures_hash
+    the hash of those figures, so the page can tell when the records have changed since. Versions
+    approved before these fields existed have neither, and are shown from the live records.
     """
 
     class Kind(models.TextChoices):
@@ -52,6 +57,12 @@ class ReportNarrative(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Our own rendering of templates/reports/_summary_body.html (autoescaped) at approval time:
+    # written only by reports.services.narrative.narrative_approve, never from a form.
+    approved_body_html = models.TextField(_("approved document"), blank=True, editable=False)
+    approved_figures_hash = models.CharField(
+        _("hash of the approved figures"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("report narrative")
@@ -81,8 +92,36 @@ class ReportNarrative(AuditedModel):
             errors["practices"] = _("Good practices must be a list of headed paragraphs.")
         if self.status == self.Status.APPROVED and self.approved_at is None:
             errors["approved_at"] = _("An approved version needs its approval time.")
+        if self.status == self.Status.APPROVED:
+            for name, message in self.missing_for_approval().items():
+                errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    def missing_for_approval(self) -> dict[str, str]:
+        """The sections a version cannot be approved without, by field, with what to write.
+
+        The one place for this rule: clean() applies it to every approved version, and the
+        approve page shows it before asking. Whitespace alone counts as blank.
+        """
+        missing = {}
+        if not (self.preamble or "").strip():
+            missing["preamble"] = _("Write the preamble.")
+        practices = self.practices if isinstance(self.practices, list) else []
+        if not any(
+            isinstance(p, dict)
+            and str(p.get("heading") or "").strip()
+            and str(p.get("body") or "").strip()
+            for p in practices
+        ):
+            missing["practices"] = _(
+                "Write at least one good practice with a heading and a paragraph."
+            )
+        if not (self.problems or "").strip():
+            missing["problems"] = _("Write the problems.")
+        if not (self.causes or "").strip():
+            missing["causes"] = _("Write the causes.")
+        return missing
 
     @property
     def is_approved(self) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from reports.models import ReportNarrative
 from reports.selectors import wording
@@ -145,6 +148,14 @@ class NarrativeView:
     approved_at: dt.datetime | None
     updated_at: dt.datetime | None
     is_preview: bool = False
+    # The report body frozen at approval (empty for drafts and for versions approved before
+    # documents were frozen), and the hash of the figures it was rendered from.
+    frozen_body: SafeString | str = ""
+    frozen_figures_hash: str = ""
+
+    @property
+    def is_frozen(self) -> bool:
+        return bool(self.is_approved and self.frozen_body)
 
 
 @dataclass(frozen=True)
@@ -325,6 +336,30 @@ class HalfYearSummary:
         """The same figures with another narrative (a preview of unsaved text)."""
         return dataclasses.replace(self, narrative=narrative)
 
+    @property
+    def figures_hash(self) -> str:
+        """A hash of everything the records put in the document, the narrative left out.
+
+        Compared with the hash stored at approval, it tells whether the records have changed
+        since. Derived parts (hints, chart, fixed wording) are left out: they follow from the rest.
+        """
+        figures = dataclasses.asdict(
+            dataclasses.replace(self, narrative=None, hints=None, chart=None, words=None)
+        )
+        encoded = json.dumps(figures, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+    @property
+    def records_changed_since_approval(self) -> bool:
+        """Whether the shown version is frozen and the live records no longer match it."""
+        n = self.narrative
+        return bool(
+            n is not None
+            and n.is_frozen
+            and n.frozen_figures_hash
+            and n.frozen_figures_hash != self.figures_hash
+        )
+
 
 def narrative_view(
     narrative: ReportNarrative | None, *, is_preview: bool = False
@@ -349,6 +384,14 @@ def narrative_view(
         approved_at=narrative.approved_at,
         updated_at=narrative.updated_at,
         is_preview=is_preview,
+        # Safe: the app's own autoescaped rendering of _summary_body.html, stored by
+        # narrative_approve; no form or user ever supplies this field.
+        frozen_body=(
+            mark_safe(narrative.approved_body_html)  # noqa: S308
+            if narrative.is_approved and narrative.approved_body_html
+            else ""
+        ),
+        frozen_figures_hash=narrative.approved_figures_hash if narrative.is_approved else "",
     )
 
 
@@ -390,17 +433,40 @@ def half_year_summary(
     """
     if term.group_id != group.pk:
         raise ValueError("The term belongs to another group.")
-    today = today or timezone.localdate()
+    return _build_in_language(
+        group=group,
+        term=term,
+        today=today,
+        narrative=_narrative_for(
+            group=group, term=term, include_draft=include_draft, version=version
+        ),
+    )
+
+
+def half_year_summary_live(
+    *, narrative: ReportNarrative, today: dt.date | None = None
+) -> HalfYearSummary:
+    """The narrative's term's figures as the records show them now, around this narrative.
+
+    For freezing a version at approval: its stored document is ignored. The caller loads the
+    narrative's group, term and approved_by. The same queries as half_year_summary, less one.
+    """
+    return _build_in_language(
+        group=narrative.group, term=narrative.term, today=today, narrative=narrative
+    )
+
+
+def _build_in_language(
+    *, group: StudyGroup, term: Term, today: dt.date | None, narrative
+) -> HalfYearSummary:
     language = group.report_language
     with translation.override(language):
         return _build(
             group=group,
             term=term,
             language=language,
-            today=today,
-            narrative=_narrative_for(
-                group=group, term=term, include_draft=include_draft, version=version
-            ),
+            today=today or timezone.localdate(),
+            narrative=narrative,
         )
 
 

@@ -8,10 +8,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports.models import ReportNarrative
+from reports.selectors.summary import HalfYearSummary, half_year_summary_live
 from sessions_app.models import Member, StudyGroup, Term
 
 
@@ -95,14 +97,31 @@ def narrative_save_draft(
     return draft
 
 
+def summary_body_html(summary: HalfYearSummary) -> str:
+    """The report body (templates/reports/_summary_body.html) in the report's language, as the
+    page and the PDF include it. Autoescaped: user text in it is escaped."""
+    with translation.override(summary.language):
+        return render_to_string("reports/_summary_body.html", {"summary": summary})
+
+
 @transaction.atomic
 def narrative_approve(
     *, narrative: ReportNarrative, member: Member, user: AbstractBaseUser
 ) -> ReportNarrative:
-    """Approve a draft: it becomes the version every member of the group reads. Leaders only."""
+    """Approve a draft: it becomes the version every member of the group reads. Leaders only.
+
+    Refused (ValidationError, nothing saved) while a required section is blank (see
+    ReportNarrative.missing_for_approval). A summary's document is frozen with it: the body
+    rendered from the records as they are now, and the hash of those figures, so what the
+    leader approved stays what members read and download when the records change later.
+    """
     if member.group_id != narrative.group_id or not member.is_leader:
         raise PermissionDenied
-    narrative = ReportNarrative.objects.select_for_update().get(pk=narrative.pk)
+    narrative = (
+        ReportNarrative.objects.select_for_update(of=("self",))
+        .select_related("group", "term")
+        .get(pk=narrative.pk)
+    )
     if narrative.is_approved:
         raise ValidationError(_("This version is already approved."))
     narrative.status = ReportNarrative.Status.APPROVED
@@ -110,5 +129,9 @@ def narrative_approve(
     narrative.approved_at = timezone.now()
     narrative.updated_by = user
     narrative.full_clean()
+    if narrative.kind == ReportNarrative.Kind.SUMMARY:
+        summary = half_year_summary_live(narrative=narrative)
+        narrative.approved_body_html = summary_body_html(summary)
+        narrative.approved_figures_hash = summary.figures_hash
     narrative.save()
     return narrative

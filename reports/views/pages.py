@@ -40,6 +40,8 @@ def _summary_page(request, term_code: str, version: int | None):
     term = term_get(group_id=member.group_id, code=term_code)
     summary = half_year_summary_for_member(member=member, term=term, version=version)
     versions = narrative_versions(member=member, term=term)
+    newest_approved = next((v.version for v in versions if v.is_approved), None)
+    n = summary.narrative
     return render(
         request,
         "reports/summary.html",
@@ -47,8 +49,15 @@ def _summary_page(request, term_code: str, version: int | None):
             "term": term,
             "summary": summary,
             "versions": versions,
-            "has_approved": any(v.is_approved for v in versions),
+            "has_approved": newest_approved is not None,
             "viewing_version": version,
+            # Only the newest approved version is the one to update; older ones were replaced.
+            "records_changed": (
+                member.can_manage_records
+                and n is not None
+                and n.version == newest_approved
+                and summary.records_changed_since_approval
+            ),
         },
     )
 
@@ -94,6 +103,13 @@ def summary_edit(request, term_code: str):
                     request,
                     _("The draft (version %(version)s) is saved.") % {"version": narrative.version},
                 )
+                missing = narrative.missing_for_approval()
+                if missing:
+                    messages.warning(
+                        request,
+                        _("Before a leader can approve it: %(missing)s")
+                        % {"missing": " ".join(str(m) for m in missing.values())},
+                    )
                 return redirect("reports:summary", member.group.slug, term.code)
             summary = _preview_summary(member=member, term=term, text=text)
         else:
@@ -136,19 +152,25 @@ def summary_approve(request, term_code: str):
             request, _("There is no draft to approve. The secretary drafts the summary first.")
         )
         return redirect("reports:summary", member.group.slug, term.code)
+    errors = list(latest.missing_for_approval().values())
     if request.method == "POST":
         try:
             narrative = narrative_approve(narrative=latest, member=member, user=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            errors = exc.messages
         else:
             messages.success(
                 request,
                 _("Version %(version)s of the summary is approved. Every member can now read it.")
                 % {"version": narrative.version},
             )
-        return redirect("reports:summary", member.group.slug, term.code)
-    return render(request, "reports/summary_approve.html", {"term": term, "narrative": latest})
+            return redirect("reports:summary", member.group.slug, term.code)
+    return render(
+        request,
+        "reports/summary_approve.html",
+        {"term": term, "narrative": latest, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @group_view()

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -30,7 +32,7 @@ def test_saving_twice_updates_the_same_draft(group, term, secretary):
 def test_editing_an_approved_version_starts_a_new_one(group, term, secretary, leader):
     v1 = narrative_approve(narrative=draft(group, term, secretary), member=leader, user=leader.user)
     assert v1.is_approved and v1.approved_by == leader and v1.approved_at
-    v2 = draft(group, term, secretary, NarrativeText(preamble="第二版"))
+    v2 = draft(group, term, secretary, dataclasses.replace(TEXT, preamble="第二版"))
     assert v2.version == 2 and not v2.is_approved
     v1.refresh_from_db()
     assert v1.preamble == TEXT.preamble  # the approved version is unchanged

@@ -66,3 +66,13 @@ def test_demo_report_seed_is_idempotent(demo):
 
 def test_without_the_demo_group_nothing_happens(db):
     assert report_demo_seed().narrative_version is None
+
+
+def test_demo_summary_is_frozen_as_approved_in_2020(demo):
+    report_demo_seed()
+    n = ReportNarrative.objects.get(group=demo, kind=ReportNarrative.Kind.SUMMARY)
+    assert n.approved_at.year == 2020
+    h1 = Term.objects.get(group=demo, year=2020, half=1)
+    summary = half_year_summary(group=demo, term=h1)
+    assert summary.narrative.is_frozen and not summary.records_changed_since_approval
+    assert summary.figures_text in n.approved_body_html
