@@ -58,7 +58,8 @@ def narrative_versions(
             approved_at=n.approved_at,
             updated_at=n.updated_at,
         )
-        for n in qs.select_related("approved_by").order_by("-version")
+        # The frozen documents are large and not needed for the list.
+        for n in qs.select_related("approved_by").defer("approved_body_html").order_by("-version")
     ]
 
 
@@ -119,5 +120,6 @@ def narratives_awaiting_approval(*, group_id: int) -> list[ReportNarrative]:
             status=ReportNarrative.Status.DRAFT,
         )
         .select_related("term")
+        .defer("approved_body_html")
         .order_by("term__start_date")
     )
