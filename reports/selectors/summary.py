@@ -429,6 +429,8 @@ def half_year_summary(
     (sessions_app.selectors.essays.essays_counted_in_term).
     The narrative is the latest approved version; with include_draft, the draft if one exists;
     with version, that version (404 if none). The wording follows the group's report language.
+    An approved narrative carries its frozen document (NarrativeView.frozen_body), which the
+    page and the PDF show instead of these live figures (templates/reports/_summary_document.html).
     About 14 queries, whatever the number of members, sessions or essays.
     """
     if term.group_id != group.pk:
