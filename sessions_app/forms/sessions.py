@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Attendance, Member, PlannedTopic, StudyGroup, StudySession
 from sessions_app.selectors.sessions import SheetLine
-from sessions_app.services.sessions import AttendanceEntry
+from sessions_app.services.sessions import SESSION_FIELDS, AttendanceEntry
 from sessions_app.services.uploads import (
     MATERIAL_EXTENSIONS,
     MaterialFile,
@@ -34,20 +34,7 @@ class TimeInput(forms.TimeInput):
 class StudySessionForm(forms.ModelForm):
     class Meta:
         model = StudySession
-        fields = [
-            "date",
-            "start_time",
-            "end_time",
-            "place",
-            "format",
-            "topic",
-            "planned_topic",
-            "host",
-            "speakers",
-            "minutes",
-            "notified_at",
-            "essay_due_on",
-        ]
+        fields = list(SESSION_FIELDS)  # what the secretary records, as the service writes it
         widgets = {
             "date": DateInput(),
             "start_time": TimeInput(),
