@@ -100,5 +100,14 @@ setup_project() {
   [ "${1:-run}" = test ] && packages+=("${TEST_PACKAGES[@]}")
   ensure_system_packages "${packages[@]}"
   ensure_venv
+  ensure_dev_env_file
   compile_messages
+}
+
+# A development checkout runs with DEBUG on, so that plain `.venv/bin/python manage.py ...`
+# works too; settings.py reads .env, and variables set in the environment still win.
+ensure_dev_env_file() {
+  if [ ! -e .env ]; then
+    printf '# Written by scripts/lib.sh for this development checkout; not committed.\nDEBUG=1\n' >.env
+  fi
 }

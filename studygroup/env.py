@@ -54,3 +54,26 @@ def env_json_object(name: str) -> dict:
     if not isinstance(value, dict):
         raise ImproperlyConfigured(f"{name} must be a JSON object, not {type(value).__name__}")
     return value
+
+
+def load_env_file(path) -> None:
+    """Read KEY=VALUE lines of a local .env file into the environment; real variables win.
+
+    Blank lines and lines starting with # are skipped; values may be quoted.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)

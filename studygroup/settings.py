@@ -9,9 +9,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_json_object, env_list, env_str
+from .env import env_bool, env_int, env_json_object, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A checkout's own settings (scripts/run writes DEBUG=1 there); never committed.
+load_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 

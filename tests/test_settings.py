@@ -88,3 +88,30 @@ def test_file_storage_is_configurable(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert str(tmp_path) in result.stdout
+
+
+def test_env_file_fills_in_unset_variables_and_real_ones_win(tmp_path, monkeypatch):
+    from studygroup.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# comment\nSTUDYGROUP_TEST_A='from file'\nexport STUDYGROUP_TEST_B=2\n\n", "utf-8"
+    )
+    monkeypatch.delenv("STUDYGROUP_TEST_A", raising=False)
+    monkeypatch.setenv("STUDYGROUP_TEST_B", "real")
+    load_env_file(env_file)
+    assert os.environ["STUDYGROUP_TEST_A"] == "from file"
+    assert os.environ["STUDYGROUP_TEST_B"] == "real"
+    monkeypatch.delenv("STUDYGROUP_TEST_A")
+
+
+def test_a_malformed_env_file_is_rejected_loudly(tmp_path):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from studygroup.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG\n", "utf-8")
+    with pytest.raises(ImproperlyConfigured, match="line 1"):
+        load_env_file(env_file)
