@@ -81,8 +81,15 @@ class AttendanceInline(admin.TabularInline):
 
 
 class SessionMaterialInline(admin.TabularInline):
+    """Read-only here: uploads go through the session page, which checks what a file is."""
+
     model = SessionMaterial
     extra = 0
+    fields = ("title", "original_filename", "file")
+    readonly_fields = ("original_filename", "file")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StudySession)
@@ -103,6 +110,14 @@ class AttendanceAdmin(AuditedAdmin):
 
 @admin.register(ReflectionEssay)
 class ReflectionEssayAdmin(AuditedAdmin):
+    """Files and their extracted text come only through the essay form, which checks them."""
+
+    readonly_fields = (
+        *AuditedAdmin.readonly_fields,
+        "file",
+        "original_filename",
+        "char_count",
+    )
     list_display = ("title", "author", "group", "kind", "char_count", "submitted_at", "status")
     list_filter = ("group", "kind", "status")
     search_fields = ("title", "author__display_name")
