@@ -27,6 +27,15 @@ def _check_kind(kind: str) -> None:
         raise Http404("No such report")
 
 
+def _report_file(member, term_code: str, kind: str, report_file_id: int) -> ReportFile:
+    """The member's group's generated file named by the URL; 404 for anything else."""
+    _check_kind(kind)
+    term = term_get(group_id=member.group_id, code=term_code)
+    return report_file_get_for_member(
+        member=member, term=term, kind=kind, report_file_id=report_file_id
+    )
+
+
 def _urls(report_file: ReportFile, group_slug: str) -> dict[str, str]:
     args = [group_slug, report_file.term.code, report_file.kind, report_file.pk]
     return {
@@ -79,12 +88,8 @@ def pdf_start(request, term_code: str, kind: str):
 @group_view()
 def pdf_status(request, term_code: str, kind: str, report_file_id: int):
     """The PDF's progress as JSON: status, progress text, download_url when done, error."""
-    _check_kind(kind)
     member = request.member
-    term = term_get(group_id=member.group_id, code=term_code)
-    report_file = report_file_get_for_member(
-        member=member, term=term, kind=kind, report_file_id=report_file_id
-    )
+    report_file = _report_file(member, term_code, kind, report_file_id)
     return JsonResponse(_status_payload(report_file, member.group.slug))
 
 
@@ -93,18 +98,14 @@ def pdf_status(request, term_code: str, kind: str, report_file_id: int):
 @group_view()
 def pdf_progress(request, term_code: str, kind: str, report_file_id: int):
     """The PDF's progress as a page that refreshes itself until the file is ready or failed."""
-    _check_kind(kind)
     member = request.member
-    term = term_get(group_id=member.group_id, code=term_code)
-    report_file = report_file_get_for_member(
-        member=member, term=term, kind=kind, report_file_id=report_file_id
-    )
+    report_file = _report_file(member, term_code, kind, report_file_id)
     return render(
         request,
         "reports/pdf_progress.html",
         {
             "report_file": report_file,
-            "term": term,
+            "term": report_file.term,
             "kind": kind,
             "progress": report_file_progress(report_file),
             "refresh_seconds": REFRESH_SECONDS,
@@ -117,12 +118,8 @@ def pdf_progress(request, term_code: str, kind: str, report_file_id: int):
 @group_view()
 def pdf_download(request, term_code: str, kind: str, report_file_id: int):
     """The finished PDF as an attachment named after the report; the progress page until then."""
-    _check_kind(kind)
     member = request.member
-    term = term_get(group_id=member.group_id, code=term_code)
-    report_file = report_file_get_for_member(
-        member=member, term=term, kind=kind, report_file_id=report_file_id
-    )
+    report_file = _report_file(member, term_code, kind, report_file_id)
     if not report_file.is_done:
         return HttpResponseRedirect(_urls(report_file, member.group.slug)["page_url"])
     return attachment_response(
