@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -10,7 +11,7 @@ from reports.models import ReportNarrative
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
 from sessions_app.models import Member, PlannedTopic, SessionMaterial, StudySession
 from sessions_app.services.plans import TopicInput, plan_topics_save
-from sessions_app.services.sessions import material_add
+from sessions_app.services.sessions import material_add, session_delete
 from sessions_app.services.uploads import material_file_read
 from tests.audit._events import stored_text
 from tests.factories import (
@@ -327,3 +328,13 @@ def test_topics_removed_from_a_plan_are_recorded(group, secretary):
     assert (event.actor, event.group) == (secretary.user, group)
     assert (event.object_type, event.object_id) == ("sessions_app.plannedtopic", str(dropped.pk))
     assert event.object_repr == "删去的专题"
+
+
+def test_a_deletion_that_rolls_back_leaves_no_event(group, term, secretary):
+    session = StudySessionFactory(group=group, term=term)
+    pk = session.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        session_delete(session=session, member=secretary)
+        raise RuntimeError("rolled back")
+    assert StudySession.objects.filter(pk=pk).exists()
+    assert not AuditEvent.objects.exists()

@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.models import AuditEvent
@@ -114,3 +116,17 @@ def test_events_are_listed_newest_first(secretary):
         created_at=second.created_at - dt.timedelta(minutes=1)
     )
     assert list(AuditEvent.objects.all()) == [second, first]
+
+
+def test_admin_can_read_events_but_not_add_change_or_delete_them(client, secretary):
+    event = audit_record(action=AuditEvent.Action.LOGIN, actor=secretary.user)
+    client.force_login(get_user_model().objects.create_superuser("root", password="x-Pass-991"))
+
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    delete_url = reverse("admin:audit_auditevent_delete", args=[event.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    change_url = reverse("admin:audit_auditevent_change", args=[event.pk])
+    client.post(change_url, {"actor_name": "someone else", "action": "logout"})
+    event.refresh_from_db()
+    assert (event.actor_name, event.action) == ("secretary", "login")
