@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from sessions_app.models import (
     Attendance,
     Member,
@@ -25,6 +27,24 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+def _record_role_change(request, form, *, created: bool) -> None:
+    """Audit a membership an admin form saved: a new one (its role granted), or a changed role."""
+    if not created and "role" not in form.changed_data:
+        return
+    member = form.instance
+    audit_record(
+        action=AuditEvent.Action.ROLE_CHANGED,
+        actor=request.user,
+        group_id=member.group_id,
+        obj=member,
+        request=request,
+        details={
+            "role_from": None if created else form.initial.get("role"),
+            "role_to": member.role,
+        },
+    )
+
+
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
@@ -39,6 +59,18 @@ class StudyGroupAdmin(AuditedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MemberInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Member:
+            return
+        created = {m.pk for m in formset.new_objects}
+        for member_form in formset.forms:
+            saved = member_form.instance.pk and member_form not in formset.deleted_forms
+            if saved and member_form.has_changed():
+                _record_role_change(
+                    request, member_form, created=member_form.instance.pk in created
+                )
+
 
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin):
@@ -46,6 +78,10 @@ class MemberAdmin(AuditedAdmin):
     list_filter = ("group", "role")
     search_fields = ("display_name", "user__username", "position")
     autocomplete_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _record_role_change(request, form, created=not change)
 
 
 @admin.register(Term)

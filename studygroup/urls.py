@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("g/<slug:group_slug>/", include("sessions_app.urls")),
     path("g/<slug:group_slug>/reports/", include("reports.urls")),
+    path("g/<slug:group_slug>/audit/", include("audit.urls")),
 ]

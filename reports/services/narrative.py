@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reports.models import ReportNarrative
 from reports.selectors.summary import HalfYearSummary, half_year_summary_live
 from sessions_app.models import Member, StudyGroup, Term
@@ -134,4 +136,12 @@ def narrative_approve(
         narrative.approved_body_html = summary_body_html(summary)
         narrative.approved_figures_hash = summary.figures_hash
     narrative.save()
+    audit_record(
+        action=AuditEvent.Action.APPROVED,
+        actor=user,
+        actor_name=member.display_name,
+        group_id=narrative.group_id,
+        obj=narrative,
+        details={"kind": narrative.kind, "version": narrative.version},
+    )
     return narrative

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
 from sessions_app.services.essay_text import EssayFile, count_characters
 
@@ -159,4 +161,16 @@ def essay_review(
     essay.updated_by = reviewer.user
     essay.full_clean()
     essay.save()
+    audit_record(
+        action=(
+            AuditEvent.Action.APPROVED
+            if status == ReflectionEssay.Status.ACCEPTED
+            else AuditEvent.Action.RETURNED
+        ),
+        actor=reviewer.user,
+        actor_name=reviewer.display_name,
+        group_id=essay.group_id,
+        obj=essay,
+        details={"member": essay.author.display_name},
+    )
     return essay

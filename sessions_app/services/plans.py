@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from sessions_app.models import Member, PlannedTopic, StudyGroup, StudyPlan, Term
 from sessions_app.services.terms import term_get_or_create
 
@@ -159,6 +161,14 @@ def plan_topics_save(
             assigned.append((topic, data.assignees))
 
     if removed:
+        for topic_id in sorted(removed):
+            audit_record(
+                action=AuditEvent.Action.DELETED,
+                actor=user,
+                group_id=plan.group_id,
+                obj=existing[topic_id],
+                details={"plan": plan.pk},
+            )
         PlannedTopic.objects.filter(plan=plan, pk__in=removed).delete()
     extra = ("sort_order", "updated_by", "updated_at")
     if to_update[PlannedTopic.Kind.STUDY]:
@@ -221,6 +231,13 @@ def plan_approve(*, plan: StudyPlan, member: Member) -> StudyPlan:
     plan.updated_by = member.user
     plan.full_clean()
     plan.save()
+    audit_record(
+        action=AuditEvent.Action.APPROVED,
+        actor=member.user,
+        actor_name=member.display_name,
+        group_id=plan.group_id,
+        obj=plan,
+    )
     return plan
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
 from sessions_app.services.terms import term_for_day
 from sessions_app.services.uploads import MaterialFile
@@ -116,9 +118,17 @@ def session_update(
 
 
 @transaction.atomic
-def session_delete(*, session: StudySession) -> None:
-    """Delete a session with its attendance and materials (essays stay, unlinked)."""
+def session_delete(*, session: StudySession, member: Member) -> None:
+    """Delete a session with its attendance and materials (essays stay, unlinked), recording in
+    the audit log that member deleted it."""
     files = [m.file for m in session.materials.all()]
+    audit_record(
+        action=AuditEvent.Action.DELETED,
+        actor=member.user,
+        actor_name=member.display_name,
+        group_id=session.group_id,
+        obj=session,
+    )
     session.delete()
     for f in files:
         transaction.on_commit(lambda f=f: f.storage.delete(f.name))
@@ -155,9 +165,18 @@ def material_add(
 
 
 @transaction.atomic
-def material_delete(*, material: SessionMaterial) -> None:
-    """Delete a session's material; its stored file is removed once the deletion is committed."""
+def material_delete(*, material: SessionMaterial, member: Member) -> None:
+    """Delete a session's material; its stored file is removed once the deletion is committed.
+    The audit log records that member deleted it."""
     storage, name = material.file.storage, material.file.name
+    audit_record(
+        action=AuditEvent.Action.DELETED,
+        actor=member.user,
+        actor_name=member.display_name,
+        group_id=member.group_id,
+        obj=material,
+        details={"session": material.session_id, "file_name": material.original_filename},
+    )
     material.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))

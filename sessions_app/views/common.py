@@ -20,11 +20,12 @@ def group_view(*, managers_only: bool = False, leaders_only: bool = False):
         @wraps(view)
         def wrapper(request, group_slug, *args, **kwargs):
             member = member_get_for_user(user=request.user, group_slug=group_slug)
+            # Set before the role checks, so a refusal is recorded against this group.
+            request.member = member
             if managers_only and not member.can_manage_records:
                 raise PermissionDenied
             if leaders_only and not member.is_leader:
                 raise PermissionDenied
-            request.member = member
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -143,7 +143,7 @@ def session_delete_confirm(request, pk):
     session = session_get(group_id=member.group_id, pk=pk)
     if request.method == "POST":
         topic, term_code = session.topic, session.term.code
-        session_delete(session=session)
+        session_delete(session=session, member=member)
         messages.success(request, _("Session “%(topic)s” was deleted.") % {"topic": topic})
         list_url = reverse("sessions_app:session_list", args=[member.group.slug])
         return redirect(f"{list_url}?term={term_code}")
@@ -203,7 +203,7 @@ def material_delete_confirm(request, pk, material_pk):
     )
     if request.method == "POST":
         title = material.title
-        material_delete(material=material)
+        material_delete(material=material, member=request.member)
         messages.success(request, _("Material “%(title)s” was deleted.") % {"title": title})
         return redirect(f"{detail_url}#materials-heading")
     return render(

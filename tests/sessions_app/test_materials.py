@@ -278,7 +278,7 @@ def test_stored_file_stays_until_the_deletion_is_committed(session, secretary, m
     material = material_of(session, actor=secretary.user)
     pk = material.pk
     with pytest.raises(RuntimeError), transaction.atomic():
-        material_delete(material=material)
+        material_delete(material=material, member=secretary)
         raise RuntimeError("rolled back")
     assert SessionMaterial.objects.filter(pk=pk).exists()
     assert len(stored_files(media_root)) == 1
