@@ -91,7 +91,7 @@ def sanitise_filename(name: str, *, extension: str, fallback: str = "essay") -> 
 
 
 def filename_check(name: str) -> None:
-    """Refuse a file name that holds a path (/ or \\, "..") or control characters such as NUL.
+    """Refuse a file name that holds a path (/ or \\) or control characters such as NUL.
 
     Browsers send a bare name and Django's upload parser strips such parts, so only a name that
     was made to attack the app gets here; it is refused rather than guessed at.
@@ -472,10 +472,10 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     """Check an uploaded session material; raise ValidationError if it may not be kept.
 
     The name must be a plain name (filename_check). Only PDF, .docx, .xlsx, .pptx, .txt, .png
-    and .jpg/.jpeg, at most
-    settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be what the extension says
-    (sniff_file): a renamed program or web page is refused. A PDF must open without a password
-    and hold no scripts or attached files.
+    and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
+    what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
+    open without a password and hold no scripts or attached files. Office files are stored, not
+    parsed: only their [Content_Types].xml is read, through zip_entry_chunks.
     """
     filename_check(uploaded.name)
     extension = file_extension(uploaded.name)
