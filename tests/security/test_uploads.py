@@ -423,7 +423,7 @@ def test_docx_bombs_and_entity_declarations_are_refused_in_bounded_time_and_memo
     assert seconds < 3
 
 
-def test_a_docx_with_a_doctype_refused_on_the_page_with_a_clear_message(
+def test_a_docx_with_a_doctype_is_refused_on_the_page_with_a_clear_message(
     media_root, client_for, member, group, session
 ):
     content = docx_with_document(word_document(XXE, "&xxe;"))
