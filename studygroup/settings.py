@@ -132,6 +132,12 @@ ESSAY_MAX_UPLOAD_BYTES = env_int("ESSAY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # 5 MB holds 1,000,000 Chinese characters (3 bytes each in a multipart body).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An upload past ESSAY_MAX_UPLOAD_BYTES stops being kept (memory or temporary file) at once.
+FILE_UPLOAD_HANDLERS = [
+    "sessions_app.upload_handlers.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -22,14 +22,17 @@ from sessions_app.services.uploads import (
     PDF_READ_ERRORS,
     ZIP_MAGIC,
     PdfProblem,
+    ZipProblem,
     decode_text,
     file_extension,
+    filename_check,
     max_upload_megabytes,
     pdf_active_content_error,
     pdf_open,
     read_limited,
     sanitise_filename,
     sniff_file,
+    zip_package_check,
 )
 
 __all__ = [
@@ -44,8 +47,8 @@ __all__ = [
 
 ALLOWED_EXTENSIONS = (".docx", ".pdf", ".txt")
 
-# A .docx is a zip: refuse archives that would expand beyond this, or hold absurdly many parts,
-# before python-docx inflates them in memory (a "zip bomb").
+# A .docx is a zip: refuse archives that expand beyond this, or hold absurdly many parts,
+# before python-docx inflates them in memory (a "zip bomb"); uploads.zip_package_check.
 DOCX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 DOCX_MAX_ENTRIES = 2000
 
@@ -79,12 +82,14 @@ def count_characters(text: str) -> int:
 def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     """Check an uploaded essay file and extract its text; raise ValidationError if it is unusable.
 
-    The extension must be .docx, .pdf or .txt and agree with the content (uploads.sniff_file):
+    The name must be a plain name (uploads.filename_check). The extension must be .docx, .pdf or
+    .txt and agree with the content (uploads.sniff_file):
     a .docx must be a Word package that python-docx reads, a .pdf must open without a password,
     hold no scripts or attached files (uploads.pdf_open) and have text, a .txt must decode as
     UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030, and hold no binary control bytes. The file
     must not be empty nor larger than settings.ESSAY_MAX_UPLOAD_BYTES, and must yield some text.
     """
+    filename_check(uploaded.name)
     extension = file_extension(uploaded.name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
@@ -168,18 +173,34 @@ def _docx_text(content: bytes) -> str:
     if not content.startswith(ZIP_MAGIC):
         raise not_word
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = archive.infolist()
+        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise damaged from exc
-    if "word/document.xml" not in {info.filename for info in infos}:
+    if "word/document.xml" not in names:
         raise not_word
-    expanded = sum(info.file_size for info in infos)
-    if len(infos) > DOCX_MAX_ENTRIES or expanded > DOCX_MAX_UNCOMPRESSED_BYTES:
-        raise ValidationError(
-            _("This Word file expands to far more data than an essay needs, so it was refused."),
-            code="docx_too_large",
+    try:
+        zip_package_check(
+            content, max_entries=DOCX_MAX_ENTRIES, max_bytes=DOCX_MAX_UNCOMPRESSED_BYTES
         )
+    except ZipProblem as problem:
+        if problem.kind == "too_large":
+            raise ValidationError(
+                _(
+                    "This Word file expands to far more data than an essay needs, "
+                    "so it was refused."
+                ),
+                code="docx_too_large",
+            ) from problem
+        if problem.kind == "dtd":
+            raise ValidationError(
+                _(
+                    "This Word file contains XML declarations that Word never writes "
+                    "(a document type or entities), so it was refused. "
+                    "Save it again from Word, or paste the text into the page."
+                ),
+                code="docx_dtd",
+            ) from problem
+        raise damaged from problem
     try:
         import docx
 

@@ -9,11 +9,17 @@ so a refused file leaves no row and no stored file behind.
 
 from __future__ import annotations
 
+import collections
 import io
+import itertools
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -84,6 +90,22 @@ def sanitise_filename(name: str, *, extension: str, fallback: str = "essay") -> 
     return f"{stem}{extension}"
 
 
+def filename_check(name: str) -> None:
+    """Refuse a file name that holds a path (/ or \\) or control characters such as NUL.
+
+    Browsers send a bare name and Django's upload parser strips such parts, so only a name that
+    was made to attack the app gets here; it is refused rather than guessed at.
+    """
+    if any(ch in "/\\" or unicodedata.category(ch) == "Cc" for ch in name or ""):
+        raise ValidationError(
+            _(
+                "The file name contains a folder path or control characters. "
+                "Rename the file to a plain name and upload it again."
+            ),
+            code="bad_name",
+        )
+
+
 def max_upload_megabytes() -> str:
     """The upload limit in MB as people write it: '10', or '2.5'."""
     megabytes = settings.ESSAY_MAX_UPLOAD_BYTES / (1024 * 1024)
@@ -109,6 +131,121 @@ def read_limited(uploaded: UploadedFile) -> bytes:
     if len(content) > limit:
         raise too_large_error()
     return content
+
+
+# --- zip packages (Office files) ----------------------------------------------------------------
+
+_ZIP_CHUNK = 64 * 1024
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+_ZIP_ENCRYPTED_FLAG = 0x1
+# How an XML document may begin (XML 1.0 appendix F): a BOM, "<" in UTF-8 or UTF-16, whitespace.
+_XML_STARTS = (
+    b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b" ", b"\t", b"\r", b"\n"
+)
+
+
+class ZipProblem(Exception):
+    """Why a zip package was refused: `kind` is "damaged", "too_large" or "dtd"."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def zip_entry_chunks(content: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """An entry's uncompressed bytes, at most 64 KB at a time, checked against its declared size.
+
+    Decompressed here rather than by zipfile: zipfile trusts the size an archive declares and
+    inflates a whole entry in one call, so an entry that lies about its size (a zip bomb) takes
+    gigabytes before zipfile notices. Raises ZipProblem("too_large") as soon as the bytes pass
+    the declared size, ZipProblem("damaged") for anything else that is not a plain stored or
+    deflated entry of exactly its declared size.
+    """
+    if info.flag_bits & _ZIP_ENCRYPTED_FLAG or info.compress_type not in (
+        zipfile.ZIP_STORED,
+        zipfile.ZIP_DEFLATED,
+    ):
+        raise ZipProblem("damaged")
+    header = content[info.header_offset : info.header_offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size:
+        raise ZipProblem("damaged")
+    magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if magic != ZIP_MAGIC:
+        raise ZipProblem("damaged")
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = memoryview(content)[start : start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise ZipProblem("damaged")
+    crc = 0
+    produced = 0
+
+    def checked(chunk: bytes) -> bytes:
+        nonlocal crc, produced
+        produced += len(chunk)
+        if produced > info.file_size:
+            raise ZipProblem("too_large")
+        crc = zlib.crc32(chunk, crc)
+        return chunk
+
+    if info.compress_type == zipfile.ZIP_STORED:
+        for offset in range(0, len(raw), _ZIP_CHUNK):
+            yield checked(bytes(raw[offset : offset + _ZIP_CHUNK]))
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            for offset in range(0, len(raw), _ZIP_CHUNK):
+                pending = bytes(raw[offset : offset + _ZIP_CHUNK])
+                while pending:
+                    yield checked(inflater.decompress(pending, _ZIP_CHUNK))
+                    pending = inflater.unconsumed_tail
+            yield checked(inflater.flush())
+        except zlib.error as exc:
+            raise ZipProblem("damaged") from exc
+        if not inflater.eof:
+            raise ZipProblem("damaged")
+    if produced != info.file_size or crc != info.CRC:
+        raise ZipProblem("damaged")
+
+
+def _refuse_dtd(*_args) -> None:
+    raise ZipProblem("dtd")
+
+
+def _xml_scan(chunks: Iterator[bytes]) -> None:
+    """Read an XML part through expat, refusing it at the first <!DOCTYPE (where entities are
+    declared: XXE, "billion laughs"), before anything is declared or expanded."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise ZipProblem("damaged") from exc
+
+
+def zip_package_check(content: bytes, *, max_entries: int, max_bytes: int) -> None:
+    """Check a zip package (.docx) before a library unpacks and parses it.
+
+    At most max_entries entries and max_bytes uncompressed, as declared and as really inflated
+    (zip_entry_chunks); every part that is XML is read through expat and refused if it has a
+    document type declaration, which Office never writes. Raises ZipProblem; reads at most
+    64 KB of uncompressed data at a time.
+    """
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise ZipProblem("damaged") from exc
+    if len(infos) > max_entries or sum(info.file_size for info in infos) > max_bytes:
+        raise ZipProblem("too_large")
+    for info in infos:
+        chunks = (chunk for chunk in zip_entry_chunks(content, info) if chunk)
+        first = next(chunks, b"")
+        if first.startswith(_XML_STARTS):
+            _xml_scan(itertools.chain([first], chunks))
+        else:
+            collections.deque(chunks, maxlen=0)  # inflate it all, keeping nothing
 
 
 # --- what is this file --------------------------------------------------------------------------
@@ -145,8 +282,8 @@ def office_kind(content: bytes) -> str | None:
         types_info = infos.get("[Content_Types].xml")
         if types_info is None or types_info.file_size > _CONTENT_TYPES_MAX_BYTES:
             return None
-        content_types = archive.read(types_info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        content_types = b"".join(zip_entry_chunks(content, types_info))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ZipProblem, ValueError, OSError, EOFError):
         return None
     for extension, (main_part, content_type) in _OFFICE_MAIN_PARTS.items():
         if main_part in infos and content_type in content_types:
@@ -334,11 +471,13 @@ class MaterialFile:
 def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     """Check an uploaded session material; raise ValidationError if it may not be kept.
 
-    Only PDF, .docx, .xlsx, .pptx, .txt, .png and .jpg/.jpeg, at most
-    settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be what the extension says
-    (sniff_file): a renamed program or web page is refused. A PDF must open without a password
-    and hold no scripts or attached files.
+    The name must be a plain name (filename_check). Only PDF, .docx, .xlsx, .pptx, .txt, .png
+    and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
+    what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
+    open without a password and hold no scripts or attached files. Office files are stored, not
+    parsed: only their [Content_Types].xml is read, through zip_entry_chunks.
     """
+    filename_check(uploaded.name)
     extension = file_extension(uploaded.name)
     if extension not in MATERIAL_TYPES:
         raise ValidationError(
