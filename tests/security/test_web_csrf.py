@@ -420,3 +420,16 @@ def test_a_read_only_page_changes_nothing_when_posted_with_a_token(world, name):
 
     assert changed_tables(before, snapshot()) == []
 
+
+
+def test_the_refusal_is_a_page_of_the_site_that_says_what_to_do(world, settings):
+    client = csrf_client(world, "secretary")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(reverse("sessions_app:group_rules", args=[world.group.slug]), {})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "The form was not accepted" in page
+    assert "reload the page and try again" in page
+    assert "<style" not in page  # Django's own page styles itself inline, which the CSP blocks
