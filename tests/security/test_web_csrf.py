@@ -163,6 +163,8 @@ def changed_tables(before: dict, after: dict) -> list[str]:
     return [label for label in after if before.get(label) != after[label]]
 
 
+STRONG_PASSWORD = "学习强国-Lantern-47-orbit"
+
 # --- what each state-changing URL does with a token -------------------------------------------
 
 
@@ -217,6 +219,12 @@ CASES: dict[str, Case] = {
         ("axes.AccessLog",), _logged_in,
     ),
     "logout": Case("leader", lambda w: {}, lambda w: {}, (), _logged_out),
+    "password_change": Case(
+        "member", lambda w: {},
+        lambda w: {"old_password": PASSWORD, "new_password1": STRONG_PASSWORD,
+                   "new_password2": STRONG_PASSWORD},
+        ("auth.User",),
+    ),
     "set_language": Case(
         "member", lambda w: {}, lambda w: {"language": "en", "next": "/"}, (), _language_chosen
     ),
@@ -302,6 +310,7 @@ CASES: dict[str, Case] = {
 # Pages that only show things: a POST to them must change nothing either.
 READ_ONLY = {
     "home",
+    "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",
     "sessions_app:session_detail",

@@ -59,6 +59,38 @@ def test_the_admins_set_password_form_refuses_a_weak_password(member):
     assert member.user.check_password(PASSWORD)
 
 
+def change_password(client, new, old=PASSWORD):
+    return client.post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_changing_to_a_weak_password_is_refused_and_keeps_the_old_one(client, member):
+    log_in(client)
+
+    response = change_password(client, "password123")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+    member.user.refresh_from_db()
+    assert member.user.check_password(PASSWORD)
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(client, member, group):
+    elsewhere = Client()
+    log_in(elsewhere)
+    log_in(client)
+
+    response = change_password(client, "学习强国-Lantern-47-orbit")
+
+    assert response.status_code == 302
+    member.user.refresh_from_db()
+    assert member.user.check_password("学习强国-Lantern-47-orbit")
+    assert dashboard(client, group).status_code == 200
+    assert dashboard(elsewhere, group).status_code == 302
+
+
 # --- the session ------------------------------------------------------------------------------
 
 
