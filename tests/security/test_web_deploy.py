@@ -28,6 +28,7 @@ print(json.dumps({
     "MIDDLEWARE": s.MIDDLEWARE,
     "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
     "AXES_COOLOFF_MINUTES": s.AXES_COOLOFF_TIME.total_seconds() / 60,
+    "TRUSTED_PROXY_COUNT": s.TRUSTED_PROXY_COUNT,
 }))
 """
 
@@ -79,3 +80,5 @@ def test_the_login_lockout_and_idle_timeout_are_configurable():
     assert s["AXES_FAILURE_LIMIT"] == 3
     assert s["AXES_COOLOFF_MINUTES"] == 60
     assert s["SESSION_COOKIE_AGE"] == 30 * 60
+    assert s["TRUSTED_PROXY_COUNT"] == 0
+    assert production_settings(TRUSTED_PROXY_COUNT="1")["TRUSTED_PROXY_COUNT"] == 1

@@ -125,3 +125,32 @@ def test_failures_spread_over_accounts_do_not_lock_anyone(client, member, leader
         fail(client, "leader", 1)
 
     assert log_in(client, "member", PASSWORD).status_code == 302
+
+
+def _from(client, password, *, forwarded_for, proxy="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": "member", "password": password},
+        REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_trusted_proxy_the_clients_own_address_is_locked_out(client, member, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _from(client, "wrong", forwarded_for="203.0.113.7")
+    # What the client puts in X-Forwarded-For itself comes first, and is not believed.
+    attacker = _from(client, PASSWORD, forwarded_for="198.51.100.1, 203.0.113.7")
+    colleague = _from(client, PASSWORD, forwarded_for="203.0.113.8")
+
+    assert attacker.status_code == 429
+    assert colleague.status_code == 302
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, member, settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    fail(client, "member", settings.AXES_FAILURE_LIMIT, address="203.0.113.7")
+
+    forged = _from(client, PASSWORD, forwarded_for="198.51.100.1", proxy="203.0.113.7")
+
+    assert forged.status_code == 429
