@@ -20,3 +20,14 @@
     });
   });
 })();
+// A select marked data-autosubmit (language, term) sends its form as soon as it changes;
+// a script file rather than an onchange attribute, which the Content-Security-Policy forbids.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) {
+      field.form.submit();
+    }
+  });
+})();

@@ -521,9 +521,10 @@ def test_essay_list_query_count_does_not_grow(
                 group=group, author=author, planned_topic=PlannedTopicFactory(plan=plan)
             )
     client = client_for(secretary)
-    with django_assert_max_num_queries(7):
+    # 7 for the page, 3 for moving the session's idle timeout on (savepoint, update, release).
+    with django_assert_max_num_queries(10):
         response = client.get(url("essay_list", group), {"term": "2020H1", "status": ""})
     assert response.status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):
         response = client.get(url("essay_list", group))
     assert len(response.context["page"].object_list) == n
