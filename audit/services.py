@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
 
 from audit.models import AuditEvent
+from studygroup.auth_views import client_address
 
 # What Django's error reports hide (API, TOKEN, KEY, SECRET, PASS, SIGNATURE, HTTP_COOKIE).
 _SECRET_NAME = SafeExceptionReporterFilter.hidden_settings
@@ -24,13 +25,10 @@ def _without_secrets(details: dict) -> dict:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from, as the web server saw it (REMOTE_ADDR).
-
-    X-Forwarded-For is not read: any client can set it, so it would let one forge the address.
-    """
+    """The address the request came from: the one login throttling counts failures for."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def audit_record(

@@ -56,6 +56,22 @@ def test_login_is_recorded_without_the_password_or_session_key(client, secretary
     assert_no_secret(event, PASSWORD, client.session.session_key, client.cookies["csrftoken"].value)
 
 
+def test_behind_a_trusted_proxy_the_failed_login_records_the_clients_address(
+    client, secretary, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(
+        reverse("login"),
+        {"username": "secretary", "password": "wrong-guess-9931"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.44",
+    )
+
+    event = AuditEvent.objects.get(action=Action.LOGIN_FAILED)
+    # The proxy's own entry, not the forgeable one the client put before it.
+    assert event.ip_address == "192.0.2.44"
+
+
 def test_failed_login_records_the_user_name_tried_never_the_password(client, secretary):
     response = client.post(
         reverse("login"), {"username": "secretary", "password": "wrong-guess-9931"}
