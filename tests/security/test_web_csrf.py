@@ -328,6 +328,7 @@ READ_ONLY = {
     "reports:pdf_progress",
     "reports:pdf_status",
     "reports:pdf_download",
+    "audit:log",
 }
 
 
