@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reports.models import ReportFile, ReportNarrative
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
@@ -138,3 +139,75 @@ def build_world(*, group, term, leader, deputy, secretary, member, other_group, 
         "anonymous": None,
     }
     return World(roles=roles, mine=mine, theirs=theirs)
+
+
+# What the forms post: valid data, so that only the id a test changes can be refused.
+
+
+def session_form(w: World, **overrides) -> dict:
+    data = {
+        "date": "2020-03-20",
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "place": "会议室",
+        "format": "seminar",
+        "topic": "新记录的学习专题",
+        "speakers": "李书记",
+        "minutes": "集中学习。",
+    }
+    for m in Member.objects.filter(group=w.group):
+        data[f"m{m.pk}-status"] = "present"
+    return {**data, **overrides}
+
+
+def material_form(w: World) -> dict:
+    return {"title": "新材料", "file": SimpleUploadedFile("说明.txt", "学习材料说明。".encode())}
+
+
+def essay_form(w: World) -> dict:
+    return {
+        "title": "改写后的心得",
+        "kind": ReflectionEssay.Kind.REFLECTION,
+        "session": str(w.mine.session.pk),
+        "body": "认真学习，深刻领会，联系实际。",
+    }
+
+
+def narrative_form(w: World, preamble="新写的导语") -> dict:
+    return {
+        "narrative-preamble": preamble,
+        "narrative-problems": "一是学用结合不够紧。",
+        "narrative-causes": "一是认识不到位。",
+        "narrative-measures": "坚持每月学习一次。",
+        "practices-TOTAL_FORMS": "1",
+        "practices-INITIAL_FORMS": "0",
+        "practices-MIN_NUM_FORMS": "0",
+        "practices-MAX_NUM_FORMS": "12",
+        "practices-0-heading": "突出重点",
+        "practices-0-body": "坚持经常学。",
+    }
+
+
+def plan_form(w: World, notes="修改后的计划说明") -> dict:
+    study, research = w.mine.study_topic, w.mine.research_topic
+    return {
+        "plan-notes": notes,
+        "study-TOTAL_FORMS": "1",
+        "study-INITIAL_FORMS": "1",
+        "study-MIN_NUM_FORMS": "0",
+        "study-MAX_NUM_FORMS": "1000",
+        "study-0-id": str(study.pk),
+        "study-0-title": study.title,
+        "study-0-planned_month": str(study.planned_month),
+        "study-0-format": study.format,
+        "study-0-lead_speaker": "",
+        "study-0-readings": "",
+        "research-TOTAL_FORMS": "1",
+        "research-INITIAL_FORMS": "1",
+        "research-MIN_NUM_FORMS": "0",
+        "research-MAX_NUM_FORMS": "1000",
+        "research-0-id": str(research.pk),
+        "research-0-title": research.title,
+        "research-0-assignees": [str(m.pk) for m in research.assignees.all()],
+        "research-0-due_date": "",
+    }
