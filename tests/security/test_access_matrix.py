@@ -20,7 +20,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from reports.models import ReportFile, ReportNarrative
-from sessions_app.models import ReflectionEssay, SessionMaterial, StudyPlan, StudySession
+from sessions_app.models import (
+    PlannedTopic,
+    ReflectionEssay,
+    SessionMaterial,
+    StudyGroup,
+    StudyPlan,
+    StudySession,
+)
 from sessions_app.selectors.plans import plan_startable_halves
 from tests.security._access_world import (
     World,
@@ -131,6 +138,12 @@ def material_count(w):
     return SessionMaterial.objects.filter(session__group=w.group).count()
 
 
+# To add a URL: a Row with its name and the status each role gets, in ROLES order, for GET and for
+# POST; in_group() adds the other group's 404 and the anonymous user's login. For example, a page
+# the secretary and leaders read that changes nothing, whatever the method:
+#     Row("sessions_app:audit_log", get=MANAGE_GET, post=MANAGE_GET),
+# A URL naming an object also needs `args`, `foreign` (the other group's ids) and `missing`; a
+# POST that changes something, `data` and `state`.
 TABLE = [
     # Outside a group.
     Row("home", get=(302, 302, 302, 302, 302, LOGIN), post=(302, 302, 302, 302, 302, LOGIN)),
@@ -166,7 +179,7 @@ TABLE = [
             "rule_attendance_rate": "85.0",
             "rule_essays_per_member_year": "3",
         },
-        state=lambda w: w.group.__class__.objects.get(pk=w.group.pk).rule_essays_per_member_year),
+        state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
     # Essays: the member wrote the group's essay; managers read and review every essay.
     Row("sessions_app:essay_list", get=READ, post=READ),
     Row("sessions_app:essay_create", get=READ, post=in_group(302, 302, 302, 302),
@@ -200,9 +213,7 @@ TABLE = [
     Row("sessions_app:plan_topic_done", get=in_group(405, 405, 405, 403), post=MANAGE_POST,
         args=lambda w: {"term_code": w.mine.term.code, "topic_id": w.mine.research_topic.pk},
         data=lambda w: {"completed_on": "2020-05-01"},
-        state=lambda w: w.mine.research_topic.__class__.objects.get(
-            pk=w.mine.research_topic.pk
-        ).completed_on,
+        state=lambda w: PlannedTopic.objects.get(pk=w.mine.research_topic.pk).completed_on,
         foreign=lambda w: [
             {"topic_id": w.theirs.research_topic.pk},
             {"term_code": w.theirs.term.code, "topic_id": w.theirs.research_topic.pk},
@@ -388,9 +399,7 @@ def assert_other_group_untouched(w: World) -> None:
     assert (essay.title, essay.status) == (theirs.essay.title, theirs.essay.status)
     plan = StudyPlan.objects.get(pk=theirs.plan.pk)
     assert (plan.status, plan.notes) == (theirs.plan.status, theirs.plan.notes)
-    assert not w.theirs.research_topic.__class__.objects.get(
-        pk=theirs.research_topic.pk
-    ).is_done
+    assert not PlannedTopic.objects.get(pk=theirs.research_topic.pk).is_done
     draft = ReportNarrative.objects.get(pk=theirs.draft.pk)
     assert (draft.status, draft.preamble) == (theirs.draft.status, theirs.draft.preamble)
     assert ReportFile.objects.filter(group=theirs.group).count() == 1
