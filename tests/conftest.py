@@ -32,6 +32,12 @@ def leader(group):
 
 
 @pytest.fixture
+def deputy(group):
+    return MemberFactory(group=group, role=Member.Role.DEPUTY, display_name="赵副书记",
+                         user__username="deputy")
+
+
+@pytest.fixture
 def member(group):
     return MemberFactory(group=group, role=Member.Role.MEMBER, display_name="张成员",
                          user__username="member")

@@ -126,6 +126,9 @@ class _TopicFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # Django accepts any topic's id here and, for one outside this plan, quietly saves the
+        # row as a new topic; another plan's id must be an error, like a missing one.
+        form.fields["id"].queryset = PlannedTopic.objects.filter(plan=self.instance, kind=self.kind)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this topic")
 
