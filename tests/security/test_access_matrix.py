@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from sessions_app.models import (
     StudySession,
 )
 from sessions_app.selectors.plans import plan_startable_halves
+from tests.factories import PASSWORD
 from tests.security._access_world import (
     World,
     build_world,
@@ -138,6 +140,15 @@ def material_count(w):
     return SessionMaterial.objects.filter(session__group=w.group).count()
 
 
+def password_change_form(w):
+    new = "学习强国-2026-安全"
+    return {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+
+
+def password_hashes(w):
+    return list(get_user_model().objects.order_by("pk").values_list("password", flat=True))
+
+
 # To add a URL: a Row with its name and the status each role gets, in ROLES order, for GET and for
 # POST; in_group() adds the other group's 404 and the anonymous user's login. For example, a page
 # the secretary and leaders read that changes nothing, whatever the method:
@@ -145,10 +156,17 @@ def material_count(w):
 # A URL naming an object also needs `args`, `foreign` (the other group's ids) and `missing`; a
 # POST that changes something, `data` and `state`.
 TABLE = [
+    # The group's audit log: its secretary and leaders read it; nothing is written by a visit.
+    Row("audit:log", get=MANAGE_GET, post=MANAGE_GET),
     # Outside a group.
     Row("home", get=(302, 302, 302, 302, 302, LOGIN), post=(302, 302, 302, 302, 302, LOGIN)),
     Row("login", get=(302, 302, 302, 302, 302, 200), post=(302, 302, 302, 302, 302, 200)),
     Row("logout", get=every(405), post=every(LOGIN)),
+    # Any logged-in user changes their own password, whatever their groups.
+    Row("password_change", get=(200, 200, 200, 200, 200, LOGIN),
+        post=(302, 302, 302, 302, 302, LOGIN), data=password_change_form, state=password_hashes),
+    Row("password_change_done", get=(200, 200, 200, 200, 200, LOGIN),
+        post=(405, 405, 405, 405, 405, LOGIN)),
     # Records: sessions, attendance, materials.
     Row("sessions_app:dashboard", get=READ, post=READ, foreign=their_term_query,
         missing={"?term": MISSING_TERM}),
