@@ -10,9 +10,6 @@ from reports.services.report_files import (
     report_file_timed_out,
 )
 
-#: Seconds before the first retry of a transient error; doubled for each further one.
-RETRY_BACKOFF = 2
-
 
 class ReportFileTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
@@ -22,20 +19,25 @@ class ReportFileTask(Task):
             report_file_timed_out(report_file_id=(args or [kwargs.get("report_file_id")])[0])
 
 
-@shared_task(
-    bind=True,
-    base=ReportFileTask,
-    name="reports.render_report_file",
-    ignore_result=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    max_retries=settings.REPORT_PDF_MAX_RETRIES,
-    retry_backoff=RETRY_BACKOFF,
-    retry_backoff_max=60,
-    retry_jitter=False,
-)
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number retries + 1: REPORT_PDF_RETRY_BACKOFF, doubled each time."""
+    return min(settings.REPORT_PDF_RETRY_BACKOFF * 2**retries, 600)
+
+
+@shared_task(bind=True, base=ReportFileTask, name="reports.render_report_file", ignore_result=True)
 def report_file_render_task(self, report_file_id: int) -> None:
-    """Render and store a queued report PDF. Failures are recorded on the row; transient ones
-    (storage, database) are first retried with backoff, REPORT_PDF_MAX_RETRIES times."""
-    report_file_render(
-        report_file_id=report_file_id, retry_transient=self.request.retries < self.max_retries
-    )
+    """Render and store a queued report PDF. Failures are recorded on the row.
+
+    Transient errors (storage, database) are retried REPORT_PDF_MAX_RETRIES times with backoff
+    on a worker; run eagerly in the web process, a render is tried once.
+    """
+    max_retries = settings.REPORT_PDF_MAX_RETRIES
+    try:
+        report_file_render(
+            report_file_id=report_file_id,
+            retry_transient=not self.request.is_eager and self.request.retries < max_retries,
+        )
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(
+            exc=exc, countdown=retry_countdown(self.request.retries), max_retries=max_retries
+        ) from exc

@@ -189,6 +189,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_MEMORY_LIMIT_MB = env_int("CELERY_WORKER_MEMORY_LIMIT_MB", 2048)
 # Transient failures of a report's task (storage, database) are retried this many times.
 REPORT_PDF_MAX_RETRIES = env_int("REPORT_PDF_MAX_RETRIES", 3)
+# Seconds before the first retry; doubled for each further one.
+REPORT_PDF_RETRY_BACKOFF = env_int("REPORT_PDF_RETRY_BACKOFF", 5)
 # The HTML a PDF is made from: a bigger document fails with a message before rendering
 # (1 MB is about 2,500 study sessions in a half-year summary).
 REPORT_PDF_MAX_HTML_BYTES = env_int("REPORT_PDF_MAX_HTML_BYTES", 1024 * 1024)
