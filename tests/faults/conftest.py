@@ -45,6 +45,15 @@ def closed_port_url() -> str:
 
 
 @pytest.fixture
+def silent_broker_url():
+    """A Redis URL whose server accepts connections and never answers (a hung Redis)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+
+
+@pytest.fixture
 def use_broker():
     """Make the project's task publish to a broker: use_broker(url) -> the app (its queue is
     app.conf.task_default_queue, of this test alone). The project app stays eager and current
@@ -62,7 +71,9 @@ def use_broker():
             task_default_queue=f"test-faults-{uuid.uuid4().hex}",
             broker_connection_retry_on_startup=False,
         )
+        # Current in this thread, default in others (a request run in a thread).
         app.set_current()
+        app.set_default()
         apps.append(app)
         return app
 
