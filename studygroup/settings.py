@@ -175,6 +175,10 @@ CELERY_BROKER_CONNECT_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_CONNECT_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A task whose worker died is given out again within the visibility timeout and one sweep
+    # (kombu's default sweep is every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": CELERY_BROKER_CONNECT_TIMEOUT,
     "socket_timeout": CELERY_BROKER_CONNECT_TIMEOUT,
 }

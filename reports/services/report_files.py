@@ -163,7 +163,7 @@ def report_file_render(*, report_file_id: int, retry_transient: bool = False) ->
     """
     with transaction.atomic():
         report_file = (
-            ReportFile.objects.select_for_update()
+            ReportFile.objects.select_for_update(of=("self",))
             .select_related("group", "term", "requested_by__user")
             .get(pk=report_file_id)
         )

@@ -60,7 +60,7 @@ def use_broker():
     again afterwards."""
     apps = []
 
-    def configure(url: str) -> Celery:
+    def configure(url: str, **conf) -> Celery:
         app = Celery(f"studygroup-faults-{len(apps)}", set_as_current=False)
         app.config_from_object("django.conf:settings", namespace="CELERY")
         app.conf.update(
@@ -70,6 +70,7 @@ def use_broker():
             task_ignore_result=True,
             task_default_queue=f"test-faults-{uuid.uuid4().hex}",
             broker_connection_retry_on_startup=False,
+            **conf,
         )
         # Current in this thread, default in others (a request run in a thread).
         app.set_current()
@@ -82,6 +83,20 @@ def use_broker():
     finally:
         project_app.set_current()
         project_app.set_default()
+        for app in apps:
+            _delete_queue_keys(app.conf.broker_url, app.conf.task_default_queue)
+
+
+def _delete_queue_keys(url: str, queue: str) -> None:
+    """The test's own queue and kombu's bindings for it; nothing else in the Redis database."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
+    except redis.RedisError:
+        pass  # a dead broker of the test's own making
 
 
 def require_server_database() -> None:
@@ -180,7 +195,7 @@ def wait_for(report_file: ReportFile, done, *, timeout: float, worker=None) -> R
         if done(report_file):
             return report_file
         time.sleep(0.1)
-    log = worker.output()[-3000:] if worker else ""
+    log = worker.output().split(" ready.", 1)[-1][-6000:] if worker else ""
     pytest.fail(f"report file still {report_file.status} after {timeout} s\n{log}")
 
 
@@ -211,3 +226,22 @@ def thread_worker():
             app.set_current()  # start_worker leaves its app current: use_broker restores later
 
     return run
+
+
+def add_sessions(*, group, term, host, count: int) -> None:
+    """count more study sessions in the term (a bigger document to render)."""
+    import datetime as dt
+
+    from sessions_app.models import SessionFormat, StudySession
+
+    StudySession.objects.bulk_create(
+        StudySession(
+            group=group,
+            term=term,
+            date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 180),
+            format=SessionFormat.CONCENTRATED,
+            topic=f"加场学习专题{i + 1}",
+            host=host,
+        )
+        for i in range(count)
+    )
