@@ -184,7 +184,7 @@ def report_file_render(*, report_file_id: int, retry_transient: bool = False) ->
                     "this report."
                 ),
             )
-        if report_file.attempts >= settings.REPORT_PDF_MAX_RETRIES + 1:
+        if report_file.attempts >= _max_attempts():
             return _fail(
                 report_file,
                 _("The PDF could not be made after %(attempts)d attempts. Try again later.")
@@ -271,6 +271,32 @@ def _limit_message(exc: BaseException) -> str | None:
             return _("The PDF needed more memory than the worker may use. The report may be "
                      "too large to print.")
     return None
+
+
+def _max_attempts() -> int:
+    return settings.REPORT_PDF_MAX_RETRIES + 1
+
+
+def report_file_worker_lost(*, report_file_id: int) -> None:
+    """The pool process making the row's PDF died (out of memory, killed). Its task comes back
+    (reject_on_worker_lost): the row is put back to pending for it, or, past the attempts
+    allowed, fails."""
+    with transaction.atomic():
+        report_file = ReportFile.objects.select_for_update().get(pk=report_file_id)
+        if report_file.status != ReportFile.Status.RUNNING:
+            return
+        if report_file.attempts >= _max_attempts():
+            _fail(
+                report_file,
+                _(
+                    "The PDF could not be made: the worker stopped while making it, %(attempts)d "
+                    "times. The report may need more memory than the worker may use."
+                )
+                % {"attempts": report_file.attempts},
+            )
+            return
+        report_file.status = ReportFile.Status.PENDING
+        report_file.save(update_fields=["status", "updated_at"])
 
 
 def report_file_timed_out(*, report_file_id: int) -> None:
