@@ -209,8 +209,7 @@ def report_file_render(*, report_file_id: int, retry_transient: bool = False) ->
             )
         _check_size(document.html)
         pdf = render_pdf(document.html)
-        # Storage first, then the row: status done only ever points at a complete file.
-        report_file.file.save(f"{report_file.kind}.pdf", ContentFile(pdf), save=False)
+        _store(report_file, pdf)
     except TRANSIENT_ERRORS as exc:
         if retry_transient:
             logger.warning("PDF for report file %s will be retried: %r", report_file_id, exc)
@@ -240,6 +239,19 @@ def report_file_render(*, report_file_id: int, retry_transient: bool = False) ->
     report_file.full_clean()
     report_file.save(update_fields=["file", "status", "finished_at", "updated_at"])
     return report_file
+
+
+def _store(report_file: ReportFile, pdf: bytes) -> None:
+    """Storage first, then the row: status done only ever points at a complete file.
+
+    The path is the row's own (its hash). A file already there was left by a run that died
+    before marking the row done: replaced, so a retry leaves one PDF, not a second beside it.
+    """
+    field = report_file.file
+    name = field.field.generate_filename(report_file, f"{report_file.kind}.pdf")
+    if field.storage.exists(name):
+        field.storage.delete(name)
+    field.save(f"{report_file.kind}.pdf", ContentFile(pdf), save=False)
 
 
 def _check_size(html: str) -> None:

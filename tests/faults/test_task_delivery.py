@@ -2,6 +2,7 @@
 bounded number of times with backoff, then the row shows the error; the time limits sit inside
 Redis's visibility timeout."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import pytest
 from celery.signals import task_prerun, task_retry
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
@@ -178,3 +180,26 @@ def test_a_render_error_is_not_retried(
     assert retries["runs"] == 1
     assert retries["countdowns"] == []
     assert report_file.status == ReportFile.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_a_retry_after_a_run_died_between_file_and_row_leaves_one_pdf(
+    django_capture_on_commit_callbacks, settings, records, term, leader, media_root
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        report_file = report_file_request(member=leader, term=term, kind="summary")
+    # The dead run wrote its file at the row's path, then its process was killed.
+    name = report_file.file.field.generate_filename(report_file, "summary.pdf")
+    default_storage.save(name, ContentFile(b"%PDF-1.7 half"))
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    ReportFile.objects.filter(pk=report_file.pk).update(
+        status=ReportFile.Status.RUNNING, started_at=long_ago, attempts=1
+    )
+
+    report_file_render_task.delay(report_file.pk)
+
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.DONE, report_file.error
+    assert report_file.file.name == name
+    assert [p.relative_to(media_root).as_posix() for p in media_root.rglob("*.pdf")] == [name]
+    assert default_storage.open(name).read() != b"%PDF-1.7 half"
