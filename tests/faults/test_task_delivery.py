@@ -203,3 +203,41 @@ def test_a_retry_after_a_run_died_between_file_and_row_leaves_one_pdf(
     assert report_file.file.name == name
     assert [p.relative_to(media_root).as_posix() for p in media_root.rglob("*.pdf")] == [name]
     assert default_storage.open(name).read() != b"%PDF-1.7 half"
+
+
+@pytest.mark.django_db
+def test_a_new_request_takes_over_a_row_whose_run_is_lost(
+    django_capture_on_commit_callbacks, settings, records, term, leader, render_calls
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = report_file_request(member=leader, term=term, kind="summary")
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    ReportFile.objects.filter(pk=lost.pk).update(
+        status=ReportFile.Status.RUNNING, started_at=long_ago, attempts=1
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = report_file_request(member=leader, term=term, kind="summary")
+
+    again.refresh_from_db()
+    assert again.pk == lost.pk
+    assert again.status == ReportFile.Status.DONE, again.error
+    assert ReportFile.objects.count() == 1
+    assert len(render_calls) == 1
+
+
+@pytest.mark.django_db
+def test_a_new_request_leaves_a_live_run_alone(
+    django_capture_on_commit_callbacks, records, term, leader, render_calls
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        running = report_file_request(member=leader, term=term, kind="summary")
+    ReportFile.objects.filter(pk=running.pk).update(
+        status=ReportFile.Status.RUNNING, started_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report_file_request(member=leader, term=term, kind="summary")
+
+    assert callbacks == []
+    assert render_calls == []
