@@ -260,7 +260,7 @@ def _check_size(html: str) -> None:
         raise ReportRenderError(
             _(
                 "The report is too large to print as a PDF (%(size)d KB; the limit is "
-                "%(limit)d KB). Print a shorter period or ask the administrator."
+                "%(limit)d KB). Ask the administrator."
             )
             % {"size": size // 1024, "limit": settings.REPORT_PDF_MAX_HTML_BYTES // 1024}
         )
