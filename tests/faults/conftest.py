@@ -104,7 +104,7 @@ def require_server_database() -> None:
     in-memory SQLite the tests use by default."""
     require_service(
         "PostgreSQL",
-        "DATABASE_URL",
+        "DATABASE_URL (a worker in another process cannot open the in-memory SQLite test db)",
         connection.vendor == "postgresql",
     )
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from reports.models import ReportFile
 from reports.services import report_files
-from reports.services.report_files import report_file_request
+from reports.services.report_files import report_file_request, report_file_worker_lost
 from reports.tasks import report_file_render_task
 from tests.factories import TermFactory
 from tests.faults.conftest import add_sessions, require_server_database, wait_for
@@ -143,3 +143,25 @@ def test_a_render_past_the_memory_cap_fails_and_the_next_render_goes_on(
         assert "more memory than the worker may use" in big.error
     assert not big.file
     assert small.status == ReportFile.Status.DONE, small.error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("attempts", "status"),
+    [(1, ReportFile.Status.PENDING), (2, ReportFile.Status.FAILED)],
+    ids=["given-back-for-its-next-delivery", "failed-after-the-attempts-allowed"],
+)
+def test_a_pool_process_lost_mid_render_gives_the_row_back_then_fails_it(
+    django_capture_on_commit_callbacks, settings, records, term, leader, attempts, status
+):
+    settings.REPORT_PDF_MAX_RETRIES = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        report_file = report_file_request(member=leader, term=term, kind="summary")
+    ReportFile.objects.filter(pk=report_file.pk).update(
+        status=ReportFile.Status.RUNNING, attempts=attempts
+    )
+
+    report_file_worker_lost(report_file_id=report_file.pk)
+
+    report_file.refresh_from_db()
+    assert report_file.status == status
