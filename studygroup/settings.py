@@ -188,8 +188,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
-# Megabytes of address space a worker's pool process may take (0: no cap): past it a render
-# fails with MemoryError instead of pushing the machine into swap (studygroup.celery).
+# Megabytes of address space a prefork pool process may take (0: no cap; the solo pool has
+# none): past it a render fails, with MemoryError or by its process dying, instead of pushing
+# the machine into swap (studygroup.celery).
 CELERY_WORKER_MEMORY_LIMIT_MB = env_int("CELERY_WORKER_MEMORY_LIMIT_MB", 2048)
 # Transient failures of a report's task (storage, database) are retried this many times.
 REPORT_PDF_MAX_RETRIES = env_int("REPORT_PDF_MAX_RETRIES", 3)
