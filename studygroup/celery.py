@@ -1,9 +1,26 @@
 import os
+import resource
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studygroup.settings")
 
 app = Celery("studygroup")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def cap_pool_process_memory(**kwargs):
+    """A pool process may use CELERY_WORKER_MEMORY_LIMIT_MB of address space: past it a render
+    gets MemoryError (and fails its row) instead of taking the machine's memory."""
+    from django.conf import settings
+
+    limit_mb = settings.CELERY_WORKER_MEMORY_LIMIT_MB
+    if limit_mb > 0:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = limit_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

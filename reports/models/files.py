@@ -62,6 +62,11 @@ class ReportFile(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"),
+        default=0,
+        help_text=_("How many times a worker started this PDF since it was last asked for."),
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -3,6 +3,12 @@
 A ReportFile row is keyed by the hash of the document it is made from (reports.pdf). Asking for
 a document whose hash has a finished file serves that file again; otherwise the row is queued
 for reports.tasks.report_file_render_task after the transaction commits.
+
+Faults end on the row, never in a row that stays "running": a render past the task's time or
+memory limit, or of a document over REPORT_PDF_MAX_HTML_BYTES, fails with a message; a run whose
+worker died (its start older than the hard time limit, which Redis's visibility timeout exceeds)
+is taken over by the redelivered task or by the next request; transient errors (storage,
+database) are retried by the task a bounded number of times.
 """
 
 from __future__ import annotations
@@ -10,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +30,30 @@ from sessions_app.models import Member, Term
 
 logger = logging.getLogger(__name__)
 
-#: A row waiting longer than this is taken to have lost its worker, and is queued again.
+#: A row waiting longer than this for a worker is taken to have lost its task, and is queued again.
 STALE_AFTER = dt.timedelta(minutes=15)
+
+#: Errors that may pass (a full or unreachable store, a database that went away): the task
+#: retries them; any other error fails the row at once.
+TRANSIENT_ERRORS = (OSError, OperationalError)
+
+
+def _may_render(member: Member | None, *, group_id: int, approved: bool) -> bool:
+    """Whether the member may have this report rendered: an active user, still in the group,
+    and for a draft one who keeps the records."""
+    return (
+        member is not None
+        and member.user.is_active
+        and member.left_on is None
+        and member.group_id == group_id
+        and (approved or member.can_manage_records)
+    )
+
+
+def _run_is_lost(report_file: ReportFile) -> bool:
+    """A running row whose run started before the hard time limit: that run cannot be alive."""
+    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return report_file.started_at is None or report_file.started_at < timezone.now() - limit
 
 
 def report_file_request(*, member: Member, term: Term, kind: str) -> ReportFile:
@@ -69,6 +99,7 @@ def _report_file_get_or_queue(*, member: Member, term: Term, kind: str, document
         return report_file
     report_file.status = ReportFile.Status.PENDING
     report_file.error = ""
+    report_file.attempts = 0
     report_file.started_at = None
     report_file.finished_at = None
     report_file.requested_by = member
@@ -84,6 +115,8 @@ def _needs_rendering(report_file: ReportFile) -> bool:
         return True
     if report_file.status == ReportFile.Status.DONE:
         return not (report_file.file and report_file.file.storage.exists(report_file.file.name))
+    if report_file.status == ReportFile.Status.RUNNING:
+        return _run_is_lost(report_file)
     return report_file.updated_at < timezone.now() - STALE_AFTER
 
 
@@ -114,26 +147,54 @@ def _mark_failed(report_file_id: int, error: str) -> None:
     )
 
 
-def report_file_render(*, report_file_id: int) -> ReportFile:
+def report_file_render(*, report_file_id: int, retry_transient: bool = False) -> ReportFile:
     """Render a queued ReportFile to PDF and store it; record a failure instead of raising.
 
-    The file is written to storage first and the row marked done only after, so a reader never
-    gets a half-written file. A row already done (a task delivered twice) is left alone. The
-    document is built again from the records: if it no longer has the row's hash the report
-    changed while waiting, and the row fails with a message asking to start again.
+    Only a pending row, or a running one whose run is lost, is rendered: a task delivered twice
+    leaves a done, failed or live running row alone. The requesting member is checked again
+    (active, still in the group, a drafter for a draft): the rights may have gone while the task
+    waited. The file is written to storage first and the row marked done only after, so a reader
+    never gets a half-written file. The document is built again from the records: if it no
+    longer has the row's hash the report changed while waiting, and the row fails with a message
+    asking to start again.
+
+    With retry_transient, a TRANSIENT_ERRORS error puts the row back to pending and is raised
+    for the task to retry; without it (the last attempt) the row fails with the error.
     """
     with transaction.atomic():
         report_file = (
-            ReportFile.objects.select_for_update()
-            .select_related("group", "term")
+            ReportFile.objects.select_for_update(of=("self",))
+            .select_related("group", "term", "requested_by__user")
             .get(pk=report_file_id)
         )
-        if report_file.status in (ReportFile.Status.DONE, ReportFile.Status.RUNNING):
+        runnable = report_file.status == ReportFile.Status.PENDING or (
+            report_file.status == ReportFile.Status.RUNNING and _run_is_lost(report_file)
+        )
+        if not runnable:
             return report_file
+        if not _may_render(
+            report_file.requested_by,
+            group_id=report_file.group_id,
+            approved=report_file.approved,
+        ):
+            return _fail(
+                report_file,
+                _(
+                    "The PDF was not made: the member who asked for it may no longer see "
+                    "this report."
+                ),
+            )
+        if report_file.attempts >= _max_attempts():
+            return _fail(
+                report_file,
+                _("The PDF could not be made after %(attempts)d attempts. Try again later.")
+                % {"attempts": report_file.attempts},
+            )
         report_file.status = ReportFile.Status.RUNNING
         report_file.started_at = timezone.now()
+        report_file.attempts += 1
         report_file.error = ""
-        report_file.save(update_fields=["status", "started_at", "error", "updated_at"])
+        report_file.save(update_fields=["status", "started_at", "attempts", "error", "updated_at"])
 
     try:
         document = report_document_build(
@@ -146,24 +207,118 @@ def report_file_render(*, report_file_id: int) -> ReportFile:
             raise ReportRenderError(
                 _("The report changed while the PDF was waiting. Start the PDF again.")
             )
+        _check_size(document.html)
         pdf = render_pdf(document.html)
-        # Storage first, then the row: status done only ever points at a complete file.
-        report_file.file.save(f"{report_file.kind}.pdf", ContentFile(pdf), save=False)
-    except ReportRenderError as exc:
-        logger.warning("PDF for report file %s failed: %s", report_file_id, exc)
-        _mark_failed(report_file_id, str(exc))
-        report_file.refresh_from_db()
-        return report_file
+        _store(report_file, pdf)
+    except TRANSIENT_ERRORS as exc:
+        if retry_transient:
+            logger.warning("PDF for report file %s will be retried: %r", report_file_id, exc)
+            ReportFile.objects.filter(pk=report_file_id, status=ReportFile.Status.RUNNING).update(
+                status=ReportFile.Status.PENDING, updated_at=timezone.now()
+            )
+            raise
+        logger.exception("PDF for report file %s failed for good", report_file_id)
+        return _fail(
+            report_file,
+            _("The PDF could not be saved: %(error)s")
+            % {"error": getattr(exc, "strerror", None) or type(exc).__name__},
+        )
+    except (SoftTimeLimitExceeded, MemoryError, ReportRenderError) as exc:
+        message = _limit_message(exc)
+        if message is None:
+            # A ReportRenderError of its own: its message is for the person who asked.
+            message = str(exc)
+        logger.warning("PDF for report file %s failed: %s", report_file_id, message)
+        return _fail(report_file, message)
     except Exception:
         logger.exception("PDF for report file %s failed", report_file_id)
-        _mark_failed(report_file_id, _("The PDF could not be made. The error has been logged."))
-        report_file.refresh_from_db()
-        return report_file
+        return _fail(report_file, _("The PDF could not be made. The error has been logged."))
 
     report_file.status = ReportFile.Status.DONE
     report_file.finished_at = timezone.now()
     report_file.full_clean()
     report_file.save(update_fields=["file", "status", "finished_at", "updated_at"])
+    return report_file
+
+
+def _store(report_file: ReportFile, pdf: bytes) -> None:
+    """Storage first, then the row: status done only ever points at a complete file.
+
+    The path is the row's own (its hash). A file already there was left by a run that died
+    before marking the row done: replaced, so a retry leaves one PDF, not a second beside it.
+    """
+    field = report_file.file
+    name = field.field.generate_filename(report_file, f"{report_file.kind}.pdf")
+    if field.storage.exists(name):
+        field.storage.delete(name)
+    field.save(f"{report_file.kind}.pdf", ContentFile(pdf), save=False)
+
+
+def _check_size(html: str) -> None:
+    size = len(html.encode("utf-8"))
+    if size > settings.REPORT_PDF_MAX_HTML_BYTES:
+        raise ReportRenderError(
+            _(
+                "The report is too large to print as a PDF (%(size)d KB; the limit is "
+                "%(limit)d KB). Ask the administrator."
+            )
+            % {"size": size // 1024, "limit": settings.REPORT_PDF_MAX_HTML_BYTES // 1024}
+        )
+
+
+def _too_slow_message() -> str:
+    return _(
+        "The PDF took longer than %(seconds)d seconds and was stopped. The report may be too "
+        "large to print."
+    ) % {"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT}
+
+
+def _limit_message(exc: BaseException) -> str | None:
+    """The message for a render stopped by the worker's time or memory limit (which WeasyPrint
+    may have wrapped in a ReportRenderError); None for any other error."""
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, SoftTimeLimitExceeded):
+            return _too_slow_message()
+        if isinstance(error, MemoryError):
+            return _("The PDF needed more memory than the worker may use. The report may be "
+                     "too large to print.")
+    return None
+
+
+def _max_attempts() -> int:
+    return settings.REPORT_PDF_MAX_RETRIES + 1
+
+
+def report_file_worker_lost(*, report_file_id: int) -> None:
+    """The pool process making the row's PDF died (out of memory, killed). Its task comes back
+    (reject_on_worker_lost): the row is put back to pending for it, or, past the attempts
+    allowed, fails."""
+    with transaction.atomic():
+        report_file = ReportFile.objects.select_for_update().get(pk=report_file_id)
+        if report_file.status != ReportFile.Status.RUNNING:
+            return
+        if report_file.attempts >= _max_attempts():
+            _fail(
+                report_file,
+                _(
+                    "The PDF could not be made: the worker stopped while making it, %(attempts)d "
+                    "times. The report may need more memory than the worker may use."
+                )
+                % {"attempts": report_file.attempts},
+            )
+            return
+        report_file.status = ReportFile.Status.PENDING
+        report_file.save(update_fields=["status", "updated_at"])
+
+
+def report_file_timed_out(*, report_file_id: int) -> None:
+    """The worker killed the render at the hard time limit: the row fails with that reason."""
+    _mark_failed(report_file_id, _too_slow_message())
+
+
+def _fail(report_file: ReportFile, error: str) -> ReportFile:
+    _mark_failed(report_file.pk, error)
+    report_file.refresh_from_db()
     return report_file
 
 
