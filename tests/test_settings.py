@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -115,3 +116,14 @@ def test_a_malformed_env_file_is_rejected_loudly(tmp_path):
     env_file.write_text("DEBUG\n", "utf-8")
     with pytest.raises(ImproperlyConfigured, match="line 1"):
         load_env_file(env_file)
+
+
+def test_every_variable_the_settings_read_is_documented_in_readme_and_env_example():
+    source = (BASE_DIR / "studygroup" / "settings.py").read_text()
+    read = set(re.findall(r'\benv_[a-z_]+\(\s*"([A-Z0-9_]+)"', source))
+    readme = (BASE_DIR / "README.md").read_text()
+    example = (BASE_DIR / ".env.example").read_text()
+
+    assert len(read) > 20
+    assert sorted(v for v in read if f"`{v}`" not in readme) == []
+    assert sorted(v for v in read if not re.search(rf"^#? ?{v}=", example, re.M)) == []
