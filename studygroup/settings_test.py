@@ -2,6 +2,8 @@
 
 import os
 
+# The tests check the production settings, whatever a development checkout's .env says (DEBUG=1).
+os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import translation
 
 from reports.models import ReportFile
 from reports.services import report_files
@@ -72,8 +71,7 @@ def test_a_member_who_lost_access_while_the_task_waited_gets_no_pdf(
 
     report_file.refresh_from_db()
     assert report_file.status == ReportFile.Status.FAILED
-    with translation.override("en"):
-        assert "may no longer see this report" in report_file.error
+    assert "已无权查看此报告" in report_file.error
     assert render_calls == []
     assert not report_file.file
     assert not default_storage.exists("reports")

@@ -12,7 +12,7 @@ from celery.signals import task_prerun, task_retry
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from reports.models import ReportFile
 from reports.services import report_files
@@ -158,8 +158,7 @@ def test_a_storage_that_always_fails_is_retried_with_backoff_then_the_row_fails(
     assert retries["runs"] == 4, report_file.error
     assert retries["countdowns"] == [0.1, 0.2, 0.4]
     assert report_file.status == ReportFile.Status.FAILED
-    with translation.override("en"):
-        assert report_file.error.startswith("The PDF could not be saved")
+    assert report_file.error.startswith("无法保存PDF")
     assert "No space left on device" in report_file.error
     assert not report_file.file
     assert not default_storage.exists("reports")
