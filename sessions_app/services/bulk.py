@@ -42,6 +42,7 @@ from sessions_app.models import (
     Term,
 )
 from sessions_app.services import demo
+from sessions_app.services.demo import aware, clock_time
 from sessions_app.services.essay_text import count_characters
 
 BULK_PASSWORD = "bulk-pass-2020"
@@ -284,10 +285,6 @@ def bulk_users():
 def _rng(seed: int, table: str) -> random.Random:
     # One stream per table, so that changing how one table is drawn leaves the others as they were.
     return random.Random(f"{seed}:{table}")
-
-
-def _aware(day: dt.date, hhmm: str) -> dt.datetime:
-    return demo._aware(day, hhmm)
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
@@ -551,7 +548,7 @@ def bulk_seed(
             status=StudyPlan.Status.APPROVED,
             notes=f"经县委常委会研究，{term.start_date.year - (half == 1)}年"
             f"{12 if half == 1 else 6}月印发。",
-            approved_at=_aware(term.start_date - dt.timedelta(days=rng.randint(2, 10)), "17:00"),
+            approved_at=aware(term.start_date - dt.timedelta(days=rng.randint(2, 10)), "17:00"),
             approved_by_id=member_ids[g, 1],
             created_by_id=secretary,
             updated_by_id=secretary,
@@ -634,8 +631,8 @@ def bulk_seed(
                     group_ids[g],
                     term.pk,
                     day,
-                    demo._time(start),
-                    demo._time(end),
+                    clock_time(start),
+                    clock_time(end),
                     rng.choice(PLACES),
                     fmt,
                     title,
@@ -643,7 +640,7 @@ def bulk_seed(
                     member_ids[g, host_no],
                     f"{people[g, host_no]}领学；{speakers}交流发言",
                     rng.choice(MINUTES).format(subject=subject, host=people[g, host_no]),
-                    _aware(day - dt.timedelta(days=rng.randint(2, 5)), "10:00"),
+                    aware(day - dt.timedelta(days=rng.randint(2, 5)), "10:00"),
                     due,
                     user_ids[g, 3],
                     user_ids[g, 3],
@@ -738,7 +735,7 @@ def bulk_seed(
                 if position >= len(titles):
                     title = f"{title}——结合{works[m]}的思考"
                 day = session.essay_due_on - dt.timedelta(days=rng.randint(-2, 10))
-                submitted = _aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
+                submitted = aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
                 body = _essay_body(rng, subject, theme, works[m])
                 status, comment, reviewed_at, reviewer = review(g, submitted, current)
                 yield (group_ids[g], member_ids[g, m], ReflectionEssay.Kind.REFLECTION,
@@ -748,7 +745,7 @@ def bulk_seed(
         for (g, _year, _half), (topic, assignees, work) in research.items():
             m = assignees[0]
             body = _research_body(rng, work)
-            submitted = _aware(topic.completed_on, "16:30")
+            submitted = aware(topic.completed_on, "16:30")
             yield (group_ids[g], member_ids[g, m], ReflectionEssay.Kind.RESEARCH_REPORT, None,
                    topic.pk, f"{topic.title}报告", body, count_characters(body), submitted,
                    Status.ACCEPTED, "", submitted + dt.timedelta(days=2), member_ids[g, 3],
