@@ -308,6 +308,12 @@ class _Writer:
         rate = f", {rows / seconds:,.0f} rows/s" if seconds > 0 else ""
         self.progress(f"  {label}: {rows:,} rows in {seconds:.1f} s{rate}")
 
+    def timed(self, label: str, started: float) -> None:
+        """Record and report a step that writes no rows."""
+        seconds = time.monotonic() - started
+        self.result.seconds[label] = seconds
+        self.progress(f"  {label}: {seconds:.1f} s")
+
     def objects(self, label: str, objects: list[models.Model]) -> list[models.Model]:
         """bulk_create in batches; the objects come back with their primary keys."""
         started = time.monotonic()
@@ -434,6 +440,353 @@ def _essay_body(rng: random.Random, subject: str, theme: dict | None, work: str)
     )
 
 
+@dataclass
+class _Bulk:
+    """What the stages of one bulk_seed share: the sizes, and the keys of what is written so far.
+
+    Groups and members are keyed by number (g, m), terms by (g, year, half).
+    """
+
+    size: BulkSize
+    seed: int
+    write: _Writer
+    people: dict[tuple[int, int], str] = field(default_factory=dict)
+    user_ids: dict[tuple[int, int], int] = field(default_factory=dict)
+    group_ids: dict[int, int] = field(default_factory=dict)
+    member_ids: dict[tuple[int, int], int] = field(default_factory=dict)
+    terms: dict[tuple[int, int, int], Term] = field(default_factory=dict)
+    # (g, year, half, month) -> (topic, subject, theme) of the plan's study topic for the month.
+    planned: dict[tuple, tuple] = field(default_factory=dict)
+    # (g, year, half) -> (research topic, assignee member numbers, the work it is about).
+    research: dict[tuple[int, int, int], tuple] = field(default_factory=dict)
+    sessions: list[_Session] = field(default_factory=list)
+
+    def secretary(self, g: int) -> int:
+        """The user id that the group's records are stamped with."""
+        return self.user_ids[g, 3]
+
+
+def _write_people(b: _Bulk) -> None:
+    """Users, groups, members and terms."""
+    rng = _rng(b.seed, "people")
+    started = time.monotonic()
+    # One PBKDF2 hash for all users, as hashing 15,000 times would take most of an hour.
+    password = make_password(BULK_PASSWORD)
+    b.write.timed("password hash (one for all users)", started)
+    User = get_user_model()
+    users = []
+    for g in range(1, b.size.groups + 1):
+        for m in range(1, b.size.members + 1):
+            name = _name(rng)
+            b.people[g, m] = name
+            users.append(
+                User(
+                    username=bulk_username(g, m),
+                    last_name=name[0],
+                    first_name=name[1:],
+                    password=password,
+                )
+            )
+    b.write.objects("users", users)
+    b.user_ids = {key: u.pk for key, u in zip(b.people, users, strict=True)}
+
+    places = _place_names(rng, b.size.groups)
+    groups = [
+        StudyGroup(
+            name=f"{place}县党委理论学习中心组",
+            organisation=f"{place}县委",
+            slug=bulk_slug(g),
+            created_by_id=b.secretary(g),
+            updated_by_id=b.secretary(g),
+        )
+        for g, place in enumerate(places, start=1)
+    ]
+    b.write.objects("groups", groups)
+    b.group_ids = {g: group.pk for g, group in enumerate(groups, start=1)}
+
+    terms_wanted = bulk_terms(b.size.terms)
+    first_start = dt.date(terms_wanted[0][0], 1 if terms_wanted[0][1] == 1 else 7, 1)
+    members = []
+    for (g, m), name in b.people.items():
+        position = {1: LEADER_POSITION, 2: DEPUTY_POSITION, 3: SECRETARY_POSITION}.get(m)
+        if position is None:
+            position = POSITIONS[m - 4] if m - 4 < len(POSITIONS) else OTHER_POSITION
+        members.append(
+            Member(
+                group_id=b.group_ids[g],
+                user_id=b.user_ids[g, m],
+                display_name=name,
+                role=bulk_role(m),
+                position=position,
+                joined_on=first_start - dt.timedelta(days=rng.randint(1, 400)),
+                sort_order=m * 10,
+                created_by_id=b.secretary(g),
+                updated_by_id=b.secretary(g),
+            )
+        )
+    b.write.objects("members", members)
+    b.member_ids = {key: member.pk for key, member in zip(b.people, members, strict=True)}
+
+    for g in range(1, b.size.groups + 1):
+        for year, half in terms_wanted:
+            b.terms[g, year, half] = Term(
+                group_id=b.group_ids[g],
+                year=year,
+                half=half,
+                start_date=dt.date(year, 1, 1) if half == 1 else dt.date(year, 7, 1),
+                end_date=dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31),
+                created_by_id=b.secretary(g),
+                updated_by_id=b.secretary(g),
+            )
+    b.write.objects("terms", list(b.terms.values()))
+
+
+def _write_plans(b: _Bulk) -> None:
+    """A plan per term, approved by the leader before it starts: six monthly study topics and a
+    research topic for two members."""
+    rng = _rng(b.seed, "plans")
+    plans = {}
+    for (g, year, half), term in b.terms.items():
+        plans[g, year, half] = StudyPlan(
+            group_id=b.group_ids[g],
+            term_id=term.pk,
+            status=StudyPlan.Status.APPROVED,
+            notes=f"经县委常委会研究，{term.start_date.year - (half == 1)}年"
+            f"{12 if half == 1 else 6}月印发。",
+            approved_at=aware(term.start_date - dt.timedelta(days=rng.randint(2, 10)), "17:00"),
+            approved_by_id=b.member_ids[g, 1],
+            created_by_id=b.secretary(g),
+            updated_by_id=b.secretary(g),
+        )
+    b.write.objects("study plans", list(plans.values()))
+    topics = []
+    for (g, year, half), plan in plans.items():
+        term = b.terms[g, year, half]
+        for month_index, (title, subject, theme) in enumerate(_plan_topics(rng, year, half)):
+            month = term.start_date.month + month_index
+            topic = PlannedTopic(
+                plan_id=plan.pk,
+                kind=PlannedTopic.Kind.STUDY,
+                title=title,
+                planned_month=month,
+                format=rng.choice(SessionFormat.values),
+                lead_speaker=b.people[g, rng.choice((1, 1, 2))],
+                sort_order=month_index,
+                created_by_id=b.secretary(g),
+                updated_by_id=b.secretary(g),
+            )
+            topics.append(topic)
+            b.planned[g, year, half, month] = (topic, subject, theme)
+        work = rng.choice(WORKS[1:])
+        assignees = rng.sample(range(1, b.size.members + 1), 2)
+        topic = PlannedTopic(
+            plan_id=plan.pk,
+            kind=PlannedTopic.Kind.RESEARCH,
+            title=rng.choice(RESEARCH_TITLES).format(work=work),
+            due_date=term.end_date - dt.timedelta(days=rng.randint(10, 40)),
+            completed_on=term.end_date - dt.timedelta(days=rng.randint(0, 9)),
+            sort_order=0,
+            created_by_id=b.secretary(g),
+            updated_by_id=b.secretary(g),
+        )
+        topics.append(topic)
+        b.research[g, year, half] = (topic, assignees, work)
+    b.write.objects("planned topics", topics)
+    Through = PlannedTopic.assignees.through
+    b.write.objects(
+        "research assignees",
+        [
+            Through(plannedtopic_id=topic.pk, member_id=b.member_ids[g, m])
+            for (g, _y, _h), (topic, assignees, _w) in b.research.items()
+            for m in assignees
+        ],
+    )
+
+
+def _write_sessions(b: _Bulk) -> None:
+    """The first session of each month covers that month's planned topic; the rest are the
+    group's regular business. Every third asks for essays, due two weeks later."""
+    rng = _rng(b.seed, "sessions")
+    rows = []
+    for (g, year, half), term in b.terms.items():
+        months = range(term.start_date.month, term.end_date.month + 1)
+        plan_titles = {b.planned[g, year, half, month][0].title for month in months}
+        regular = [t for t in REGULAR_TOPICS if t[0] not in plan_titles]
+        days = _session_days(rng, term.start_date, term.end_date, b.size.sessions)
+        rng.shuffle(regular)
+        covered, unplanned = set(), 0
+        for index, day in enumerate(days):
+            plan_entry = b.planned.get((g, year, half, day.month))
+            if plan_entry and day.month not in covered:
+                covered.add(day.month)
+                topic, subject, theme = plan_entry
+                title, topic_id, fmt = topic.title, topic.pk, topic.format
+            else:
+                title, subject = regular[unplanned % len(regular)]
+                unplanned += 1
+                theme, topic_id, fmt = None, None, SessionFormat.CONCENTRATED
+            host_no = rng.choice((1, 1, 1, 2))
+            start, end = rng.choice(HOURS)
+            due = day + dt.timedelta(days=14) if index % ESSAY_EVERY == 0 else None
+            chosen = rng.sample(range(1, b.size.members + 1), 3)
+            speakers = "、".join(b.people[g, m] for m in sorted(chosen))
+            b.sessions.append(_Session(g, term.pk, day, subject, theme, host_no, due))
+            rows.append(
+                (
+                    b.group_ids[g],
+                    term.pk,
+                    day,
+                    clock_time(start),
+                    clock_time(end),
+                    rng.choice(PLACES),
+                    fmt,
+                    title,
+                    topic_id,
+                    b.member_ids[g, host_no],
+                    f"{b.people[g, host_no]}领学；{speakers}交流发言",
+                    rng.choice(MINUTES).format(subject=subject, host=b.people[g, host_no]),
+                    aware(day - dt.timedelta(days=rng.randint(2, 5)), "10:00"),
+                    due,
+                    b.secretary(g),
+                    b.secretary(g),
+                )
+            )
+    b.write.rows(
+        "study sessions",
+        StudySession,
+        ["group_id", "term_id", "date", "start_time", "end_time", "place", "format", "topic",
+         "planned_topic_id", "host_id", "speakers", "minutes", "notified_at", "essay_due_on",
+         "created_by_id", "updated_by_id"],
+        rows,
+    )
+    # COPY gives no ids back; a group's sessions fall on distinct days, which find them.
+    ids = {
+        (group_id, day): pk
+        for pk, group_id, day in StudySession.objects.filter(
+            group_id__in=b.group_ids.values()
+        ).values_list("pk", "group_id", "date")
+    }
+    for session in b.sessions:
+        session.id = ids[b.group_ids[session.group_no], session.date]
+
+
+def _write_attendance(b: _Bulk) -> None:
+    """Each member has their own habit (leaders are called away more often); the host and the
+    secretary, who keeps the record, are always there."""
+    rng = _rng(b.seed, "attendance")
+    habit = {
+        key: rng.uniform(0.90, 0.99) - (0.03 if key[1] <= 2 else 0.0) for key in b.member_ids
+    }
+    present, late = Attendance.Status.PRESENT, Attendance.Status.LATE
+
+    def rows():
+        for session in b.sessions:
+            g = session.group_no
+            for m in range(1, b.size.members + 1):
+                roll = rng.random()
+                keep = habit[g, m]
+                if roll < keep or m == 3 or m == session.host_no:
+                    status, reason, makeup_on, note = present, "", None, ""
+                elif roll < keep + 0.015:
+                    status, reason, makeup_on, note = late, "", None, ""
+                else:
+                    if rng.random() < 0.9:
+                        status, reason = Attendance.Status.LEAVE, rng.choice(LEAVE_REASONS)
+                    else:
+                        status, reason = Attendance.Status.ABSENT, ""
+                    makeup_on, note = None, ""
+                    if rng.random() < 0.75:
+                        makeup_on = session.date + dt.timedelta(days=rng.randint(2, 9))
+                        note = rng.choice(demo.MAKEUP_NOTES)
+                yield (session.id, b.member_ids[g, m], status, reason, makeup_on, note,
+                       b.secretary(g), b.secretary(g))
+
+    b.write.rows(
+        "attendance",
+        Attendance,
+        ["session_id", "member_id", "status", "leave_reason", "makeup_on", "makeup_note",
+         "created_by_id", "updated_by_id"],
+        rows(),
+    )
+
+
+def _write_essays(b: _Bulk) -> None:
+    """Reflections after the sessions that ask for them, and a research report per term."""
+    rng = _rng(b.seed, "essays")
+    last_start = max(t.start_date for t in b.terms.values())
+    writers = [m for m in range(1, b.size.members + 1) if m != 3]
+    works = {m: WORKS[(m - 1) % len(WORKS)] for m in writers}
+    per_session = max(1, round(len(writers) * ESSAY_SHARE))
+    Status = ReflectionEssay.Status
+
+    def review(g: int, submitted: dt.datetime, current: bool):
+        """(status, comment, reviewed_at, reviewed_by_id); some of the newest term's wait."""
+        if current and rng.random() < 0.4:
+            return Status.SUBMITTED, "", None, None
+        returned = rng.random() < 0.04
+        return (
+            Status.RETURNED if returned else Status.ACCEPTED,
+            demo.RETURN_COMMENT if returned else "",
+            submitted + dt.timedelta(days=rng.randint(1, 4), hours=2),
+            b.member_ids[g, 3],
+        )
+
+    def rows():
+        for session in b.sessions:
+            if session.essay_due_on is None:
+                continue
+            g = session.group_no
+            theme, subject = session.theme, session.subject
+            titles = theme["titles"] if theme else [t.format(subject=subject) for t in ESSAY_TITLES]
+            current = session.date >= last_start
+            for position, m in enumerate(sorted(rng.sample(writers, per_session))):
+                title = titles[position % len(titles)]
+                if position >= len(titles):
+                    title = f"{title}——结合{works[m]}的思考"
+                day = session.essay_due_on - dt.timedelta(days=rng.randint(-2, 10))
+                submitted = aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
+                body = _essay_body(rng, subject, theme, works[m])
+                status, comment, reviewed_at, reviewer = review(g, submitted, current)
+                yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.REFLECTION,
+                       session.id, None, title[:300], body, count_characters(body), submitted,
+                       status, comment, reviewed_at, reviewer, b.user_ids[g, m],
+                       b.secretary(g) if reviewer else b.user_ids[g, m])
+        for (g, _year, _half), (topic, assignees, work) in b.research.items():
+            m = assignees[0]
+            body = _research_body(rng, work)
+            submitted = aware(topic.completed_on, "16:30")
+            yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.RESEARCH_REPORT,
+                   None, topic.pk, f"{topic.title}报告", body, count_characters(body), submitted,
+                   Status.ACCEPTED, "", submitted + dt.timedelta(days=2), b.member_ids[g, 3],
+                   b.user_ids[g, m], b.secretary(g))
+
+    b.write.rows(
+        "essays",
+        ReflectionEssay,
+        ["group_id", "author_id", "kind", "session_id", "planned_topic_id", "title", "body",
+         "char_count", "submitted_at", "status", "review_comment", "reviewed_at",
+         "reviewed_by_id", "created_by_id", "updated_by_id"],
+        rows(),
+    )
+
+
+def _check_and_analyze(write: _Writer) -> None:
+    # PostgreSQL checks Django's foreign keys (deferred) at commit; checking them here instead
+    # shows what they cost, and checks them in tests too, which never commit.
+    started = time.monotonic()
+    connection.check_constraints()
+    write.timed("foreign key checks", started)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so that the first queries after the load (a benchmark's) are
+        # planned for millions of rows rather than for the empty tables autovacuum last saw.
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            for model in (get_user_model(), StudyGroup, Member, Term, StudyPlan, PlannedTopic,
+                          StudySession, Attendance, ReflectionEssay):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        write.timed("analyze", started)
+
+
 @transaction.atomic
 def bulk_seed(
     *,
@@ -454,329 +807,14 @@ def bulk_seed(
         return BulkSeedResult(
             created=False, existing_groups=existing_groups, existing_users=existing_users
         )
-
     result = BulkSeedResult(created=True)
-    write = _Writer(progress, result)
-    terms_wanted = bulk_terms(size.terms)
-    first_start = dt.date(terms_wanted[0][0], 1 if terms_wanted[0][1] == 1 else 7, 1)
-
-    # Users: one PBKDF2 hash for all, as hashing 15,000 times would take most of an hour.
-    rng = _rng(seed, "people")
-    started = time.monotonic()
-    password = make_password(BULK_PASSWORD)
-    progress(f"  password hashed once in {time.monotonic() - started:.1f} s")
-    User = get_user_model()
-    people = {}  # (group_no, member_no) -> display name
-    users = []
-    for g in range(1, size.groups + 1):
-        for m in range(1, size.members + 1):
-            name = _name(rng)
-            people[g, m] = name
-            users.append(
-                User(
-                    username=bulk_username(g, m),
-                    last_name=name[0],
-                    first_name=name[1:],
-                    password=password,
-                )
-            )
-    write.objects("users", users)
-    user_ids = {key: u.pk for key, u in zip(people, users, strict=True)}
-
-    places = _place_names(rng, size.groups)
-    groups = [
-        StudyGroup(
-            name=f"{place}县党委理论学习中心组",
-            organisation=f"{place}县委",
-            slug=bulk_slug(g),
-            created_by_id=user_ids[g, 3],
-            updated_by_id=user_ids[g, 3],
-        )
-        for g, place in enumerate(places, start=1)
-    ]
-    write.objects("groups", groups)
-    group_ids = {g: group.pk for g, group in enumerate(groups, start=1)}
-
-    members = []
-    for (g, m), name in people.items():
-        role = bulk_role(m)
-        position = {1: LEADER_POSITION, 2: DEPUTY_POSITION, 3: SECRETARY_POSITION}.get(m)
-        if position is None:
-            position = POSITIONS[m - 4] if m - 4 < len(POSITIONS) else OTHER_POSITION
-        members.append(
-            Member(
-                group_id=group_ids[g],
-                user_id=user_ids[g, m],
-                display_name=name,
-                role=role,
-                position=position,
-                joined_on=first_start - dt.timedelta(days=rng.randint(1, 400)),
-                sort_order=m * 10,
-                created_by_id=user_ids[g, 3],
-                updated_by_id=user_ids[g, 3],
-            )
-        )
-    write.objects("members", members)
-    member_ids = {key: member.pk for key, member in zip(people, members, strict=True)}
-
-    terms = {}
-    for g in range(1, size.groups + 1):
-        for year, half in terms_wanted:
-            start = dt.date(year, 1, 1) if half == 1 else dt.date(year, 7, 1)
-            end = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
-            terms[g, year, half] = Term(
-                group_id=group_ids[g],
-                year=year,
-                half=half,
-                start_date=start,
-                end_date=end,
-                created_by_id=user_ids[g, 3],
-                updated_by_id=user_ids[g, 3],
-            )
-    write.objects("terms", list(terms.values()))
-
-    # A plan per term, approved by the leader before it starts: six monthly study topics and a
-    # research topic for two members.
-    rng = _rng(seed, "plans")
-    plans, topics, planned = {}, [], {}
-    research = {}  # (g, year, half) -> (topic, assignee member numbers, due date)
-    for (g, year, half), term in terms.items():
-        secretary = user_ids[g, 3]
-        plans[g, year, half] = StudyPlan(
-            group_id=group_ids[g],
-            term_id=term.pk,
-            status=StudyPlan.Status.APPROVED,
-            notes=f"经县委常委会研究，{term.start_date.year - (half == 1)}年"
-            f"{12 if half == 1 else 6}月印发。",
-            approved_at=aware(term.start_date - dt.timedelta(days=rng.randint(2, 10)), "17:00"),
-            approved_by_id=member_ids[g, 1],
-            created_by_id=secretary,
-            updated_by_id=secretary,
-        )
-    write.objects("study plans", list(plans.values()))
-    for (g, year, half), plan in plans.items():
-        term = terms[g, year, half]
-        choices = _plan_topics(rng, year, half)
-        for month_index, (title, subject, theme) in enumerate(choices):
-            month = term.start_date.month + month_index
-            topic = PlannedTopic(
-                plan_id=plan.pk,
-                kind=PlannedTopic.Kind.STUDY,
-                title=title,
-                planned_month=month,
-                format=rng.choice(SessionFormat.values),
-                lead_speaker=people[g, rng.choice((1, 1, 2))],
-                sort_order=month_index,
-                created_by_id=user_ids[g, 3],
-                updated_by_id=user_ids[g, 3],
-            )
-            topics.append(topic)
-            planned[g, year, half, month] = (topic, subject, theme)
-        work = rng.choice(WORKS[1:])
-        assignees = rng.sample(range(1, size.members + 1), min(2, size.members))
-        topic = PlannedTopic(
-            plan_id=plan.pk,
-            kind=PlannedTopic.Kind.RESEARCH,
-            title=rng.choice(RESEARCH_TITLES).format(work=work),
-            due_date=term.end_date - dt.timedelta(days=rng.randint(10, 40)),
-            completed_on=term.end_date - dt.timedelta(days=rng.randint(0, 9)),
-            sort_order=0,
-            created_by_id=user_ids[g, 3],
-            updated_by_id=user_ids[g, 3],
-        )
-        topics.append(topic)
-        research[g, year, half] = (topic, assignees, work)
-    write.objects("planned topics", topics)
-    Through = PlannedTopic.assignees.through
-    write.objects(
-        "research assignees",
-        [
-            Through(plannedtopic_id=topic.pk, member_id=member_ids[g, m])
-            for (g, _y, _h), (topic, assignees, _w) in research.items()
-            for m in assignees
-        ],
-    )
-
-    # Sessions: the first of each month covers that month's planned topic; the rest are the
-    # group's regular business. Every third asks for essays, due two weeks later.
-    rng = _rng(seed, "sessions")
-    sessions: list[_Session] = []
-    session_rows = []
-    for (g, year, half), term in terms.items():
-        days = _session_days(rng, term.start_date, term.end_date, size.sessions)
-        covered = set()
-        plan_titles = {planned[g, year, half, month][0].title for month in range(1, 13)
-                       if (g, year, half, month) in planned}
-        regular = [t for t in REGULAR_TOPICS if t[0] not in plan_titles]
-        rng.shuffle(regular)
-        unplanned = 0
-        for index, day in enumerate(days):
-            plan_entry = planned.get((g, year, half, day.month))
-            if plan_entry and day.month not in covered:
-                covered.add(day.month)
-                topic, subject, theme = plan_entry
-                title, topic_id, fmt = topic.title, topic.pk, topic.format
-            else:
-                title, subject = regular[unplanned % len(regular)]
-                unplanned += 1
-                theme, topic_id, fmt = None, None, SessionFormat.CONCENTRATED
-            host_no = rng.choice((1, 1, 1, 2))
-            start, end = rng.choice(HOURS)
-            due = day + dt.timedelta(days=14) if index % ESSAY_EVERY == 0 else None
-            chosen = rng.sample(range(1, size.members + 1), min(3, size.members))
-            speakers = "、".join(people[g, m] for m in sorted(chosen))
-            sessions.append(_Session(g, term.pk, day, subject, theme, host_no, due))
-            session_rows.append(
-                (
-                    group_ids[g],
-                    term.pk,
-                    day,
-                    clock_time(start),
-                    clock_time(end),
-                    rng.choice(PLACES),
-                    fmt,
-                    title,
-                    topic_id,
-                    member_ids[g, host_no],
-                    f"{people[g, host_no]}领学；{speakers}交流发言",
-                    rng.choice(MINUTES).format(subject=subject, host=people[g, host_no]),
-                    aware(day - dt.timedelta(days=rng.randint(2, 5)), "10:00"),
-                    due,
-                    user_ids[g, 3],
-                    user_ids[g, 3],
-                )
-            )
-    write.rows(
-        "study sessions",
-        StudySession,
-        ["group_id", "term_id", "date", "start_time", "end_time", "place", "format", "topic",
-         "planned_topic_id", "host_id", "speakers", "minutes", "notified_at", "essay_due_on",
-         "created_by_id", "updated_by_id"],
-        session_rows,
-    )
-    del session_rows
-    ids = {
-        (group_id, day): pk
-        for pk, group_id, day in StudySession.objects.filter(
-            group_id__in=group_ids.values()
-        ).values_list("pk", "group_id", "date")
-    }
-    for session in sessions:
-        session.id = ids[group_ids[session.group_no], session.date]
-
-    # Attendance: each member has their own habit (leaders are called away more often); the
-    # host and the secretary, who keeps the record, are always there.
-    rng = _rng(seed, "attendance")
-    habit = {
-        key: rng.uniform(0.90, 0.99) - (0.03 if key[1] <= 2 else 0.0) for key in member_ids
-    }
-
-    def attendance_rows():
-        present, late = Attendance.Status.PRESENT, Attendance.Status.LATE
-        for session in sessions:
-            g = session.group_no
-            for m in range(1, size.members + 1):
-                roll = rng.random()
-                keep = habit[g, m]
-                if roll < keep or m == 3 or m == session.host_no:
-                    status, reason, makeup_on, note = present, "", None, ""
-                elif roll < keep + 0.015:
-                    status, reason, makeup_on, note = late, "", None, ""
-                else:
-                    if rng.random() < 0.9:
-                        status, reason = Attendance.Status.LEAVE, rng.choice(LEAVE_REASONS)
-                    else:
-                        status, reason = Attendance.Status.ABSENT, ""
-                    makeup_on, note = None, ""
-                    if rng.random() < 0.75:
-                        makeup_on = session.date + dt.timedelta(days=rng.randint(2, 9))
-                        note = rng.choice(demo.MAKEUP_NOTES)
-                yield (session.id, member_ids[g, m], status, reason, makeup_on, note,
-                       user_ids[g, 3], user_ids[g, 3])
-
-    write.rows(
-        "attendance",
-        Attendance,
-        ["session_id", "member_id", "status", "leave_reason", "makeup_on", "makeup_note",
-         "created_by_id", "updated_by_id"],
-        attendance_rows(),
-    )
-
-    # Essays: reflections after the sessions that ask for them, and the research reports.
-    rng = _rng(seed, "essays")
-    last_start = max(t.start_date for t in terms.values())
-    writers = [m for m in range(1, size.members + 1) if m != 3]
-    works = {m: WORKS[(m - 1) % len(WORKS)] for m in writers}
-    per_session = max(1, round(len(writers) * ESSAY_SHARE))
-    Status = ReflectionEssay.Status
-
-    def review(g: int, submitted: dt.datetime, current: bool):
-        """(status, comment, reviewed_at, reviewed_by_id) of an essay; the newest term's wait."""
-        if current and rng.random() < 0.4:
-            return Status.SUBMITTED, "", None, None
-        returned = rng.random() < 0.04
-        return (
-            Status.RETURNED if returned else Status.ACCEPTED,
-            demo.RETURN_COMMENT if returned else "",
-            submitted + dt.timedelta(days=rng.randint(1, 4), hours=2),
-            member_ids[g, 3],
-        )
-
-    def essay_rows():
-        for session in sessions:
-            if session.essay_due_on is None:
-                continue
-            g = session.group_no
-            theme, subject = session.theme, session.subject
-            titles = theme["titles"] if theme else [t.format(subject=subject) for t in ESSAY_TITLES]
-            current = session.date >= last_start
-            for position, m in enumerate(sorted(rng.sample(writers, per_session))):
-                title = titles[position % len(titles)]
-                if position >= len(titles):
-                    title = f"{title}——结合{works[m]}的思考"
-                day = session.essay_due_on - dt.timedelta(days=rng.randint(-2, 10))
-                submitted = aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
-                body = _essay_body(rng, subject, theme, works[m])
-                status, comment, reviewed_at, reviewer = review(g, submitted, current)
-                yield (group_ids[g], member_ids[g, m], ReflectionEssay.Kind.REFLECTION,
-                       session.id, None, title[:300], body, count_characters(body), submitted,
-                       status, comment, reviewed_at, reviewer, user_ids[g, m],
-                       user_ids[g, 3] if reviewer else user_ids[g, m])
-        for (g, _year, _half), (topic, assignees, work) in research.items():
-            m = assignees[0]
-            body = _research_body(rng, work)
-            submitted = aware(topic.completed_on, "16:30")
-            yield (group_ids[g], member_ids[g, m], ReflectionEssay.Kind.RESEARCH_REPORT, None,
-                   topic.pk, f"{topic.title}报告", body, count_characters(body), submitted,
-                   Status.ACCEPTED, "", submitted + dt.timedelta(days=2), member_ids[g, 3],
-                   user_ids[g, m], user_ids[g, 3])
-
-    write.rows(
-        "essays",
-        ReflectionEssay,
-        ["group_id", "author_id", "kind", "session_id", "planned_topic_id", "title", "body",
-         "char_count", "submitted_at", "status", "review_comment", "reviewed_at",
-         "reviewed_by_id", "created_by_id", "updated_by_id"],
-        essay_rows(),
-    )
-    # PostgreSQL checks Django's foreign keys (deferred) at commit; checking them here instead
-    # shows what they cost, and checks them in tests too, which never commit.
-    started = time.monotonic()
-    connection.check_constraints()
-    seconds = time.monotonic() - started
-    result.seconds["foreign key checks"] = seconds
-    progress(f"  foreign key checks: {seconds:.1f} s")
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so that the first queries after the load (a benchmark's) are
-        # planned for millions of rows rather than for the empty tables autovacuum last saw.
-        started = time.monotonic()
-        with connection.cursor() as cursor:
-            for model in (get_user_model(), StudyGroup, Member, Term, StudyPlan, PlannedTopic,
-                          StudySession, Attendance, ReflectionEssay):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        seconds = time.monotonic() - started
-        result.seconds["analyze"] = seconds
-        progress(f"  analyze: {seconds:.1f} s")
+    bulk = _Bulk(size=size, seed=seed, write=_Writer(progress, result))
+    _write_people(bulk)
+    _write_plans(bulk)
+    _write_sessions(bulk)
+    _write_attendance(bulk)
+    _write_essays(bulk)
+    _check_and_analyze(bulk.write)
     return result
 
 
