@@ -47,6 +47,7 @@ from sessions_app.services.essay_text import count_characters
 
 BULK_PASSWORD = "bulk-pass-2020"
 BULK_SLUG_PREFIX = "bulk-"
+BULK_SLUG_REGEX = r"^bulk-[0-9]{4}$"
 BULK_USERNAME_REGEX = r"^b[0-9]{4}-[0-9]{2}$"
 DEFAULT_SEED = 2020
 LAST_TERM = (2020, 2)
@@ -275,7 +276,7 @@ def bulk_terms(count: int) -> list[tuple[int, int]]:
 
 
 def bulk_groups():
-    return StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX)
+    return StudyGroup.objects.filter(slug__regex=BULK_SLUG_REGEX)
 
 
 def bulk_users():
@@ -820,7 +821,7 @@ def bulk_seed(
 
 @transaction.atomic
 def bulk_reset(*, progress: Callable[[str], None] = lambda message: None) -> tuple[int, int]:
-    """Delete the bulk groups (slug bulk-…) with all their records, and the bulk users.
+    """Delete the bulk groups (slug bulk-0001…) with all their records, and the bulk users.
 
     Only those: other groups and users are untouched. The big tables are emptied first with
     plain deletes, so that Django's cascade does not load millions of rows. Returns the numbers
