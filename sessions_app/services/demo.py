@@ -515,12 +515,13 @@ class DemoSeedResult:
     essays: int
 
 
-def _aware(day: dt.date, hhmm: str) -> dt.datetime:
+def aware(day: dt.date, hhmm: str) -> dt.datetime:
+    """The moment `hhmm` (e.g. "09:30") on `day`, in the local time zone."""
     hour, minute = (int(part) for part in hhmm.split(":"))
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _time(hhmm: str) -> dt.time:
+def clock_time(hhmm: str) -> dt.time:
     hour, minute = (int(part) for part in hhmm.split(":"))
     return dt.time(hour, minute)
 
@@ -629,7 +630,7 @@ def _plan_2020h1(group, members, actor) -> dict[str, PlannedTopic]:
         plan=plan, user=actor, topics=topics, notes="经县委常委会研究，2019年12月30日印发。"
     )
     plan_approve(plan=plan, member=members["leader"])
-    StudyPlan.objects.filter(pk=plan.pk).update(approved_at=_aware(dt.date(2019, 12, 30), "17:00"))
+    StudyPlan.objects.filter(pk=plan.pk).update(approved_at=aware(dt.date(2019, 12, 30), "17:00"))
     by_title = {t.title: t for t in plan.topics.all()}
     keys = [(k, title) for k, _m, _f, title, _s in H1_STUDY_TOPICS]
     keys += [(k, title) for k, title, _d, _a, _done in H1_RESEARCH_TOPICS]
@@ -681,7 +682,7 @@ def _essays(rng, sessions_by_key, topics, members) -> list[ReflectionEssay]:
             if position >= len(theme["titles"]):
                 title = f"{title}——结合{work[username]}的思考"
             day = session.essay_due_on + dt.timedelta(days=rng.randint(-10, 2))
-            submitted_at = _aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
+            submitted_at = aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
             essay = ReflectionEssay(
                 group_id=author.group_id,
                 author=author,
@@ -792,8 +793,8 @@ def demo_seed() -> DemoSeedResult:
             actor=actor,
             fields={
                 "date": day,
-                "start_time": _time(start),
-                "end_time": _time(end),
+                "start_time": clock_time(start),
+                "end_time": clock_time(end),
                 "place": place,
                 "format": fmt,
                 "topic": topic,
@@ -801,7 +802,7 @@ def demo_seed() -> DemoSeedResult:
                 "host": members[host],
                 "speakers": speakers,
                 "minutes": minutes,
-                "notified_at": _aware(day - dt.timedelta(days=3), "10:00"),
+                "notified_at": aware(day - dt.timedelta(days=3), "10:00"),
                 "essay_due_on": due,
             },
             attendance=entries,
