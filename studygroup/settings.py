@@ -249,6 +249,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # none): past it a render fails, with MemoryError or by its process dying, instead of pushing
 # the machine into swap (studygroup.celery).
 CELERY_WORKER_MEMORY_LIMIT_MB = env_int("CELERY_WORKER_MEMORY_LIMIT_MB", 2048)
+# A render that ran out of memory leaves its pool process bloated, and the next render there would
+# fail too: a process whose peak resident memory passed half the cap is replaced after its task
+# (KiB).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = CELERY_WORKER_MEMORY_LIMIT_MB * 1024 // 2 or None
 # Transient failures of a report's task (storage, database) are retried this many times.
 REPORT_PDF_MAX_RETRIES = env_int("REPORT_PDF_MAX_RETRIES", 3)
 # Seconds before the first retry; doubled for each further one.
