@@ -17,6 +17,7 @@ from celery import Celery
 from django.db import connection
 
 from reports.models import ReportFile
+from reports.services import report_files
 from studygroup.celery import app as project_app
 from tests.conftest import require_service
 from tests.reports.pdf_helpers import make_narrative, make_term_records
@@ -28,6 +29,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def render_calls(monkeypatch):
+    """The documents rendered, counted while rendering for real."""
+    calls = []
+    real = report_files.render_pdf
+
+    def counting(html, **kwargs):
+        calls.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(report_files, "render_pdf", counting)
+    return calls
 
 
 @pytest.fixture

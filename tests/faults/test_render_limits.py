@@ -8,7 +8,6 @@ import pytest
 from celery.exceptions import TimeLimitExceeded
 
 from reports.models import ReportFile
-from reports.services import report_files
 from reports.services.report_files import report_file_request, report_file_worker_lost
 from reports.tasks import report_file_render_task
 from tests.factories import TermFactory
@@ -18,19 +17,6 @@ from tests.reports.pdf_helpers import make_narrative, make_term_records
 #: Megabytes of address space for the pool process in the memory test: a small summary renders
 #: in it, a summary of 2,000 sessions does not (an idle pool process takes about 130 MB).
 MEMORY_CAP_MB = "450"
-
-
-@pytest.fixture
-def render_calls(monkeypatch):
-    calls = []
-    real = report_files.render_pdf
-
-    def counting(html, **kwargs):
-        calls.append(html)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(report_files, "render_pdf", counting)
-    return calls
 
 
 @pytest.mark.django_db

@@ -7,27 +7,12 @@ import pytest
 from django.core.files.storage import default_storage
 
 from reports.models import ReportFile
-from reports.services import report_files
 from reports.services.report_files import report_file_request
 from reports.tasks import report_file_render_task
 from sessions_app.models import Member
 from tests.reports.pdf_helpers import make_narrative
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def render_calls(monkeypatch):
-    """Count the renders, still rendering for real."""
-    calls = []
-    real = report_files.render_pdf
-
-    def counting(html, **kwargs):
-        calls.append(html)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(report_files, "render_pdf", counting)
-    return calls
 
 
 def _queued(capture, **kwargs) -> ReportFile:

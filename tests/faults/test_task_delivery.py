@@ -21,19 +21,6 @@ from reports.tasks import report_file_render_task
 from tests.faults.conftest import ROOT, wait_for
 
 
-@pytest.fixture
-def render_calls(monkeypatch):
-    calls = []
-    real = report_files.render_pdf
-
-    def counting(html, **kwargs):
-        calls.append(html)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(report_files, "render_pdf", counting)
-    return calls
-
-
 @pytest.mark.django_db
 def test_a_task_delivered_twice_gives_one_identical_file(
     django_capture_on_commit_callbacks, records, term, leader, media_root, render_calls

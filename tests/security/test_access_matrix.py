@@ -33,7 +33,6 @@ from sessions_app.selectors.plans import plan_startable_halves
 from tests.factories import PASSWORD
 from tests.security._access_world import (
     World,
-    build_world,
     essay_form,
     material_form,
     narrative_form,
@@ -275,19 +274,6 @@ assert len(ROWS) == len(TABLE), "two rows for one URL name"
 
 
 # --- The tests ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def world(group, term, leader, deputy, secretary, member, other_group, outsider) -> World:
-    return build_world(
-        group=group, term=term, leader=leader, deputy=deputy, secretary=secretary, member=member,
-        other_group=other_group, outsider=outsider,
-    )
 
 
 def url_for(row: Row, w: World, overrides: dict | None = None) -> str:

@@ -12,20 +12,7 @@ from django.utils import timezone
 
 from sessions_app.models import Member, StudySession
 from tests.factories import MemberFactory
-from tests.security._access_world import World, build_world, session_form
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def world(group, term, leader, deputy, secretary, member, other_group, outsider) -> World:
-    return build_world(
-        group=group, term=term, leader=leader, deputy=deputy, secretary=secretary, member=member,
-        other_group=other_group, outsider=outsider,
-    )
+from tests.security._access_world import World, session_form
 
 
 def group_urls(w: World) -> list[str]:

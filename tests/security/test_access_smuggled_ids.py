@@ -9,20 +9,7 @@ import pytest
 from django.urls import reverse
 
 from sessions_app.models import Attendance, PlannedTopic, ReflectionEssay, StudyPlan, StudySession
-from tests.security._access_world import World, build_world, essay_form, plan_form, session_form
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def world(group, term, leader, deputy, secretary, member, other_group, outsider) -> World:
-    return build_world(
-        group=group, term=term, leader=leader, deputy=deputy, secretary=secretary, member=member,
-        other_group=other_group, outsider=outsider,
-    )
+from tests.security._access_world import World, essay_form, plan_form, session_form
 
 
 def url(name: str, w: World, *args) -> str:

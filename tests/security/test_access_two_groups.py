@@ -16,11 +16,6 @@ from tests.security._access_world import GroupRecords, World, build_world
 TAGS = {"mine": "组甲", "theirs": "组乙"}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def both(group, other_group):
     """One user: the secretary of the sample group and a leader of the other, a name in each."""
