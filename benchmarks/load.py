@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -234,6 +235,18 @@ class CpuSampler(threading.Thread):
         return inside[-1][1] - inside[0][1], inside[-1][2] - inside[0][2]
 
 
+def with_random_page_cost(database_url: str, random_page_cost: float | None) -> str:
+    """The database URL with the planner's random_page_cost set for each connection (None: the
+    server's own setting). PostgreSQL's default, 4, prices an index lookup for a disk that
+    seeks; with the data in memory it picks hash joins over whole tables (docs/SCALING.md)."""
+    if random_page_cost is None:
+        return database_url
+    parts = urllib.parse.urlsplit(database_url)
+    query = urllib.parse.parse_qsl(parts.query)
+    query.append(("options", f"-c random_page_cost={random_page_cost:g}"))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
 def _server_env(database_url: str, workdir: Path) -> dict:
     (workdir / "load_settings.py").write_text(
         "from studygroup.settings import *  # noqa: F403\n"
@@ -269,9 +282,11 @@ def measure_load(
     group_prefix: str = "bulk-",
     password: str | None = None,
     spawn_rate: float = 10.0,
+    random_page_cost: float | None = 1.1,
 ) -> dict:
     """Run the load and return its figures (see summarise); password defaults to seed_bulk's."""
     workers = workers or 2 * (os.cpu_count() or 1) + 1
+    database_url = with_random_page_cost(database_url, random_page_cost)
     logins = _list_logins(database_url, users, group_prefix)
     password = password or _bulk_password()
     for login in logins:
@@ -323,6 +338,7 @@ def measure_load(
         think_time_s=(think_min, think_max),
         workers=workers,
         cores=os.cpu_count(),
+        random_page_cost=random_page_cost,
         web_cpu_ms_per_request=round(1000 * web_cpu / pages, 1) if pages else math.nan,
         db_cpu_ms_per_request=round(1000 * db_cpu / pages, 1) if pages else math.nan,
         load_average_before=load_before,
@@ -336,6 +352,7 @@ def format_figures(figures: dict) -> str:
         f"{figures['users']} users of {figures['distinct_groups']} groups, think time "
         f"{figures['think_time_s'][0]:g}-{figures['think_time_s'][1]:g} s, "
         f"{figures['workers']} gunicorn workers on {figures['cores']} cores, "
+        f"random_page_cost {figures['random_page_cost'] or 'of the server'}, "
         f"{figures['window_s']} s measured",
         f"{'page':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
         f"{'max ms':>9}{'errors':>8}",
@@ -364,6 +381,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--group-prefix", default="bulk-")
     parser.add_argument("--password", default=None, help="default: seed_bulk's password")
+    parser.add_argument(
+        "--random-page-cost", default="1.1", help="for each connection; 'server': leave it"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--list-logins", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -382,6 +402,9 @@ def main() -> None:
         database_url=args.database_url, users=args.users, seconds=args.seconds,
         think_min=args.think_min, think_max=args.think_max, workers=args.workers,
         group_prefix=args.group_prefix, password=args.password,
+        random_page_cost=None if args.random_page_cost == "server" else float(
+            args.random_page_cost
+        ),
     )
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
 

@@ -5,7 +5,13 @@ No load is run here; the benchmark itself is run by hand or by benchmarks/run.py
 
 import pytest
 
-from benchmarks.load import login_candidates, percentile, pick_logins, summarise
+from benchmarks.load import (
+    login_candidates,
+    percentile,
+    pick_logins,
+    summarise,
+    with_random_page_cost,
+)
 from reports.models import ReportNarrative
 from sessions_app.models import Member
 from tests.factories import MemberFactory, StudyGroupFactory, TermFactory
@@ -109,3 +115,13 @@ def test_candidates_read_each_groups_latest_approved_summary_and_skip_others(db)
     candidates = login_candidates(group_prefix="bulk-")
 
     assert candidates == [{"group": "bulk-0001", "username": "b0001-01", "term": "2019H2"}]
+
+
+def test_random_page_cost_is_added_to_the_connection_options():
+    url = "postgres://postgres@127.0.0.1:5432/bench?sslmode=disable"
+
+    assert with_random_page_cost(url, 1.1) == (
+        "postgres://postgres@127.0.0.1:5432/bench?sslmode=disable"
+        "&options=-c+random_page_cost%3D1.1"
+    )
+    assert with_random_page_cost(url, None) == url
