@@ -184,13 +184,14 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
 
 
 class CpuSampler(threading.Thread):
-    """Samples, twice a second, the CPU seconds used so far by gunicorn's workers and by the
-    PostgreSQL backends serving their connections (matched by the workers' client ports)."""
+    """Samples, twice a second, the CPU seconds used so far by gunicorn's workers, by the
+    PostgreSQL backends serving their connections (matched by the workers' client ports) and by
+    the whole machine, and the load average: the machine may be shared with other work."""
 
     def __init__(self, master_pid: int):
         super().__init__(daemon=True)
         self.master_pid = master_pid
-        self.samples: list[tuple[float, float, float]] = []
+        self.samples: list[tuple[float, float, float, float, float]] = []
         self._backend_cpu: dict[int, float] = {}
         self._halt = threading.Event()
 
@@ -219,20 +220,36 @@ class CpuSampler(threading.Thread):
                         self._backend_cpu[proc.pid] = times.user + times.system
                     except psutil.Error:
                         continue
+            machine = psutil.cpu_times()
             self.samples.append(
-                (time.time(), sum(worker_cpu.values()), sum(self._backend_cpu.values()))
+                (
+                    time.time(),
+                    sum(worker_cpu.values()),
+                    sum(self._backend_cpu.values()),
+                    machine.user + machine.system + machine.nice,
+                    os.getloadavg()[0],
+                )
             )
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
 
-    def used_between(self, start: float, end: float) -> tuple[float, float]:
-        """(web, database) CPU seconds between two moments, from the nearest samples."""
+    def used_between(self, start: float, end: float) -> dict:
+        """CPU seconds (web, database, whole machine) between two moments, from the samples
+        inside them, and the highest 1-minute load average seen."""
         inside = [s for s in self.samples if start <= s[0] <= end]
         if len(inside) < 2:
-            return math.nan, math.nan
-        return inside[-1][1] - inside[0][1], inside[-1][2] - inside[0][2]
+            return {"web": math.nan, "db": math.nan, "machine": math.nan, "load": math.nan,
+                    "seconds": math.nan}
+        first, last = inside[0], inside[-1]
+        return {
+            "web": last[1] - first[1],
+            "db": last[2] - first[2],
+            "machine": last[3] - first[3],
+            "load": max(s[4] for s in inside),
+            "seconds": last[0] - first[0],
+        }
 
 
 def with_random_page_cost(database_url: str, random_page_cost: float | None) -> str:
@@ -330,7 +347,7 @@ def measure_load(
             server.terminate()
             server.wait(timeout=30)
     figures = summarise(rows, seconds)
-    web_cpu, db_cpu = sampler.used_between(figures["window_start"], figures["window_end"])
+    cpu = sampler.used_between(figures["window_start"], figures["window_end"])
     pages = figures["requests"]
     figures.update(
         users=users,
@@ -339,10 +356,14 @@ def measure_load(
         workers=workers,
         cores=os.cpu_count(),
         random_page_cost=random_page_cost,
-        web_cpu_ms_per_request=round(1000 * web_cpu / pages, 1) if pages else math.nan,
-        db_cpu_ms_per_request=round(1000 * db_cpu / pages, 1) if pages else math.nan,
-        load_average_before=load_before,
-        load_average_after=os.getloadavg(),
+        web_cpu_ms_per_request=round(1000 * cpu["web"] / pages, 1) if pages else math.nan,
+        db_cpu_ms_per_request=round(1000 * cpu["db"] / pages, 1) if pages else math.nan,
+        # Cores busy on average in the window: ours (web + database) and the machine's in all,
+        # which includes the load generator and anything else running.
+        cores_busy_app=round((cpu["web"] + cpu["db"]) / cpu["seconds"], 2),
+        cores_busy_machine=round(cpu["machine"] / cpu["seconds"], 2),
+        load_average_before=round(load_before[0], 2),
+        load_average_max=round(cpu["load"], 2),
     )
     return figures
 
@@ -365,8 +386,10 @@ def format_figures(figures: dict) -> str:
         )
     lines.append(
         f"CPU per page request: web {figures['web_cpu_ms_per_request']} ms, "
-        f"PostgreSQL {figures['db_cpu_ms_per_request']} ms; load average before "
-        f"{figures['load_average_before'][0]:.2f}, after {figures['load_average_after'][0]:.2f}"
+        f"PostgreSQL {figures['db_cpu_ms_per_request']} ms; cores busy: app "
+        f"{figures['cores_busy_app']}, whole machine {figures['cores_busy_machine']}; "
+        f"load average before {figures['load_average_before']}, "
+        f"highest during {figures['load_average_max']}"
     )
     return "\n".join(lines)
 
