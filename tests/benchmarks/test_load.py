@@ -92,24 +92,23 @@ def test_more_users_than_groups_is_refused():
         pick_logins(_candidates(groups=3, members=30), 50)
 
 
-def _approved_summary(group, term):
-    return ReportNarrative.objects.create(
-        group=group, term=term, version=1, status=ReportNarrative.Status.APPROVED
-    )
+def _summary(group, term, status=ReportNarrative.Status.APPROVED):
+    return ReportNarrative.objects.create(group=group, term=term, version=1, status=status)
 
 
 def test_candidates_read_each_groups_latest_approved_summary_and_skip_others(db):
     read = StudyGroupFactory(slug="bulk-0001")
     older = TermFactory(group=read, year=2019, half=2)
-    _approved_summary(read, older)
-    TermFactory(group=read, year=2020, half=1)  # newer, but its summary is not approved
+    _summary(read, older)
+    newer = TermFactory(group=read, year=2020, half=1)
+    _summary(read, newer, status=ReportNarrative.Status.DRAFT)  # ordinary members may not read
     reader = MemberFactory(group=read, user__username="b0001-01")
     MemberFactory(group=read, user__username="b0001-02", left_on=reader.joined_on)
     unapproved = StudyGroupFactory(slug="bulk-0002")
     MemberFactory(group=unapproved, user__username="b0002-01")
     TermFactory(group=unapproved, year=2020, half=1)
     demo = StudyGroupFactory(slug="demo")
-    _approved_summary(demo, TermFactory(group=demo, year=2020, half=1))
+    _summary(demo, TermFactory(group=demo, year=2020, half=1))
     MemberFactory(group=demo, role=Member.Role.LEADER)
 
     candidates = login_candidates(group_prefix="bulk-")
