@@ -143,22 +143,21 @@ def pick_logins(candidates: list[dict], count: int) -> list[dict]:
     ]
 
 
-def _list_logins(database_url: str, users: int, group_prefix: str) -> list[dict]:
-    """pick_logins over the database at database_url, in a child process with its own Django."""
+def _list_logins(
+    database_url: str, users: int, group_prefix: str, password: str | None
+) -> list[dict]:
+    """pick_logins over the database at database_url, each with its password (seed_bulk's
+    unless given), in a child process with its own Django."""
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, __file__, "--list-logins", "--users", str(users),
+               "--group-prefix", group_prefix]
+    if password:
+        command += ["--password", password]
     out = subprocess.run(
-        [sys.executable, __file__, "--list-logins", "--users", str(users),
-         "--group-prefix", group_prefix],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        command, env=env, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
     return json.loads(out)
-
-
-def _bulk_password() -> str:
-    from sessions_app.services.bulk import BULK_PASSWORD
-
-    return BULK_PASSWORD
 
 
 # Server and CPU ----------------------------------------------------------------------------
@@ -304,10 +303,7 @@ def measure_load(
     """Run the load and return its figures (see summarise); password defaults to seed_bulk's."""
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     database_url = with_random_page_cost(database_url, random_page_cost)
-    logins = _list_logins(database_url, users, group_prefix)
-    password = password or _bulk_password()
-    for login in logins:
-        login["password"] = password
+    logins = _list_logins(database_url, users, group_prefix, password)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         workdir = Path(tmp)
@@ -417,7 +413,11 @@ def main() -> None:
 
         django.setup()
         logins = pick_logins(login_candidates(group_prefix=args.group_prefix), args.users)
-        print(json.dumps(logins))
+        if not args.password:
+            from sessions_app.services.bulk import BULK_PASSWORD
+
+            args.password = BULK_PASSWORD
+        print(json.dumps([{**login, "password": args.password} for login in logins]))
         return
     if not args.database_url or not args.database_url.startswith("postgres"):
         parser.error("--database-url (or DATABASE_URL) must name a PostgreSQL database")
