@@ -154,10 +154,10 @@ def _list_logins(
                "--group-prefix", group_prefix]
     if password:
         command += ["--password", password]
-    out = subprocess.run(
-        command, env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out)
+    child = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if child.returncode:
+        raise RuntimeError(f"listing the users to log in as failed:\n{child.stderr}")
+    return json.loads(child.stdout)
 
 
 # Server and CPU ----------------------------------------------------------------------------
