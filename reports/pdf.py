@@ -26,6 +26,7 @@ from functools import cache
 
 import weasyprint
 from django.contrib.staticfiles import finders
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -286,3 +287,25 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
             % {"fonts": ", ".join(CJK_FONTS)}
         )
     return pdf
+
+
+#: The document template with a few lines in each of the stylesheet's typefaces (headings in
+#: serif, tables in sans), for renderer_warm_up.
+_WARM_UP_TEMPLATE = (
+    '{% extends "reports/pdf/document.html" %}{% block body %}'
+    '<h1 class="title">理论学习中心组</h1><h2>上半年学习情况</h2><p>集中学习、专题研讨。</p>'
+    "<table><tr><th>成员</th><td>出勤率 100.0%</td></tr></table>{% endblock %}"
+)
+
+
+def renderer_warm_up() -> None:
+    """Pay the first render's costs now: Pango and fontconfig loading the CJK fonts, the
+    stylesheet read and parsed, the fonts' character sets read (_printable_codepoints).
+
+    Called when a worker process starts (studygroup.celery), so that its first job is as fast
+    as the next ones.
+    """
+    _printable_codepoints()
+    with translation.override("zh-hans"):
+        html = engines["django"].from_string(_WARM_UP_TEMPLATE).render({"document_title": "预热"})
+    render_pdf(html)
