@@ -207,7 +207,7 @@ METHOD = """
    bench-large's members, median of 10, queries against a save for bench-small's 6; the runner
    deletes its sessions after. Pinned by
    `tests/sessions_app/test_sessions.py::test_saving_a_session_takes_the_same_queries_for_5_and_50_members`
-   and `tests/sessions_app/test_services.py::test_session_save_query_count_is_fixed`.
+   and, for an edit, `test_editing_a_session_takes_the_same_queries_for_5_and_50_members`.
 7. 40 summaries (bulk-0001 … bulk-0040, 2020 H1; without bulk data the runner's own groups
    repeated) queued to a real `celery worker` subprocess on Redis, prefork concurrency 1, then
    2: time from the first queued to the last finished. Peak RSS of the pool processes sampled
@@ -501,7 +501,11 @@ class Bench:
         from django.test.utils import CaptureQueriesContext
 
         from sessions_app.models import Attendance, Member, StudySession
-        from sessions_app.services.sessions import AttendanceEntry, session_record
+        from sessions_app.services.sessions import (
+            AttendanceEntry,
+            session_record,
+            session_update,
+        )
 
         made: list[int] = []
         counter = iter(range(1000))
@@ -535,6 +539,20 @@ class Bench:
             with CaptureQueriesContext(connection) as large_q:
                 save(self.large, large_members)
             durations = timed(lambda: save(self.large, large_members), 10)
+            edit_queries = []
+            for group, members in ((self.small, small_members), (self.large, large_members)):
+                session = StudySession.objects.filter(group=group, pk__in=made).last()
+                with CaptureQueriesContext(connection) as edit_q:
+                    session_update(
+                        session=session,
+                        actor=group.bench_secretary.user,
+                        fields={"topic": session.topic},
+                        attendance=[
+                            AttendanceEntry(member=m, status=Attendance.Status.LATE)
+                            for m in members
+                        ],
+                    )
+                edit_queries.append(len(edit_q.captured_queries))
         finally:
             StudySession.objects.filter(pk__in=made).delete()
         small_n, large_n = len(small_q.captured_queries), len(large_q.captured_queries)
@@ -545,6 +563,13 @@ class Bench:
             f"{small_n} / {large_n}",
             "the same",
             small_n == large_n,
+        )
+        self.add(
+            "6",
+            "session edited (every attendance changed): queries, 6 / 50 members",
+            " / ".join(map(str, edit_queries)),
+            "the same",
+            edit_queries[0] == edit_queries[1],
         )
 
     # ---- 3 (fresh worker) and 7 ----
