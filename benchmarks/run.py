@@ -113,6 +113,19 @@ def text_table(rows: list[Row]) -> str:
     )
 
 
+#: docs/PERFORMANCE.md below this line is written by hand (the profiles, where the time goes)
+#: and kept as it is when the runner writes the file again.
+ANALYSIS_MARKER = "<!-- Written by hand below this line; benchmarks/run.py keeps it. -->"
+
+
+def kept_analysis(previous: str | None) -> str:
+    """The hand-written part of the previous file, from the marker on; the marker alone if
+    there is none."""
+    if previous and ANALYSIS_MARKER in previous:
+        return previous[previous.index(ANALYSIS_MARKER) :].rstrip() + "\n"
+    return ANALYSIS_MARKER + "\n"
+
+
 def performance_markdown(
     *,
     rows: list[Row],
@@ -121,8 +134,10 @@ def performance_markdown(
     command: str,
     notes: list[str],
     method: str,
+    previous: str | None = None,
 ) -> str:
-    """docs/PERFORMANCE.md: the table first, then how it was measured and on what."""
+    """docs/PERFORMANCE.md: the table first, then how it was measured and on what, then the
+    previous file's hand-written analysis (kept_analysis)."""
     parts = [
         "# Performance",
         "",
@@ -138,7 +153,7 @@ def performance_markdown(
     parts += ["## Command", "", "```", command, "```", "", "## Machine", ""]
     parts += [f"- {k}: {v}" for k, v in machine.items()] + ["", "## Versions", ""]
     parts += [f"- {k}: {v}" for k, v in versions.items()] + ["", "## How each figure is measured"]
-    parts += ["", method.strip(), ""]
+    parts += ["", method.strip(), "", kept_analysis(previous)]
     return "\n".join(parts)
 
 
@@ -897,6 +912,7 @@ def main(argv: list[str] | None = None) -> int:
                 command=f"DATABASE_URL={args.database_url} {command}",
                 notes=bench.notes,
                 method=METHOD,
+                previous=args.output.read_text(encoding="utf-8") if args.output.exists() else None,
             ),
             encoding="utf-8",
         )

@@ -3,7 +3,14 @@ Timings are never asserted in tests."""
 
 import pytest
 
-from benchmarks.run import Row, markdown_table, percentile, performance_markdown, text_table
+from benchmarks.run import (
+    ANALYSIS_MARKER,
+    Row,
+    markdown_table,
+    percentile,
+    performance_markdown,
+    text_table,
+)
 
 
 def test_percentile_interpolates_between_ranks_like_numpy():
@@ -62,3 +69,24 @@ def test_performance_file_has_table_machine_versions_and_command():
     assert "- WeasyPrint: 70.0" in text
     assert "```\n./scripts/bench --skip-load\n```" in text
     assert "- Database holds 500 bulk groups." in text
+
+
+def test_rewriting_the_file_keeps_the_hand_written_analysis_and_replaces_the_figures():
+    def write(figure, previous=None):
+        return performance_markdown(
+            rows=[Row("4", "stored PDF", figure, "< 50 ms", True)],
+            machine={},
+            versions={},
+            command="./scripts/bench",
+            notes=[],
+            method="",
+            previous=previous,
+        )
+
+    first = write("40 ms")
+    assert first.rstrip().endswith(ANALYSIS_MARKER)
+    edited = first + "\n## Where the time goes\n\nThe figures' queries.\n"
+    second = write("45 ms", previous=edited)
+    assert "| 45 ms |" in second and "| 40 ms |" not in second
+    kept = "\n\n## Where the time goes\n\nThe figures' queries.\n"
+    assert second.endswith(ANALYSIS_MARKER + kept)
