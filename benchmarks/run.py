@@ -213,8 +213,8 @@ METHOD = """
    `/usr/bin/chromium` through Playwright, launched once, with the stylesheet served from the
    same bytes by `page.route`, timed over `page.set_content(html)` plus `page.pdf(format="A4")`.
    The ratio is of medians. The fresh-worker figure is from a real `celery worker` (prefork,
-   concurrency 1): the task's own time (the row's `started_at` to `finished_at`) for its first
-   job against the median of its next ones.
+   concurrency 1, started three times): the task's own time (the row's `started_at` to
+   `finished_at`) for each worker's first job against its next three, medians of both.
 4. `report_file_request` for a summary whose PDF is stored, then GET of the download view, read
    to the end: median of 20; `render_pdf` calls counted across them.
 5. The demo group's (seed_demo) 2020 H1 summary rendered with `render_pdf`: bytes and pages.
@@ -628,9 +628,9 @@ class Bench:
 
         timings = {}
         for concurrency in (1, 2):
+            if concurrency == 1:
+                self._first_jobs(rows)
             with CeleryWorker(concurrency, self.env) as worker:
-                if concurrency == 1:
-                    self._first_job(worker, rows)
                 timings[concurrency] = run_batch(worker, sample=True)
                 peak = worker.peak_rss
             failed = ReportFile.objects.filter(pk__in=rows).exclude(status=ReportFile.Status.DONE)
@@ -669,25 +669,29 @@ class Bench:
             finished_at=None,
         )
 
-    def _first_job(self, worker: CeleryWorker, rows: list[int]) -> None:
-        """A fresh worker's first job against its next ones: the task's own time on the row."""
+    def _first_jobs(self, rows: list[int]) -> None:
+        """Fresh workers' first jobs against their next ones: the task's own time on the row.
+        Three workers, one after the other, each given 4 jobs in turn."""
         from reports.models import ReportFile
         from reports.tasks import report_file_render_task
 
-        taken = []
-        for pk in rows[:6]:
-            self._reset([pk])
-            report_file_render_task.delay(pk)
-            worker.wait_done([pk], sample=False)
-            row = ReportFile.objects.get(pk=pk)
-            taken.append((row.finished_at - row.started_at).total_seconds())
-        first, warm = taken[0], median(taken[1:])
+        firsts, warm = [], []
+        for start in range(3):
+            with CeleryWorker(1, self.env) as worker:
+                for i, pk in enumerate(rows[start * 4 : start * 4 + 4]):
+                    self._reset([pk])
+                    report_file_render_task.delay(pk)
+                    worker.wait_done([pk], sample=False)
+                    row = ReportFile.objects.get(pk=pk)
+                    taken = (row.finished_at - row.started_at).total_seconds()
+                    (warm if i else firsts).append(taken)
+        first_m, warm_m = median(firsts), median(warm)
         self.add(
             "3",
-            "first job in a fresh worker / warm job (task time)",
-            f"{ms(first)} / {ms(warm)} = {first / warm:.2f}×",
+            "first job in a fresh worker / warm job (task time, medians of 3 workers)",
+            f"{ms(first_m)} / {ms(warm_m)} = {first_m / warm_m:.2f}×",
             "≤ 1.3×",
-            first / warm <= 1.3,
+            first_m / warm_m <= 1.3,
         )
 
     # ---- 8 ----
@@ -700,7 +704,13 @@ class Bench:
             self.add("8", "load: 50 users for 60 s", "not measured: no benchmarks/load.py")
             return
         result = measure_load(database_url=self.args.database_url, users=50, seconds=60)
-        self.add("8", "load: 50 users for 60 s", str(result))
+        # The verdict (no errors, p95 < 300 ms) is read from measure_load's keys when merged.
+        self.add(
+            "8",
+            "load: 50 users for 60 s",
+            ", ".join(f"{key} {value}" for key, value in result.items()),
+            "no errors, p95 < 300 ms",
+        )
 
     # ---- the whole run ----
 
@@ -902,14 +912,15 @@ def main(argv: list[str] | None = None) -> int:
     for note in bench.notes:
         print(f"note: {note}")
     if not args.no_write:
-        command = shlex.join(["./scripts/bench", *(argv if argv is not None else sys.argv[1:])])
+        entry = os.environ.get("BENCH_ENTRY", ".venv/bin/python benchmarks/run.py")
+        command = entry + " " + shlex.join(argv if argv is not None else sys.argv[1:])
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(
             performance_markdown(
                 rows=bench.rows,
                 machine=machine_info(load_start),
                 versions=bench.versions(),
-                command=f"DATABASE_URL={args.database_url} {command}",
+                command=f"DATABASE_URL={args.database_url} {command}".rstrip(),
                 notes=bench.notes,
                 method=METHOD,
                 previous=args.output.read_text(encoding="utf-8") if args.output.exists() else None,
