@@ -90,3 +90,12 @@ def test_rewriting_the_file_keeps_the_hand_written_analysis_and_replaces_the_fig
     assert "| 45 ms |" in second and "| 40 ms |" not in second
     kept = "\n\n## Where the time goes\n\nThe figures' queries.\n"
     assert second.endswith(ANALYSIS_MARKER + kept)
+
+
+def test_busy_cpu_seconds_leaves_out_idle_and_iowait():
+    from collections import namedtuple
+
+    from benchmarks.run import _busy_cpu_seconds
+
+    Times = namedtuple("Times", "user nice system idle iowait irq softirq steal guest")
+    assert _busy_cpu_seconds(Times(10, 1, 4, 100, 7, 0.5, 0.5, 0, 3)) == 16
