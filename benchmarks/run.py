@@ -221,7 +221,8 @@ METHOD = """
    same bytes by `page.route`, timed over `page.set_content(html)` plus `page.pdf(format="A4")`.
    The ratio is of medians. The fresh-worker figure is from a real `celery worker` (prefork,
    concurrency 1, started three times): the task's own time (the row's `started_at` to
-   `finished_at`) for each worker's first job against its next three, medians of both.
+   `finished_at`) for each worker's first job against the median of its next three of the
+   same document (a bulk group's summary); the median of the three workers' ratios.
 4. `report_file_request` for a summary whose PDF is stored, then GET of the download view, read
    to the end: median of 20; `render_pdf` calls counted across them.
 5. The demo group's (seed_demo) 2020 H1 summary rendered with `render_pdf`: bytes and pages.
@@ -233,7 +234,8 @@ METHOD = """
 7. 40 summaries (bulk-0001 … bulk-0040, 2020 H1; without bulk data the runner's own groups
    repeated) queued to a real `celery worker` subprocess on Redis, prefork concurrency 1, then
    2: time from the first queued to the last finished. Peak RSS of the pool processes sampled
-   every 20 ms with psutil while they render.
+   every 20 ms with psutil while they render, and their unique memory (USS) at that peak: RSS
+   also counts pages shared with the worker's main process and the mapped font files.
 8. Load (gunicorn + locust): `benchmarks/load.py`'s `measure_load`, run unless `--skip-load`.
 """
 
@@ -655,7 +657,7 @@ class Bench:
                 self._first_jobs(rows)
             with CeleryWorker(concurrency, self.env) as worker:
                 timings[concurrency] = run_batch(worker)
-                peak = worker.peak_rss
+                peak, peak_uss = worker.peak_rss, worker.peak_uss
             failed = ReportFile.objects.filter(pk__in=rows).exclude(status=ReportFile.Status.DONE)
             if failed.exists():
                 self.notes.append(f"Item 7: {failed.count()} renders did not finish: {failed[0]}")
@@ -667,13 +669,18 @@ class Bench:
             self.add(
                 "7",
                 f"peak RSS of a pool process while rendering (concurrency {concurrency})",
-                f"{peak / 1024 / 1024:.0f} MB",
+                f"{peak / 1024 / 1024:.0f} MB (unique {peak_uss / 1024 / 1024:.0f} MB)",
                 "< 400 MB",
                 peak < 400 * 1024 * 1024,
             )
         speedup = timings[1] / timings[2]
+        # Rounds of fewer than 40 documents wait for their slowest: not a fair speed-up.
         self.add(
-            "7", "2 processes against 1: speed-up", f"{speedup:.2f}×", "≥ 1.7×", speedup >= 1.7
+            "7",
+            "2 processes against 1: speed-up",
+            f"{speedup:.2f}×",
+            "≥ 1.7×",
+            speedup >= 1.7 if rounds == 1 else None,
         )
         if (os.cpu_count() or 1) < 3:
             self.notes.append(
@@ -694,27 +701,31 @@ class Bench:
 
     def _first_jobs(self, rows: list[int]) -> None:
         """Fresh workers' first jobs against their next ones: the task's own time on the row.
-        Three workers, one after the other, each given 4 jobs in turn."""
+        Three workers, one after the other, each rendering one document 4 times."""
         from reports.models import ReportFile
         from reports.tasks import report_file_render_task
 
-        firsts, warm = [], []
+        firsts, warm, ratios = [], [], []
         for start in range(3):
+            pk = rows[start % len(rows)]
+            taken = []
             with CeleryWorker(1, self.env) as worker:
-                for i, pk in enumerate(rows[start * 4 : start * 4 + 4]):
+                for _ in range(4):
                     self._reset([pk])
                     report_file_render_task.delay(pk)
                     worker.wait_done([pk], sample=False)
                     row = ReportFile.objects.get(pk=pk)
-                    taken = (row.finished_at - row.started_at).total_seconds()
-                    (warm if i else firsts).append(taken)
-        first_m, warm_m = median(firsts), median(warm)
+                    taken.append((row.finished_at - row.started_at).total_seconds())
+            firsts.append(taken[0])
+            warm.append(median(taken[1:]))
+            ratios.append(taken[0] / median(taken[1:]))
+        ratio = median(ratios)
         self.add(
             "3",
-            "first job in a fresh worker / warm job (task time, medians of 3 workers)",
-            f"{ms(first_m)} / {ms(warm_m)} = {first_m / warm_m:.2f}×",
+            "first job in a fresh worker / warm job (task time, median of 3 workers)",
+            f"{ms(median(firsts))} / {ms(median(warm))}, ratio {ratio:.2f}×",
             "≤ 1.3×",
-            first_m / warm_m <= 1.3,
+            ratio <= 1.3,
         )
 
     # ---- 8 ----
@@ -783,7 +794,7 @@ class CeleryWorker:
     def __init__(self, concurrency: int, env: dict[str, str]) -> None:
         self.concurrency = concurrency
         self.env = env
-        self.peak_rss = 0
+        self.peak_rss = self.peak_uss = 0
         self.name = f"bench{concurrency}-{os.getpid()}@%h"
 
     def __enter__(self) -> CeleryWorker:
@@ -836,7 +847,12 @@ class CeleryWorker:
             if sample:
                 for child in parent.children():
                     with contextlib.suppress(psutil.Error):
-                        self.peak_rss = max(self.peak_rss, child.memory_info().rss)
+                        rss = child.memory_info().rss
+                        if rss > self.peak_rss:
+                            # Unique memory (USS) where RSS peaks: RSS also counts the pages
+                            # shared with the worker's main process and the mapped font files.
+                            self.peak_rss = rss
+                            self.peak_uss = max(self.peak_uss, child.memory_full_info().uss)
             if time.monotonic() >= next_poll:
                 waiting = ReportFile.objects.filter(
                     pk__in=rows,
