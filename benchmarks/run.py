@@ -245,7 +245,9 @@ class Bench:
         self.args = args
         self.rows: list[Row] = []
         self.notes: list[str] = []
-        self.media = tempfile.mkdtemp(prefix="studygroup-bench-media-")
+        # The PDFs the runner stores: kept between runs (their rows stay in the database), out
+        # of the checkout.
+        self.media = str(Path(tempfile.gettempdir()) / "studygroup-bench-media")
 
     # ---- set-up ----
 
