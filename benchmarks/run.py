@@ -19,6 +19,7 @@ import math
 import os
 import platform
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
@@ -797,7 +798,7 @@ class CeleryWorker:
         self.concurrency = concurrency
         self.env = env
         self.peak_rss = self.peak_uss = 0
-        self.name = f"bench{concurrency}-{os.getpid()}@%h"
+        self.name = f"bench{concurrency}-{os.getpid()}@{socket.gethostname()}"
 
     def __enter__(self) -> CeleryWorker:
         from studygroup.celery import app
@@ -824,7 +825,7 @@ class CeleryWorker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("The celery worker exited at start")
-            if app.control.ping(timeout=0.5):
+            if app.control.ping(destination=[self.name], timeout=0.5):
                 return self
         raise RuntimeError("The celery worker did not answer within 60 s")
 
