@@ -26,7 +26,8 @@ from functools import cache
 
 import weasyprint
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
+from django.template import engines
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont, TTLibError
@@ -286,3 +287,39 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
             % {"fonts": ", ".join(CJK_FONTS)}
         )
     return pdf
+
+
+#: The document template with a few lines in each of the stylesheet's typefaces (headings in
+#: serif, tables in sans) and an SVG like the attendance chart's, for renderer_warm_up.
+_WARM_UP_TEMPLATE = (
+    '{% extends "reports/pdf/document.html" %}{% block body %}'
+    '<h1 class="title">理论学习中心组</h1><h2>上半年学习情况</h2>'
+    "<p>集中学习、<strong>专题研讨</strong>。</p>"
+    "<table><tr><th>成员</th><td>出勤率 100.0%</td></tr></table>"
+    '<figure class="report-chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40" '
+    'width="60" height="40" font-size="10" font-family="Noto Sans CJK SC, sans-serif">'
+    '<line x1="0" x2="60" y1="20" y2="20" stroke="#000000" stroke-dasharray="4 3"/>'
+    '<rect x="10" y="5" width="8" height="15" fill="#a4161a"/>'
+    '<text x="10" y="30" text-anchor="end" transform="rotate(-55 10 30)">3月</text></svg>'
+    "<figcaption>出勤率</figcaption></figure>{% endblock %}"
+)
+
+
+def renderer_warm_up() -> None:
+    """Pay the first render's costs now: the report selectors imported and the document
+    templates compiled; Pango and fontconfig loading the CJK fonts; the stylesheet read and
+    parsed; the fonts' character sets read (_printable_codepoints).
+
+    Called when a worker process starts (studygroup.celery), so that its first job is as fast
+    as the next ones.
+    """
+    import reports.selectors.plan  # noqa: F401  (document_data imports them on first use)
+    import reports.selectors.summary  # noqa: F401
+
+    for name in DOCUMENT_TEMPLATES.values():
+        get_template(name)
+    _stylesheet_bytes()
+    _printable_codepoints()
+    with translation.override("zh-hans"):
+        html = engines["django"].from_string(_WARM_UP_TEMPLATE).render({"document_title": "预热"})
+    render_pdf(html)

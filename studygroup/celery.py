@@ -1,3 +1,4 @@
+import logging
 import os
 import resource
 
@@ -24,3 +25,15 @@ def cap_pool_process_memory(**kwargs):
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+@worker_process_init.connect
+def warm_up_report_renderer(**kwargs):
+    """Load WeasyPrint's fonts and the stylesheet as the pool process starts, not in its first
+    job (reports.pdf.renderer_warm_up). A failure here is logged; the job would then pay it."""
+    from reports.pdf import renderer_warm_up
+
+    try:
+        renderer_warm_up()
+    except Exception:
+        logging.getLogger(__name__).exception("The report renderer's warm-up failed")

@@ -60,10 +60,13 @@ def _attendance_apply(
         row.leave_reason = entry.leave_reason if entry.status == Attendance.Status.LEAVE else ""
         row.makeup_on = entry.makeup_on
         row.makeup_note = entry.makeup_note
-        # session and member are set by construction; the unique pair is guaranteed by the dict
-        # above and the database constraint, so skip full_clean's per-row queries for them.
+        # session and member are set by construction, the stamps (an edited row has them) by
+        # this code; the unique pair is guaranteed by the dict above and the database
+        # constraint: skip full_clean's per-row queries for them.
         row.full_clean(
-            exclude=["session", "member"], validate_unique=False, validate_constraints=False
+            exclude=["session", "member", "created_by", "updated_by"],
+            validate_unique=False,
+            validate_constraints=False,
         )
         (to_update if row.pk else to_create).append(row)
         _stamp(row, actor)

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sessions_app.models import Attendance, Member, StudySession, Term
-from sessions_app.services.sessions import AttendanceEntry, session_record
+from sessions_app.services.sessions import AttendanceEntry, session_record, session_update
 from tests.factories import AttendanceFactory, MemberFactory, StudySessionFactory
 
 
@@ -115,6 +115,37 @@ def test_saving_a_session_takes_the_same_queries_for_5_and_50_members(client_for
     n_small = _post_with_members(client_for(sec_small), small, 5, sec_small)
     n_large = _post_with_members(client_for(sec_large), large, 50, sec_large)
     assert n_small == n_large
+
+
+def _update_queries(size: int) -> int:
+    """Queries for session_update changing every one of size members' attendance."""
+    from tests.factories import StudyGroupFactory
+
+    group = StudyGroupFactory()
+    secretary = MemberFactory(group=group, role=Member.Role.SECRETARY)
+    members = [secretary, *MemberFactory.create_batch(size - 1, group=group)]
+    fields = {"date": dt.date(2020, 4, 1), "format": "seminar", "topic": "总体国家安全观"}
+    session = session_record(
+        group=group,
+        actor=secretary.user,
+        fields=fields,
+        attendance=[AttendanceEntry(member=m, status="present") for m in members],
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        session_update(
+            session=session,
+            actor=secretary.user,
+            fields=fields,
+            attendance=[AttendanceEntry(member=m, status="late") for m in members],
+        )
+    assert set(Attendance.objects.filter(session=session).values_list("status", flat=True)) == {
+        "late"
+    }
+    return len(ctx.captured_queries)
+
+
+def test_editing_a_session_takes_the_same_queries_for_5_and_50_members(db):
+    assert _update_queries(5) == _update_queries(50)
 
 
 def test_editing_changes_attendance_in_place(secretary_client, group, secretary, member, term):
