@@ -298,7 +298,7 @@ def measure_load(
     group_prefix: str = "bulk-",
     password: str | None = None,
     spawn_rate: float = 10.0,
-    random_page_cost: float | None = 1.1,
+    random_page_cost: float | None = None,
 ) -> dict:
     """Run the load and return its figures (see summarise); password defaults to seed_bulk's."""
     workers = workers or 2 * (os.cpu_count() or 1) + 1
@@ -401,7 +401,9 @@ def main() -> None:
     parser.add_argument("--group-prefix", default="bulk-")
     parser.add_argument("--password", default=None, help="default: seed_bulk's password")
     parser.add_argument(
-        "--random-page-cost", default="1.1", help="for each connection; 'server': leave it"
+        "--random-page-cost",
+        default="server",
+        help="for each connection, e.g. 1.1 (default: the server's own)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--list-logins", action="store_true", help=argparse.SUPPRESS)
