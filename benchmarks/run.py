@@ -749,6 +749,17 @@ class Bench:
             "no errors, p95 < 300 ms",
             met=figures["errors"] == 0 and figures["p95_ms"] < 300,
         )
+        pages = "; ".join(
+            f"{name} p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms"
+            for name, row in figures["pages"].items()
+        )
+        self.notes.append(
+            f"Item 8, by page: {pages}. CPU per page request: web "
+            f"{figures['web_cpu_ms_per_request']} ms, PostgreSQL "
+            f"{figures['db_cpu_ms_per_request']} ms (random_page_cost "
+            f"{figures['random_page_cost'] or 'of the server'}); logins, before the window: "
+            f"p50 {figures['login']['p50_ms']} ms."
+        )
 
     # ---- the whole run ----
 

@@ -782,9 +782,14 @@ def _check_and_analyze(write: _Writer) -> None:
         # planned for millions of rows rather than for the empty tables autovacuum last saw.
         started = time.monotonic()
         with connection.cursor() as cursor:
-            for model in (get_user_model(), StudyGroup, Member, Term, StudyPlan, PlannedTopic,
-                          StudySession, Attendance, ReflectionEssay):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            tables = [
+                model._meta.db_table
+                for model in (get_user_model(), StudyGroup, Member, Term, StudyPlan,
+                              PlannedTopic, StudySession, Attendance, ReflectionEssay)
+            ]
+            tables.append(PlannedTopic.assignees.through._meta.db_table)
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         write.timed("analyze", started)
 
 
