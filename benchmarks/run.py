@@ -38,17 +38,6 @@ SMALL_SIZE, LARGE_SIZE = (6, 6), (60, 40)
 BULK_SLUG_PREFIX = "bulk-"
 BULK_ARGS = ["--groups", "500", "--members", "30", "--terms", "10", "--sessions", "12"]
 TERM_YEAR, TERM_HALF = 2020, 1
-CHROMIUM = Path("/usr/bin/chromium")
-#: As tests/browser/conftest.py launches it.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 # --- Figures and the table: plain Python, tested in tests/benchmarks/test_run.py -------------
@@ -382,6 +371,7 @@ class Bench:
             renderer_warm_up,
             report_document_build,
         )
+        from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
         group = self.large
         renderer_warm_up()
@@ -777,6 +767,8 @@ class Bench:
         import redis
         import weasyprint
         from django.db import connection
+
+        from tests.browser.chromium import CHROMIUM
 
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

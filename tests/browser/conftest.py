@@ -14,20 +14,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 # Sync Playwright runs an event loop in the main thread; Django would otherwise refuse to touch
 # the database from the test body ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
