@@ -101,6 +101,12 @@ class StudyGroup(AuditedModel):
         return self.name
 
 
+def not_left_by(day: dt.date) -> models.Q:
+    """Memberships not ended on day: no leaving date, or one still ahead. A member leaves on
+    their leaving date, so a date recorded ahead of time keeps them in the group until then."""
+    return models.Q(left_on__isnull=True) | models.Q(left_on__gt=day)
+
+
 class Member(AuditedModel):
     """A user's membership of one group."""
 
@@ -153,6 +159,9 @@ class Member(AuditedModel):
     def can_manage_records(self) -> bool:
         """Secretaries keep the records; leaders may correct them."""
         return self.role in (self.Role.SECRETARY, self.Role.LEADER, self.Role.DEPUTY)
+
+    def has_left_by(self, day: dt.date) -> bool:
+        return self.left_on is not None and self.left_on <= day
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.joined_on <= day and (self.left_on is None or self.left_on >= day)

@@ -2,10 +2,18 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.forms.text import SingleLineTextField
-from sessions_app.models import Attendance, Member, PlannedTopic, StudyGroup, StudySession
+from sessions_app.models import (
+    Attendance,
+    Member,
+    PlannedTopic,
+    StudyGroup,
+    StudySession,
+    not_left_by,
+)
 from sessions_app.selectors.sessions import SheetLine
 from sessions_app.services.sessions import SESSION_FIELDS, AttendanceEntry
 from sessions_app.services.uploads import (
@@ -59,7 +67,7 @@ class StudySessionForm(forms.ModelForm):
     def __init__(self, *args, group: StudyGroup, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = Member.objects.filter(
-            group=group, left_on__isnull=True
+            not_left_by(timezone.localdate()), group=group
         ).order_by("sort_order", "id")
         self.fields["planned_topic"].queryset = (
             PlannedTopic.objects.filter(plan__group=group, kind=PlannedTopic.Kind.STUDY)

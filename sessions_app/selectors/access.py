@@ -5,8 +5,9 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from sessions_app.models import Member, StudySession, Term
+from sessions_app.models import Member, StudySession, Term, not_left_by
 
 
 def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Member]:
@@ -14,7 +15,7 @@ def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Member]:
     if not user.is_authenticated:
         return Member.objects.none()
     return (
-        Member.objects.filter(user=user, left_on__isnull=True)
+        Member.objects.filter(not_left_by(timezone.localdate()), user=user)
         .select_related("group")
         .order_by("group__name")
     )

@@ -5,8 +5,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
+from sessions_app.models import (
+    Attendance,
+    Member,
+    ReflectionEssay,
+    StudySession,
+    Term,
+    not_left_by,
+)
 from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
 from sessions_app.selectors.essays import essays_counted_in_term, essays_counted_in_year
 
@@ -160,7 +168,7 @@ def _essay_rule(*, member: Member, year: int) -> EssayRuleStanding | None:
         .annotate(n=Count("id"))
         .values_list("author_id", "n")
     )
-    members = Member.objects.filter(group=group, left_on__isnull=True)
+    members = Member.objects.filter(not_left_by(timezone.localdate()), group=group)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
     behind = [m for m in members.order_by("sort_order", "id") if written.get(m.pk, 0) < required]
@@ -176,7 +184,7 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
     )
     if not sessions:
         return []
-    members = Member.objects.filter(group_id=group_id, left_on__isnull=True)
+    members = Member.objects.filter(not_left_by(today), group_id=group_id)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
     written = set(

@@ -119,6 +119,21 @@ def test_member_who_left_on_a_past_day_is_refused(client_for, world, member):
     assert client.get(group_urls(world)[0]).status_code == 404
 
 
+def test_a_leaving_date_recorded_ahead_keeps_the_member_in_until_that_day(
+    client_for, world, member, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC), tick=False)
+    client = client_for(member)
+    member.left_on = dt.date(2026, 6, 30)
+    member.save()
+
+    assert client.get(group_urls(world)[0]).status_code == 200
+
+    time_machine.move_to(dt.datetime(2026, 6, 30, 9, tzinfo=dt.UTC), tick=False)
+    client = client_for(member)  # a new login: the old session has long timed out
+    assert client.get(group_urls(world)[0]).status_code == 404
+
+
 def test_secretary_demoted_to_member_loses_the_secretarys_pages_at_once(
     client_for, world, secretary
 ):
