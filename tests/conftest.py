@@ -4,9 +4,28 @@ who belongs to another group (as healthchecks' alice, bob and charlie)."""
 import os
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from sessions_app.models import Member
 from tests.factories import MemberFactory, StudyGroupFactory, TermFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language, as a new worker process does: a
+    request made by an earlier test leaves its language active in the thread."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test's uploads and PDFs go to its own folder, never to the checkout's media/."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
 
 
 @pytest.fixture

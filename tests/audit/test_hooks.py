@@ -25,11 +25,6 @@ from tests.factories import (
 Action = AuditEvent.Action
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def group_url(name, group, *args):
     return reverse(name, args=[group.slug, *args])
 

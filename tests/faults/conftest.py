@@ -25,12 +25,6 @@ from tests.reports.pdf_helpers import make_narrative, make_term_records
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
-
-
 @pytest.fixture
 def render_calls(monkeypatch):
     """The documents rendered, counted while rendering for real."""

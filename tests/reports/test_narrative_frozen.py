@@ -39,11 +39,10 @@ NOTICE = "The records have changed since approval"
 
 
 @pytest.fixture(autouse=True)
-def english_interface(client, settings, tmp_path):
+def english_interface(client, settings):
     """The interface in English (the language cookie, as a user chooses it); the report itself
-    stays in the group's language. PDFs go to a temporary media folder."""
+    stays in the group's language."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def draft(group, term, secretary, text=TEXT):

@@ -14,11 +14,6 @@ from tests.reports.pdf_helpers import make_narrative, make_term_records, pdf_tex
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def records(group, term, secretary, leader, member):
     make_term_records(group=group, term=term, members=[secretary, leader, member])

@@ -50,9 +50,8 @@ def _close_worker_connections(**kwargs):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_pdf_task_runs_on_a_real_celery_worker_with_redis(
-    worker_app, settings, tmp_path, group, term, secretary, leader, member
+    worker_app, group, term, secretary, leader, member
 ):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     make_term_records(group=group, term=term, members=[secretary, leader, member])
     make_narrative(group=group, term=term, approved=True, approver=leader)
     runs = []

@@ -40,11 +40,6 @@ pytestmark = pytest.mark.django_db
 PASSWD_LINE = "root:x:0:0"
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 class _TrapHandler(http.server.BaseHTTPRequestHandler):
     """Answers every request with a redirect to the server's secrets, and writes it down."""
 

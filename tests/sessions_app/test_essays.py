@@ -36,14 +36,6 @@ from tests.sessions_app.files.essay_samples import (
 )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
 @pytest.fixture
 def session(group, term):
     return StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 15), topic="学习专题")

@@ -15,11 +15,6 @@ from sessions_app.models import ReflectionEssay
 from tests.factories import PlannedTopicFactory, StudyPlanFactory, StudySessionFactory
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def session(group, term):
     return StudySessionFactory(group=group, term=term, date=dt.date(2020, 6, 24), topic="加强学习")

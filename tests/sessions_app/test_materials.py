@@ -36,14 +36,6 @@ from tests.sessions_app.files.essay_samples import (
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
-@pytest.fixture(autouse=True)
 def english_interface(client, settings):
     """Messages are checked in their English wording: ask for English as a user does."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
