@@ -62,7 +62,7 @@ def test_seed_demo_creates_the_demo_group_with_its_people():
     assert members["secretary"].role == Member.Role.SECRETARY
     assert [m.role for m in members.values()].count(Member.Role.DEPUTY) == 1
     assert all(m.position for m in members.values())
-    assert all(m.is_active_on(dt.date(2020, 1, 1)) for m in members.values())
+    assert all(m.is_in_group_on(dt.date(2020, 1, 1)) for m in members.values())
     assert DEMO_PASSWORD in output
     for username in ["leader", "secretary", "member12", "admin"]:
         # django-axes needs the request to know the address it counts failures for.
