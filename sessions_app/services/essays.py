@@ -121,7 +121,7 @@ def essay_revise(
     """
     if essay.author_id != author.pk:
         raise PermissionDenied
-    if essay.status == ReflectionEssay.Status.ACCEPTED:
+    if not essay.is_revisable:
         raise ValidationError(_("An accepted essay can no longer be changed."))
     _check_subject(author=author, session=session, planned_topic=planned_topic)
     old_file_name = essay.file.name if essay.file else ""

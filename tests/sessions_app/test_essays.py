@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from sessions_app.models import Member, ReflectionEssay
-from sessions_app.selectors.essays import essay_totals_for_term
 from sessions_app.services.essay_text import essay_file_read
 from sessions_app.services.essays import essay_review, essay_submit
 from tests.factories import (
@@ -480,14 +479,6 @@ def test_service_refuses_a_reviewer_from_another_group(outsider, member, session
     essay = essay_by(member, session)
     with pytest.raises(PermissionDenied):
         essay_review(essay=essay, reviewer=outsider, status="accepted")
-
-
-def test_essay_totals_for_term(group, term, member, session):
-    essay_by(member, session, status="accepted")
-    essay_by(member, session, kind="research_report")
-    totals = essay_totals_for_term(group_id=group.pk, term=term)
-    assert (totals.submitted, totals.accepted, totals.research_reports) == (2, 1, 1)
-    assert totals.by_member == {member.pk: 2}
 
 
 # --- query count -----------------------------------------------------------------------------
