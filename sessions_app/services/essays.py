@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from intake.essays import EssayFile, count_characters
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
-from sessions_app.services.essay_text import EssayFile, count_characters
 
 
 def _check_subject(

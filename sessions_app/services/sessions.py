@@ -10,9 +10,9 @@ from django.db import transaction
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from intake.materials import MaterialFile
 from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
 from sessions_app.services.terms import term_for_day
-from sessions_app.services.uploads import MaterialFile
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from intake.essays import essay_file_read
+from intake.materials import material_file_read
 from sessions_app.forms.essays import EssayForm
 from sessions_app.forms.sessions import SessionMaterialForm
 from sessions_app.models import ReflectionEssay, SessionMaterial
-from sessions_app.services.essay_text import essay_file_read
-from sessions_app.services.uploads import material_file_read
 from tests.factories import ReflectionEssayFactory, StudySessionFactory
 from tests.sessions_app.files.essay_samples import (
     HTML_BYTES,

@@ -23,10 +23,10 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils.crypto import get_random_string
 
+from intake.materials import material_file_read
 from reports.models import ReportFile
 from sessions_app.models import PlannedTopic
 from sessions_app.services.sessions import material_add
-from sessions_app.services.uploads import material_file_read
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from intake.essays import essay_file_read
 from sessions_app.models import Member, ReflectionEssay
 from sessions_app.selectors.essays import essay_totals_for_term
-from sessions_app.services.essay_text import essay_file_read
 from sessions_app.services.essays import essay_review, essay_submit
 from tests.factories import (
     MemberFactory,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from sessions_app.services.essay_text import (
+from intake.essays import (
     count_characters,
     essay_file_read,
     sanitise_filename,

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
 
+from intake.materials import material_file_read
 from sessions_app.models import SessionMaterial
 from sessions_app.services.sessions import material_add, material_delete
-from sessions_app.services.uploads import material_file_read
 from tests.factories import StudySessionFactory
 from tests.sessions_app.files.essay_samples import (
     ACTIVE_PDFS,

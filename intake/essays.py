@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from sessions_app.services.uploads import (
+from intake.materials import (
     OLD_OFFICE,
     PDF_READ_ERRORS,
     ZIP_MAGIC,
