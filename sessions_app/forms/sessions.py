@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake.limits import max_upload_megabytes
 from intake.materials import (
     MATERIAL_EXTENSIONS,
     MaterialFile,
     material_accepted_types,
     material_file_read,
-    max_upload_megabytes,
 )
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import (

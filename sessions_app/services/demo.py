@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from intake.essays import count_characters
+from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
     Member,

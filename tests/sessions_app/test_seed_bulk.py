@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from intake.essays import count_characters
+from intake.count import count_characters
 from reports.models import ReportNarrative
 from sessions_app.models import (
     Attendance,

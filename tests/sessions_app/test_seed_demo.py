@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from intake.essays import count_characters
+from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
     Member,
