@@ -37,9 +37,9 @@ from tests.factories import (
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
-from tests.sessions_app.files.essay_samples import pdf_bytes
 from tests.sessions_app.test_plans_views import plan_data
 from tests.sessions_app.test_sessions import session_post_data
+from tests.uploads import pdf_bytes
 
 # --- every URL the resolver knows -------------------------------------------------------------
 

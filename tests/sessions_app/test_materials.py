@@ -16,7 +16,7 @@ from intake.materials import material_file_read
 from sessions_app.models import SessionMaterial
 from sessions_app.services.sessions import material_add, material_delete
 from tests.factories import StudySessionFactory
-from tests.sessions_app.files.essay_samples import (
+from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
     HTML_BYTES,
@@ -28,7 +28,9 @@ from tests.sessions_app.files.essay_samples import (
     docx_bytes,
     encrypted_pdf_bytes,
     pdf_bytes,
+    post_material,
     pptx_bytes,
+    stored_files,
     xlsm_bytes,
     xlsx_bytes,
     zip_bytes,
@@ -46,19 +48,13 @@ def session(group, term):
     return StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 15), topic="学习专题")
 
 
-def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
-
-
 def url(name: str, group, *args) -> str:
     return reverse(f"sessions_app:{name}", args=[group.slug, *args])
 
 
 def upload(client, group, session, name: str, content: bytes, title: str = "学习材料"):
-    return client.post(
-        url("material_upload", group, session.pk),
-        {"title": title, "file": SimpleUploadedFile(name, content)},
-    )
+    file = SimpleUploadedFile(name, content)
+    return post_material(client, group, session, file=file, title=title)
 
 
 def file_errors(response):

@@ -8,7 +8,7 @@ from django.utils import translation
 from intake.count import count_characters
 from intake.essays import essay_file_read
 from intake.names import sanitise_filename
-from tests.sessions_app.files.essay_samples import (
+from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
     OLE2_DOC_BYTES,
