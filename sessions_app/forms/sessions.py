@@ -5,6 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake.limits import max_upload_megabytes
+from intake.materials import (
+    MATERIAL_EXTENSIONS,
+    MaterialFile,
+    material_accepted_types,
+    material_file_read,
+)
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import (
     Attendance,
@@ -14,13 +21,6 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.sessions import SheetLine, session_host_choices
 from sessions_app.services.sessions import SESSION_FIELDS, AttendanceEntry
-from sessions_app.services.uploads import (
-    MATERIAL_EXTENSIONS,
-    MaterialFile,
-    material_accepted_types,
-    material_file_read,
-    max_upload_megabytes,
-)
 
 
 class DateInput(forms.DateInput):

@@ -13,9 +13,9 @@ from django.utils.translation import pgettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from intake.materials import MaterialFile
 from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
 from sessions_app.services.terms import term_for_day
-from sessions_app.services.uploads import MaterialFile
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def session_delete(*, session: StudySession, member: Member) -> None:
 def material_add(
     *, session: StudySession, actor: AbstractBaseUser, title: str, material_file: MaterialFile
 ) -> SessionMaterial:
-    """Attach a checked file (slides, reading; see uploads.material_file_read) to a session.
+    """Attach a checked file (slides, reading; intake.materials.material_file_read) to a session.
 
     The file is stored under a generated name and the uploader's sanitised name is kept for the
     download; if the row cannot be saved, the stored file is removed again.

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
+from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
     Member,
@@ -20,7 +21,6 @@ from sessions_app.models import (
     Term,
 )
 from sessions_app.services.demo import DEMO_PASSWORD, demo_seed
-from sessions_app.services.essay_text import count_characters
 
 pytestmark = pytest.mark.django_db
 
