@@ -6,6 +6,7 @@ from sessions_app.models import (
     Attendance,
     Member,
     PlannedTopic,
+    PlannedTopicAssignee,
     ReflectionEssay,
     SessionMaterial,
     StudyGroup,
@@ -91,9 +92,16 @@ class TermAdmin(AuditedAdmin):
 
 
 class PlannedTopicInline(admin.StackedInline):
+    """A plan's topics; a research topic's assignees are edited on the topic's own page."""
+
     model = PlannedTopic
     extra = 0
-    filter_horizontal = ("assignees",)
+
+
+class PlannedTopicAssigneeInline(admin.TabularInline):
+    model = PlannedTopicAssignee
+    extra = 0
+    autocomplete_fields = ("member",)
 
 
 @admin.register(StudyPlan)
@@ -108,6 +116,7 @@ class PlannedTopicAdmin(AuditedAdmin):
     list_display = ("title", "plan", "kind", "planned_month", "format", "due_date", "completed_on")
     list_filter = ("plan__group", "kind", "format")
     search_fields = ("title",)
+    inlines = [PlannedTopicAssigneeInline]
 
 
 class AttendanceInline(admin.TabularInline):
