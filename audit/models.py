@@ -21,8 +21,12 @@ class AuditEvent(models.Model):
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned")
         DELETED = "deleted", _("deleted")
+        DEACTIVATED = "deactivated", _("deactivated an account")
+        REACTIVATED = "reactivated", _("reactivated an account")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # The one key to a person that lets the person go (SET_NULL): an account that no record names
+    # may be deleted, and its events stay, saying who by actor_name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),

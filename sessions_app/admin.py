@@ -1,4 +1,17 @@
-from django.contrib import admin
+"""The site administrator's pages. People are kept: a user or member whom a record names cannot
+be deleted here (the models' PROTECT and RESTRICT keys decide which); an account is deactivated
+instead, a member given a leaving date."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import NestedObjects, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -6,6 +19,7 @@ from sessions_app.models import (
     Attendance,
     Member,
     PlannedTopic,
+    PlannedTopicAssignee,
     ReflectionEssay,
     SessionMaterial,
     StudyGroup,
@@ -45,6 +59,55 @@ def _record_role_change(request, form, *, created: bool) -> None:
     )
 
 
+def named_by_records(obj) -> bool:
+    """Whether a record names obj (a user or a member), so that deleting it would rewrite the
+    past. The models' on_delete decide: obj is named when deleting it meets a PROTECT or RESTRICT
+    key (sessions_app.models, "People are kept"). One query per related table."""
+    collector = NestedObjects(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    return bool(collector.protected)
+
+
+class KeepsPeopleAdmin(admin.ModelAdmin):
+    """Refuses, with refused_message, to delete anyone whom a record names: from the delete page
+    and from the "delete selected" action, before anything is deleted. Whoever no record names
+    is deleted as Django's admin does it."""
+
+    # ngettext_lazy(singular, plural, "count"), with %(names)s: the people refused.
+    refused_message = None
+
+    def refuse(self, request, people) -> None:
+        names = ", ".join(str(p) for p in people)
+        message = self.refused_message % {"count": len(people), "names": names}
+        self.message_user(request, message, messages.ERROR)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj) and named_by_records(obj):
+            self.refuse(request, [obj])
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_selected_unless_named, name, description)
+        return actions
+
+
+def _delete_selected_unless_named(modeladmin, request, queryset):
+    """Django's "delete selected", refused whole when a record names any of the selection."""
+    named = [obj for obj in queryset if named_by_records(obj)]
+    if named:
+        modeladmin.refuse(request, named)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
@@ -73,7 +136,14 @@ class StudyGroupAdmin(AuditedAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(AuditedAdmin):
+class MemberAdmin(KeepsPeopleAdmin, AuditedAdmin):
+    refused_message = ngettext_lazy(
+        "%(names)s cannot be deleted: the group's records name this member. A member who leaves "
+        "is given a leaving date (left on): they leave the group and their records stay.",
+        "%(names)s cannot be deleted: the group's records name these members. A member who "
+        "leaves is given a leaving date (left on): they leave the group and their records stay.",
+        "count",
+    )
     list_display = ("display_name", "group", "role", "position", "joined_on", "left_on")
     list_filter = ("group", "role")
     search_fields = ("display_name", "user__username", "position")
@@ -91,9 +161,16 @@ class TermAdmin(AuditedAdmin):
 
 
 class PlannedTopicInline(admin.StackedInline):
+    """A plan's topics; a research topic's assignees are edited on the topic's own page."""
+
     model = PlannedTopic
     extra = 0
-    filter_horizontal = ("assignees",)
+
+
+class PlannedTopicAssigneeInline(admin.TabularInline):
+    model = PlannedTopicAssignee
+    extra = 0
+    autocomplete_fields = ("member",)
 
 
 @admin.register(StudyPlan)
@@ -108,6 +185,7 @@ class PlannedTopicAdmin(AuditedAdmin):
     list_display = ("title", "plan", "kind", "planned_month", "format", "due_date", "completed_on")
     list_filter = ("plan__group", "kind", "format")
     search_fields = ("title",)
+    inlines = [PlannedTopicAssigneeInline]
 
 
 class AttendanceInline(admin.TabularInline):
@@ -157,3 +235,74 @@ class ReflectionEssayAdmin(AuditedAdmin):
     list_display = ("title", "author", "group", "kind", "char_count", "submitted_at", "status")
     list_filter = ("group", "kind", "status")
     search_fields = ("title", "author__display_name")
+
+
+User = get_user_model()
+
+
+def _record_account_event(request, user, action: str) -> None:
+    """Audit an account's deactivation, reactivation or deletion: once in each group the person
+    belongs to (so each group's log shows it), or once without a group."""
+    group_ids = sorted(set(user.memberships.values_list("group_id", flat=True))) or [None]
+    for group_id in group_ids:
+        audit_record(
+            action=action, actor=request.user, group_id=group_id, obj=user, request=request
+        )
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(KeepsPeopleAdmin, DjangoUserAdmin):
+    """Django's user admin, where an account whose person has records is deactivated, never
+    deleted: deactivating ends sign-in at once and keeps every record. An account no record
+    names (made by mistake, never used) can still be deleted."""
+
+    refused_message = ngettext_lazy(
+        "%(names)s cannot be deleted: the records name this account, and deleting it would "
+        'change past figures. Deactivate it instead (the action "Deactivate the selected '
+        'accounts"): the person can no longer sign in and the records stay.',
+        "%(names)s cannot be deleted: the records name these accounts, and deleting them would "
+        'change past figures. Deactivate them instead (the action "Deactivate the selected '
+        'accounts"): the people can no longer sign in and the records stay.',
+        "count",
+    )
+    list_display = (*DjangoUserAdmin.list_display, "is_active")
+    actions = ["deactivate_accounts"]
+
+    @admin.action(permissions=["change"], description=_("Deactivate the selected accounts"))
+    def deactivate_accounts(self, request, queryset):
+        users = list(queryset.filter(is_active=True))
+        with transaction.atomic():
+            for user in users:
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                _record_account_event(request, user, AuditEvent.Action.DEACTIVATED)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account deactivated: it can no longer sign in; its records stay.",
+                "%(count)d accounts deactivated: they can no longer sign in; their records stay.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            action = (
+                AuditEvent.Action.REACTIVATED if obj.is_active else AuditEvent.Action.DEACTIVATED
+            )
+            _record_account_event(request, obj, action)
+
+    def delete_model(self, request, obj):
+        _record_account_event(request, obj, AuditEvent.Action.DELETED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            _record_account_event(request, user, AuditEvent.Action.DELETED)
+        super().delete_queryset(request, queryset)

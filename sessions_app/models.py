@@ -27,7 +27,11 @@ def record_date_error(day: dt.date) -> str | None:
 
 
 class AuditedModel(models.Model):
-    """Every record keeps when it was created and changed, and by whom."""
+    """Every record keeps when it was created and changed, and by whom.
+
+    Who created or changed a record is part of its history, so an account named here cannot be
+    deleted (PROTECT): it is deactivated instead (is_active=False; see "People are kept" below).
+    """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
@@ -37,7 +41,7 @@ class AuditedModel(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     updated_by = models.ForeignKey(
@@ -46,7 +50,7 @@ class AuditedModel(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -63,7 +67,31 @@ class SessionFormat(models.TextChoices):
     READING_CLASS = "reading_class", _("reading class")
 
 
+# People are kept: deleting an account or a membership never rewrites a past record.
+#
+# A record that names a person keeps that person: every foreign key from a record to an account
+# is PROTECT, and every one to a Member is RESTRICT. Deleting a user or a Member that a record
+# names raises ProtectedError (an account) or RestrictedError (a membership), both IntegrityError,
+# and the admin refuses it with a message (sessions_app.admin). An account whose person has
+# records is deactivated instead (is_active=False: they can no longer sign in, their rows stay);
+# a member who leaves the group is given a leaving date (left_on). An account or membership that
+# no record names (made by mistake, never used) can still be deleted.
+#
+# RESTRICT rather than PROTECT for the keys to Member, because a Member is also deleted by
+# its group's CASCADE: RESTRICT refuses removing a person alone but lets the site administrator
+# remove a whole group with everything in it (StudyGroup's CASCADE, kept on purpose; today a group
+# that has held sessions is still refused by StudySession.term's PROTECT, and bulk_reset deletes
+# the bulk groups' sessions first).
+#
+# No person must be erasable from the records: they are the group's official minutes and
+# attendance. The one place an account may vanish is the audit log, which keeps the name as text
+# (audit.models.AuditEvent.actor_name) and a generated PDF's requester (ReportFile.requested_by).
+
+
 class StudyGroup(AuditedModel):
+    """A study group. Deleting one removes all its records with it (CASCADE from the group): a
+    whole-group removal by the site administrator, never a step of the app."""
+
     class ReportLanguage(models.TextChoices):
         CHINESE = "zh-hans", _("Simplified Chinese")
         ENGLISH = "en", _("English")
@@ -150,10 +178,11 @@ class Member(AuditedModel):
     group = models.ForeignKey(
         StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="members"
     )
+    # A membership is itself a record (the summary's member table lists it): PROTECT.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     display_name = models.CharField(_("name"), max_length=100)
@@ -266,7 +295,7 @@ class StudyPlan(AuditedModel):
         verbose_name=_("approved by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
 
@@ -309,7 +338,11 @@ class PlannedTopic(AuditedModel):
     lead_speaker = models.CharField(_("lead speaker"), max_length=200, blank=True)
     readings = models.TextField(_("readings"), blank=True)
     assignees = models.ManyToManyField(
-        Member, verbose_name=_("assignees"), blank=True, related_name="research_topics"
+        Member,
+        verbose_name=_("assignees"),
+        blank=True,
+        related_name="research_topics",
+        through="PlannedTopicAssignee",
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
@@ -326,6 +359,26 @@ class PlannedTopic(AuditedModel):
     @property
     def is_done(self) -> bool:
         return self.completed_on is not None
+
+
+class PlannedTopicAssignee(models.Model):
+    """A member assigned to a research topic: the table Django made for PlannedTopic.assignees,
+    declared so that a member named here is kept (RESTRICT) instead of silently dropped from a
+    past plan."""
+
+    plannedtopic = models.ForeignKey(
+        PlannedTopic, verbose_name=_("planned topic"), on_delete=models.CASCADE
+    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.RESTRICT)
+
+    class Meta:
+        db_table = "sessions_app_plannedtopic_assignees"
+        verbose_name = _("assignee")
+        verbose_name_plural = _("assignees")
+        unique_together = [("plannedtopic", "member")]  # as Django made it
+
+    def __str__(self) -> str:
+        return f"{self.plannedtopic} · {self.member}"
 
 
 class StudySession(AuditedModel):
@@ -359,7 +412,7 @@ class StudySession(AuditedModel):
         verbose_name=_("host"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="hosted_sessions",
     )
     speakers = models.CharField(_("speakers"), max_length=300, blank=True)
@@ -435,7 +488,7 @@ class Attendance(AuditedModel):
         related_name="attendances",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendances"
+        Member, verbose_name=_("member"), on_delete=models.RESTRICT, related_name="attendances"
     )
     status = models.CharField(
         _("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT
@@ -509,7 +562,7 @@ class ReflectionEssay(AuditedModel):
         StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="essays"
     )
     author = models.ForeignKey(
-        Member, verbose_name=_("author"), on_delete=models.CASCADE, related_name="essays"
+        Member, verbose_name=_("author"), on_delete=models.RESTRICT, related_name="essays"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REFLECTION)
     session = models.ForeignKey(
@@ -544,7 +597,7 @@ class ReflectionEssay(AuditedModel):
         verbose_name=_("reviewed by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
 

@@ -54,6 +54,8 @@ class ReportFile(AuditedModel):
     )
     file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=300)
     error = models.TextField(_("error"), blank=True)
+    # A generated file is not a record: the member who asked for it may go (SET_NULL), and the
+    # render task then finds nobody entitled to it and fails the file.
     requested_by = models.ForeignKey(
         Member,
         verbose_name=_("requested by"),

@@ -49,12 +49,13 @@ class ReportNarrative(AuditedModel):
     causes = models.TextField(_("causes"), blank=True)
     measures = models.TextField(_("measures for next term"), blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Who approved a version is part of it: the member is kept (see sessions_app.models).
     approved_by = models.ForeignKey(
         Member,
         verbose_name=_("approved by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     # Our own rendering of templates/reports/_summary_body.html (autoescaped) at approval time:
