@@ -7,7 +7,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import router, transaction
+from django.db import router
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,7 @@ from sessions_app.models import (
     StudySession,
     Term,
 )
+from sessions_app.services.people import account_event_record, accounts_deactivate
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -240,16 +241,6 @@ class ReflectionEssayAdmin(AuditedAdmin):
 User = get_user_model()
 
 
-def _record_account_event(request, user, action: str) -> None:
-    """Audit an account's deactivation, reactivation or deletion: once in each group the person
-    belongs to (so each group's log shows it), or once without a group."""
-    group_ids = sorted(set(user.memberships.values_list("group_id", flat=True))) or [None]
-    for group_id in group_ids:
-        audit_record(
-            action=action, actor=request.user, group_id=group_id, obj=user, request=request
-        )
-
-
 admin.site.unregister(User)
 
 
@@ -273,20 +264,15 @@ class UserAdmin(KeepsPeopleAdmin, DjangoUserAdmin):
 
     @admin.action(permissions=["change"], description=_("Deactivate the selected accounts"))
     def deactivate_accounts(self, request, queryset):
-        users = list(queryset.filter(is_active=True))
-        with transaction.atomic():
-            for user in users:
-                user.is_active = False
-                user.save(update_fields=["is_active"])
-                _record_account_event(request, user, AuditEvent.Action.DEACTIVATED)
+        count = accounts_deactivate(users=queryset, actor=request.user, request=request)
         self.message_user(
             request,
             ngettext(
                 "%(count)d account deactivated: it can no longer sign in; its records stay.",
                 "%(count)d accounts deactivated: they can no longer sign in; their records stay.",
-                len(users),
+                count,
             )
-            % {"count": len(users)},
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -296,13 +282,17 @@ class UserAdmin(KeepsPeopleAdmin, DjangoUserAdmin):
             action = (
                 AuditEvent.Action.REACTIVATED if obj.is_active else AuditEvent.Action.DEACTIVATED
             )
-            _record_account_event(request, obj, action)
+            account_event_record(user=obj, actor=request.user, action=action, request=request)
 
     def delete_model(self, request, obj):
-        _record_account_event(request, obj, AuditEvent.Action.DELETED)
+        account_event_record(
+            user=obj, actor=request.user, action=AuditEvent.Action.DELETED, request=request
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for user in queryset:
-            _record_account_event(request, user, AuditEvent.Action.DELETED)
+            account_event_record(
+                user=user, actor=request.user, action=AuditEvent.Action.DELETED, request=request
+            )
         super().delete_queryset(request, queryset)

@@ -36,9 +36,18 @@ def test_audit_log_url_is_the_groups_audit_path(group):
 
 
 @pytest.mark.parametrize("who", ["secretary", "leader", "deputy"])
-def test_managers_read_their_groups_log(request, client_for, group, who):
+def test_managers_read_their_groups_log(request, client_for, group, secretary, who):
     manager = request.getfixturevalue(who)
-    assert client_for(manager).get(log_url(group)).status_code == 200
+    record_deletions(group, secretary, 2)
+    response = client_for(manager).get(log_url(group))
+    assert response.status_code == 200
+    shown = [(e.actor_name, e.action, e.object_repr) for e in response.context["page"].object_list]
+    assert shown == [
+        ("王秘书", Action.DELETED, "2020-03-15 专题1"),
+        ("王秘书", Action.DELETED, "2020-03-15 专题0"),
+    ]
+    html = response.content.decode()
+    assert "专题1" in html and "专题0" in html
 
 
 def test_member_gets_403_and_the_refusal_is_logged(client_for, member, group):
