@@ -188,7 +188,7 @@ class Member(AuditedModel):
     display_name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     position = models.CharField(_("position"), max_length=200, blank=True)
-    joined_on = models.DateField(_("joined on"), default=dt.date.today)
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
 
