@@ -338,14 +338,20 @@ class HalfYearSummary:
 
     @property
     def figures_hash(self) -> str:
-        """A hash of everything the records put in the document, the narrative left out.
+        """A hash of everything the records put in the document, the narrative left out
+        (64 hex digits).
 
         Compared with the hash stored at approval, it tells whether the records have changed
-        since. Derived parts (hints, chart, fixed wording) are left out: they follow from the rest.
+        since: any row the document shows (a session's topic or host, a member's name, a topic's
+        title, next term's plan) counts, not only the totals. Derived parts are left out: the
+        hints (not in the document), the fixed wording (from the language and half) and the
+        chart's geometry (from the sessions); the chart's dashed line, the group's attendance
+        rule, is not derived and counts.
         """
         figures = dataclasses.asdict(
             dataclasses.replace(self, narrative=None, hints=None, chart=None, words=None)
         )
+        figures["chart_rule"] = self.chart.rule
         encoded = json.dumps(figures, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
