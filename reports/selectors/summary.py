@@ -707,3 +707,34 @@ def half_year_summary_for_member(
     if not drafter and (summary.narrative is None or not summary.narrative.is_approved):
         raise PermissionDenied
     return summary
+
+
+def summary_records_changed(
+    *, member: Member, summary: HalfYearSummary, versions: list | None = None
+) -> bool:
+    """Whether to tell this member that the records changed since approval: true for the
+    secretary and leaders, when the version shown is the newest approved one (older ones were
+    replaced, there is nothing to update) and the records no longer give its frozen figures.
+
+    versions: the term's narrative versions as reports.selectors.index.narrative_versions gives
+    them for this member (newest first), if the caller has them; else one query finds the newest
+    approved version.
+    """
+    n = summary.narrative
+    if not member.can_manage_records or n is None or not summary.records_changed_since_approval:
+        return False
+    if versions is not None:
+        newest_approved = next((v.version for v in versions if v.is_approved), None)
+    else:
+        newest_approved = (
+            ReportNarrative.objects.filter(
+                group_id=summary.group_id,
+                term_id=summary.term_id,
+                kind=ReportNarrative.Kind.SUMMARY,
+                status=ReportNarrative.Status.APPROVED,
+            )
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+    return n.version == newest_approved
