@@ -190,7 +190,7 @@ def test_figures_sentences_in_english():
     )
     assert second == (
         "The study plan for the first half set 12 topics: 10 have been studied and 2 have not "
-        "(“A”, “B”); 1 of 2 research topics are done."
+        "(“A”, “B”); 1 of 2 research topics is done."
     )
 
 
