@@ -42,6 +42,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.attendance import attendance_rate
 from sessions_app.selectors.essays import essays_counted_in_term
+from sessions_app.services.terms import half_after
 
 # Members below this attendance rate are named among the problem hints.
 LOW_ATTENDANCE_RATE = Decimal("80")
@@ -417,10 +418,6 @@ def _narrative_for(
     return narratives.order_by("-version").first()
 
 
-def _half_after(year: int, half: int) -> tuple[int, int]:
-    return (year, 2) if half == 1 else (year + 1, 1)
-
-
 def half_year_summary(
     *,
     group: StudyGroup,
@@ -622,7 +619,7 @@ def _build(
             )
             (covered if row.session_dates else not_covered).append(row)
 
-    next_year, next_half = _half_after(term.year, term.half)
+    next_year, next_half = half_after(term.year, term.half)
     next_term = Term.objects.filter(group=group, year=next_year, half=next_half).first()
     next_plan = None
     if next_term is not None:
