@@ -1,5 +1,5 @@
 # Shared set-up for ./scripts/run and ./scripts/test: sourced, not run.
-# Idempotent: a second run checks and skips (packages present, pyproject.toml unchanged since the
+# Idempotent: a second run checks and skips (packages present, the lock file unchanged since the
 # last install, messages compiled), so it takes seconds.
 
 set -euo pipefail
@@ -66,20 +66,35 @@ ensure_system_packages() {
   fi
 }
 
-# .venv with the project and its dev tools; pip runs again only when pyproject.toml changed.
+# .venv with the locked Python packages: requirements/base.txt for run, requirements/dev.txt (base
+# and the test tools) for test. pyproject.toml keeps the ranges; the lock files pin one version of
+# each package with its hashes, so every machine installs the same WeasyPrint and renders the same
+# PDFs. The project itself is not installed: it has no packages (pyproject's packages = []), so an
+# editable install would add nothing to sys.path. $1: "run" or "test".
 ensure_venv() {
-  local python stamp wanted
+  local python
   if ! venv_works; then
     python=$(find_python) || die "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."
     say "Creating .venv with $python"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
   fi
-  stamp="$VENV/.studygroup-installed"
-  wanted=$( (cat pyproject.toml; "$VENV/bin/python" -V) | sha256sum | cut -d' ' -f1)
+  if [ "${1:-run}" = test ]; then
+    install_lock requirements/dev.txt
+  else
+    install_lock requirements/base.txt
+  fi
+}
+
+# pip install -r the lock file $1 with --require-hashes (exact versions, every file checked against
+# its hash); pip runs again only when the lock file (or the Python) changed since the last install.
+install_lock() {
+  local lock=$1 stamp wanted
+  stamp="$VENV/.studygroup-installed-$(basename "$lock" .txt)"
+  wanted=$( (cat "$lock"; "$VENV/bin/python" -V) | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    say "Installing Python packages into .venv"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e '.[dev]'
+    say "Installing the Python packages of $lock into .venv"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q --require-hashes -r "$lock"
     echo "$wanted" >"$stamp"
   fi
 }
@@ -99,7 +114,7 @@ setup_project() {
   local packages=("${RUNTIME_PACKAGES[@]}")
   [ "${1:-run}" = test ] && packages+=("${TEST_PACKAGES[@]}")
   ensure_system_packages "${packages[@]}"
-  ensure_venv
+  ensure_venv "${1:-run}"
   ensure_dev_env_file
   compile_messages
 }

@@ -101,10 +101,41 @@ class StudyGroup(AuditedModel):
         return self.name
 
 
-def not_left_by(day: dt.date) -> models.Q:
-    """Memberships not ended on day: no leaving date, or one still ahead. A member leaves on
-    their leaving date, so a date recorded ahead of time keeps them in the group until then."""
-    return models.Q(left_on__isnull=True) | models.Q(left_on__gt=day)
+def in_group_on(day: dt.date) -> models.Q:
+    """Memberships of day: joined on or before it and not yet left.
+
+    The one rule for "was this member in the group on day D", as a filter on Member. A member
+    leaves on their leaving date: from that day on they are out (the usual reading of "left on
+    2020-03-15"), so a leaving date recorded ahead of time keeps them in until then. A joining
+    date is the first day in. Member.is_in_group_on says the same for one row.
+    """
+    return models.Q(joined_on__lte=day) & (
+        models.Q(left_on__isnull=True) | models.Q(left_on__gt=day)
+    )
+
+
+def in_group_during(start: dt.date, end: dt.date) -> models.Q:
+    """Memberships of at least one day from start to end, both included (a term's members).
+
+    The same rule as in_group_on, over a span: joined by end and not left by start.
+    """
+    return models.Q(joined_on__lte=end) & (
+        models.Q(left_on__isnull=True) | models.Q(left_on__gt=start)
+    )
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_group_on(self, day: dt.date) -> "MemberQuerySet":
+        """Members in their group on day (see in_group_on for the leaving day)."""
+        return self.filter(in_group_on(day))
+
+    def in_group_during(self, start: dt.date, end: dt.date) -> "MemberQuerySet":
+        """Members in their group on any day from start to end, both included."""
+        return self.filter(in_group_during(start, end))
+
+    def in_rank_order(self) -> "MemberQuerySet":
+        """The group's order for every list, sheet and report: sort order, then first added."""
+        return self.order_by("sort_order", "id")
 
 
 class Member(AuditedModel):
@@ -131,6 +162,8 @@ class Member(AuditedModel):
     joined_on = models.DateField(_("joined on"), default=dt.date.today)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member")
@@ -160,11 +193,9 @@ class Member(AuditedModel):
         """Secretaries keep the records; leaders may correct them."""
         return self.role in (self.Role.SECRETARY, self.Role.LEADER, self.Role.DEPUTY)
 
-    def has_left_by(self, day: dt.date) -> bool:
-        return self.left_on is not None and self.left_on <= day
-
-    def is_active_on(self, day: dt.date) -> bool:
-        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+    def is_in_group_on(self, day: dt.date) -> bool:
+        """Whether this member was in the group on day: the rule of in_group_on, for one row."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
 
 
 class Term(AuditedModel):
@@ -430,7 +461,7 @@ class Attendance(AuditedModel):
         errors = {}
         if self.status == self.Status.LEAVE and not self.leave_reason.strip():
             errors["leave_reason"] = _("Give the reason for leave.")
-        if self.makeup_on and self.status in (self.Status.PRESENT, self.Status.LATE):
+        if self.makeup_on and self.attended:
             errors["makeup_on"] = _("Only members on leave or absent make up a session.")
         elif self.makeup_on and self.session_date and self.makeup_on < self.session_date:
             errors["makeup_on"] = _("Make-up study comes after the session.")
@@ -441,7 +472,8 @@ class Attendance(AuditedModel):
 
     @property
     def attended(self) -> bool:
-        return self.status in (self.Status.PRESENT, self.Status.LATE)
+        """Whether this row counts as attended (see ATTENDED_STATUSES)."""
+        return self.status in ATTENDED_STATUSES
 
     @property
     def session_date(self) -> dt.date | None:
@@ -450,6 +482,11 @@ class Attendance(AuditedModel):
             return self.session.date
         except StudySession.DoesNotExist:
             return None
+
+
+# What counts as attended: present or late. Leave and absence do not, even when made up later.
+# The one home of the rule; sessions_app.selectors.attendance counts and rates with it.
+ATTENDED_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 
 
 def essay_file_path(instance: "ReflectionEssay", filename: str) -> str:
@@ -518,6 +555,12 @@ class ReflectionEssay(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_revisable(self) -> bool:
+        """Whether the author may still change the essay: until it is accepted, never after
+        (essay_revise refuses; pages offer the change only when this holds)."""
+        return self.status != self.Status.ACCEPTED
 
     def clean(self) -> None:
         if self.status == self.Status.RETURNED and not self.review_comment.strip():

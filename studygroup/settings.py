@@ -193,7 +193,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An upload past ESSAY_MAX_UPLOAD_BYTES stops being kept (memory or temporary file) at once.
 FILE_UPLOAD_HANDLERS = [
-    "sessions_app.upload_handlers.UploadLimitHandler",
+    "intake.upload_handlers.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

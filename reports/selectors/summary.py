@@ -40,12 +40,9 @@ from sessions_app.models import (
     StudySession,
     Term,
 )
-from sessions_app.selectors.attendance import attendance_rate
+from sessions_app.selectors.attendance import attendance_rate, attended_in, meets_attendance_rule
 from sessions_app.selectors.essays import essays_counted_in_term
 from sessions_app.services.terms import half_after
-
-# Members below this attendance rate are named among the problem hints.
-LOW_ATTENDANCE_RATE = Decimal("80")
 
 
 @dataclass(frozen=True)
@@ -71,13 +68,23 @@ class AttendanceFigures:
     absent: int = 0
     made_up: int = 0
 
+    def by_status(self) -> dict[str, int]:
+        """The rows by attendance status, as the counting rule reads them."""
+        status = Attendance.Status
+        return {
+            status.PRESENT: self.present,
+            status.LATE: self.late,
+            status.LEAVE: self.leave,
+            status.ABSENT: self.absent,
+        }
+
     @property
     def attended(self) -> int:
-        return self.present + self.late
+        return attended_in(self.by_status())
 
     @property
     def total(self) -> int:
-        return self.present + self.late + self.leave + self.absent
+        return sum(self.by_status().values())
 
     @property
     def rate(self) -> Decimal | None:
@@ -115,12 +122,13 @@ class TopicRow:
 
 @dataclass(frozen=True)
 class ProblemHints:
-    """What the records show that the problems section might name."""
+    """What the records show that the problems section might name: members below the group's
+    own attendance rule (low_attendance_rate, the group's rule_attendance_rate)."""
 
     low_attendance: tuple[MemberRow, ...]
     sessions_without_essays: tuple[SessionRow, ...]
     topics_not_covered: tuple[TopicRow, ...]
-    low_attendance_rate: Decimal = LOW_ATTENDANCE_RATE
+    low_attendance_rate: Decimal
 
     @property
     def any(self) -> bool:
@@ -297,7 +305,6 @@ class HalfYearSummary:
     members: tuple[MemberRow, ...]
     reflections: int
     research_reports: int
-    essays_without_session: int
     research_done: tuple[ResearchTopicRow, ...]
     research_open: tuple[ResearchTopicRow, ...]
     hints: ProblemHints
@@ -319,10 +326,6 @@ class HalfYearSummary:
     @property
     def sessions_count(self) -> int:
         return len(self.sessions)
-
-    @property
-    def essays_total(self) -> int:
-        return self.reflections + self.research_reports
 
     @property
     def essays_in_sessions(self) -> int:
@@ -511,30 +514,25 @@ def _build(
     )
     essays_by_author: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     essays_by_kind: dict[str, int] = defaultdict(int)
-    essays_without_session = 0
-    for row in (
-        essays.values("author_id", "kind")
-        .annotate(n=Count("id"), loose=Count("id", filter=Q(session__isnull=True)))
-        .order_by()
-    ):
+    for row in essays.values("author_id", "kind").annotate(n=Count("id")).order_by():
         essays_by_author[row["author_id"]][row["kind"]] += row["n"]
         essays_by_kind[row["kind"]] += row["n"]
-        essays_without_session += row["loose"]
 
+    # The term's members (in the group on at least one of its days), and anyone recorded at one
+    # of its sessions, so that the table's rows add up to the sessions' figures.
     members = list(
         Member.objects.filter(group=group)
         .filter(
-            Q(joined_on__lte=term.end_date)
-            & (Q(left_on__isnull=True) | Q(left_on__gte=term.start_date))
+            Q(pk__in=Member.objects.in_group_during(term.start_date, term.end_date).values("pk"))
             | Q(pk__in=Attendance.objects.filter(session__in=held).values("member_id"))
         )
-        .order_by("sort_order", "id")
+        .in_rank_order()
     )
 
     session_rows = []
     for s in sessions:
         counts = per_session.get(s.pk, {})
-        attended = counts.get(Attendance.Status.PRESENT, 0) + counts.get(Attendance.Status.LATE, 0)
+        attended = attended_in(counts)
         total = sum(counts.values())
         session_rows.append(
             SessionRow(
@@ -629,10 +627,11 @@ def _build(
 
     hints = ProblemHints(
         low_attendance=tuple(
-            r for r in member_rows if r.rate is not None and r.rate < LOW_ATTENDANCE_RATE
+            r for r in member_rows if meets_attendance_rule(r.rate, group=group) is False
         ),
         sessions_without_essays=tuple(s for s in session_rows_t if not s.essays),
         topics_not_covered=tuple(not_covered),
+        low_attendance_rate=group.rule_attendance_rate,
     )
     reflections = essays_by_kind.get(ReflectionEssay.Kind.REFLECTION, 0)
     research_reports = essays_by_kind.get(ReflectionEssay.Kind.RESEARCH_REPORT, 0)
@@ -677,7 +676,6 @@ def _build(
         members=tuple(member_rows),
         reflections=reflections,
         research_reports=research_reports,
-        essays_without_session=essays_without_session,
         research_done=tuple(research_done),
         research_open=tuple(research_open),
         hints=hints,

@@ -44,7 +44,7 @@ def _may_render(member: Member | None, *, group_id: int, approved: bool) -> bool
     return (
         member is not None
         and member.user.is_active
-        and not member.has_left_by(timezone.localdate())
+        and member.is_in_group_on(timezone.localdate())
         and member.group_id == group_id
         and (approved or member.can_manage_records)
     )

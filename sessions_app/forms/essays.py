@@ -9,15 +9,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from intake.essays import ALLOWED_EXTENSIONS, EssayFile, essay_file_read
+from intake.limits import max_upload_megabytes
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
-from sessions_app.services.essay_text import (
-    ALLOWED_EXTENSIONS,
-    EssayFile,
-    essay_file_read,
-    max_upload_megabytes,
-)
 
 # A typed essay longer than this is not an essay; the limit keeps requests and rows reasonable.
 # (settings.DATA_UPLOAD_MAX_MEMORY_SIZE leaves room for 1,000,000 Chinese characters, so a

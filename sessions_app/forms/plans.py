@@ -6,7 +6,6 @@ add more" saves and comes back with two new ones, and a "Remove" box removes a r
 
 from django import forms
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.forms.text import SingleLineTextField
@@ -220,8 +219,3 @@ class TopicDoneForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def clean_completed_on(self):
-        day = self.cleaned_data["completed_on"]
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError(_("The completion date cannot be in the future."))
-        return day

@@ -5,24 +5,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.forms.text import SingleLineTextField
-from sessions_app.models import (
-    Attendance,
-    Member,
-    PlannedTopic,
-    StudyGroup,
-    StudySession,
-    not_left_by,
-)
-from sessions_app.selectors.sessions import SheetLine
-from sessions_app.services.sessions import SESSION_FIELDS, AttendanceEntry
-from sessions_app.services.uploads import (
+from intake.limits import max_upload_megabytes
+from intake.materials import (
     MATERIAL_EXTENSIONS,
     MaterialFile,
     material_accepted_types,
     material_file_read,
-    max_upload_megabytes,
 )
+from sessions_app.forms.text import SingleLineTextField
+from sessions_app.models import (
+    Attendance,
+    PlannedTopic,
+    StudyGroup,
+    StudySession,
+)
+from sessions_app.selectors.sessions import SheetLine, session_host_choices
+from sessions_app.services.sessions import SESSION_FIELDS, AttendanceEntry
 
 
 class DateInput(forms.DateInput):
@@ -66,9 +64,11 @@ class StudySessionForm(forms.ModelForm):
 
     def __init__(self, *args, group: StudyGroup, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host"].queryset = Member.objects.filter(
-            not_left_by(timezone.localdate()), group=group
-        ).order_by("sort_order", "id")
+        self.fields["host"].queryset = session_host_choices(
+            group=group,
+            day=self.instance.date if self.instance.pk else timezone.localdate(),
+            named=self.instance.host_id if self.instance.pk else None,
+        )
         self.fields["planned_topic"].queryset = (
             PlannedTopic.objects.filter(plan__group=group, kind=PlannedTopic.Kind.STUDY)
             .select_related("plan__term")

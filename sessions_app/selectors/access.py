@@ -7,15 +7,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from sessions_app.models import Member, StudySession, Term, not_left_by
+from sessions_app.models import Member, StudySession, Term
 
 
 def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Member]:
-    """The user's memberships, with their groups, in a stable order."""
+    """The user's memberships of today (Member.objects.in_group_on), with their groups, in a
+    stable order: a member who leaves today has no access from today on."""
     if not user.is_authenticated:
         return Member.objects.none()
     return (
-        Member.objects.filter(not_left_by(timezone.localdate()), user=user)
+        Member.objects.filter(user=user)
+        .in_group_on(timezone.localdate())
         .select_related("group")
         .order_by("group__name")
     )

@@ -1,29 +1,52 @@
-"""How attendance is counted: one place for the rule, used by every page and report."""
+"""How attendance is counted: one place for the rule, used by every page and report.
 
+What counts as attended is ATTENDED_STATUSES (present or late; sessions_app.models). A rate is
+the share of a set of attendance rows that count as attended, in percent to one decimal,
+rounded half up (12.25 → 12.3), as a Chinese office rounds by hand; None when there are no
+rows, so that "no records" never shows as 0%. A group's own rule (its required rate) is
+judged by meets_attendance_rule, never by a constant.
+"""
+
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from sessions_app.models import Attendance
+from sessions_app.models import ATTENDED_STATUSES, StudyGroup
 
-ATTENDED_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+__all__ = [
+    "ATTENDED_STATUSES",
+    "attendance_rate",
+    "attended_filter",
+    "attended_in",
+    "meets_attendance_rule",
+]
 
 
-# Aggregates over Attendance rows (prefix with the relation path for other models).
-def attendance_counts(prefix: str = "") -> dict:
-    """Count expressions for total and attended attendance rows, for .annotate()/.aggregate()."""
-    return {
-        "attendance_total": Count(f"{prefix}id"),
-        "attendance_attended": Count(
-            f"{prefix}id", filter=Q(**{f"{prefix}status__in": ATTENDED_STATUSES})
-        ),
-    }
+def attended_filter(prefix: str = "") -> Q:
+    """A filter for attendance rows that count as attended; prefix is the path to the rows
+    from the queried model, e.g. "attendances__" on StudySession."""
+    return Q(**{f"{prefix}status__in": ATTENDED_STATUSES})
+
+
+def attended_in(counts: Mapping[str, int]) -> int:
+    """How many of the rows counted by status ({"present": 3, "leave": 1, ...}) attended."""
+    return sum(counts.get(status, 0) for status in ATTENDED_STATUSES)
 
 
 def attendance_rate(*, attended: int, total: int) -> Decimal | None:
-    """Share of attendance rows marked present or late, in percent to one decimal; None if none."""
+    """Share of attendance rows counted as attended, in percent to one decimal, rounded half
+    up (1 of 80 is 1.3, not the banker's 1.2); None when there are no rows."""
     if not total:
         return None
     return (Decimal(attended) * 100 / Decimal(total)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
+
+
+def meets_attendance_rule(rate: Decimal | None, *, group: StudyGroup) -> bool | None:
+    """Whether a rate reaches the group's required attendance rate (its own rule, e.g. 90.0);
+    a rate equal to the rule meets it. None when there is no rate to judge."""
+    if rate is None:
+        return None
+    return rate >= group.rule_attendance_rate

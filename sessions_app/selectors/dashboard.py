@@ -5,18 +5,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
-from sessions_app.models import (
-    Attendance,
-    Member,
-    ReflectionEssay,
-    StudySession,
-    Term,
-    not_left_by,
+from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
+from sessions_app.selectors.attendance import (
+    attendance_rate,
+    attended_filter,
+    meets_attendance_rule,
 )
-from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
-from sessions_app.selectors.essays import essays_counted_in_term, essays_counted_in_year
+from sessions_app.selectors.essays import (
+    essay_counts,
+    essays_counted_in_term,
+    essays_counted_in_year,
+)
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,9 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
 
     totals = Attendance.objects.filter(session__in=held).aggregate(
         total=Count("id"),
-        attended=Count("id", filter=Q(status__in=ATTENDED_STATUSES)),
+        attended=Count("id", filter=attended_filter()),
         my_total=Count("id", filter=Q(member=member)),
-        my_attended=Count("id", filter=Q(member=member, status__in=ATTENDED_STATUSES)),
+        my_attended=Count("id", filter=attended_filter() & Q(member=member)),
     )
     essays = ReflectionEssay.objects.filter(essays_counted_in_term(term=term), group=group)
     essay_totals = essays.aggregate(total=Count("id"), mine=Count("id", filter=Q(author=member)))
@@ -124,9 +124,9 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         my_essays=essay_totals["mine"],
         essays_due=essays_due,
         attendance_rule=rule,
-        attendance_rule_met=None if rate is None else rate >= rule,
+        attendance_rule_met=meets_attendance_rule(rate, group=group),
         quarters=_quarters(term=term, held_dates=held.values_list("date", flat=True), today=today),
-        essay_rule=_essay_rule(member=member, year=term.year),
+        essay_rule=_essay_rule(member=member, year=term.year, today=today),
     )
 
 
@@ -156,7 +156,7 @@ def _quarters(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding
     return standings
 
 
-def _essay_rule(*, member: Member, year: int) -> EssayRuleStanding | None:
+def _essay_rule(*, member: Member, year: int, today: dt.date) -> EssayRuleStanding | None:
     """Members (for a member: only themself) with fewer counted essays in the year than the rule."""
     group = member.group
     required = group.rule_essays_per_member_year
@@ -168,15 +168,19 @@ def _essay_rule(*, member: Member, year: int) -> EssayRuleStanding | None:
         .annotate(n=Count("id"))
         .values_list("author_id", "n")
     )
-    members = Member.objects.filter(not_left_by(timezone.localdate()), group=group)
+    members = Member.objects.filter(group=group).in_group_on(today)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
-    behind = [m for m in members.order_by("sort_order", "id") if written.get(m.pk, 0) < required]
+    behind = [m for m in members.in_rank_order() if written.get(m.pk, 0) < required]
     return EssayRuleStanding(year=year, required=required, behind=behind)
 
 
 def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:
-    """Sessions asking for essays, with the members who owe one (for a member: only themself)."""
+    """Sessions asking for essays, with the members who owe one (for a member: only themself).
+
+    A member owes an essay for a session when they were in the group on its date and still are
+    today, and have no essay for it that counts (a returned essay is still owed).
+    """
     sessions = list(
         StudySession.objects.filter(
             group_id=group_id, term=term, essay_due_on__isnull=False
@@ -184,19 +188,21 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
     )
     if not sessions:
         return []
-    members = Member.objects.filter(not_left_by(today), group_id=group_id)
+    members = Member.objects.filter(group_id=group_id).in_group_on(today)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
     written = set(
-        ReflectionEssay.objects.filter(session__in=sessions, author__in=members).values_list(
-            "session_id", "author_id"
-        )
+        ReflectionEssay.objects.filter(
+            essay_counts(), session__in=sessions, author__in=members
+        ).values_list("session_id", "author_id")
     )
-    members = list(members.order_by("sort_order", "id"))
+    members = list(members.in_rank_order())
     result = []
     for session in sessions:
         missing = [
-            m for m in members if (session.pk, m.pk) not in written and m.joined_on <= session.date
+            m
+            for m in members
+            if (session.pk, m.pk) not in written and m.is_in_group_on(session.date)
         ]
         if missing:
             result.append(

@@ -7,10 +7,9 @@ Another group's essay is never found (404), nor is another member's essay for a 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
@@ -37,18 +36,29 @@ def essays_in_term(*, term: Term) -> Q:
     )
 
 
-def essays_counted_in_term(*, term: Term) -> Q:
-    """The essays a term's figures count: the term's essays, except those returned for revision.
+def essay_counts(prefix: str = "") -> Q:
+    """Essays that count in any figure: every essay except one returned for revision (it counts
+    again once resubmitted). prefix is the path to the essays from the queried model, e.g.
+    "essays__" on StudySession."""
+    # Named positively: a plain IN across a join, and a status added later counts only by choice.
+    counted = (ReflectionEssay.Status.SUBMITTED, ReflectionEssay.Status.ACCEPTED)
+    return Q(**{f"{prefix}status__in": counted})
 
-    The dashboard and the half-year summary both count with this, so their numbers agree.
+
+def essays_counted_in_term(*, term: Term) -> Q:
+    """The essays a term's figures count: tied to a session or topic of the term, not returned.
+
+    The one rule for "counts towards the term": the dashboard, the session list and the
+    half-year summary all count with it (or with essay_counts inside one session), so their
+    numbers agree.
     """
-    return essays_in_term(term=term) & ~Q(status=ReflectionEssay.Status.RETURNED)
+    return essays_in_term(term=term) & essay_counts()
 
 
 def essays_counted_in_year(*, year: int) -> Q:
     """The essays a year counts for the group's yearly rule, by the same test as a term's."""
     in_year = Q(session__term__year=year) | Q(planned_topic__plan__term__year=year)
-    return in_year & ~Q(status=ReflectionEssay.Status.RETURNED)
+    return in_year & essay_counts()
 
 
 def essay_page_for_member(
@@ -130,38 +140,3 @@ def topics_for_essays(*, group_id: int) -> QuerySet[PlannedTopic]:
         .select_related("plan__term")
         .order_by("-plan__term__year", "-plan__term__half", "kind", "planned_month", "sort_order")
     )
-
-
-@dataclass(frozen=True)
-class EssayTotals:
-    """Essays of a term in figures, for the dashboard and the half-year summary."""
-
-    submitted: int = 0
-    accepted: int = 0
-    returned: int = 0
-    reflections: int = 0
-    research_reports: int = 0
-    by_member: dict[int, int] = field(default_factory=dict)
-
-
-def essay_totals_for_term(*, group_id: int, term: Term) -> EssayTotals:
-    """How many essays the group's members wrote for the term, by status, kind and author.
-
-    Two queries whatever the number of essays. An essay belongs to the term of its session or
-    of its topic's plan (see essays_in_term).
-    """
-    essays = ReflectionEssay.objects.filter(essays_in_term(term=term), group_id=group_id)
-    totals = essays.aggregate(
-        submitted=Count("id"),
-        accepted=Count("id", filter=Q(status=ReflectionEssay.Status.ACCEPTED)),
-        returned=Count("id", filter=Q(status=ReflectionEssay.Status.RETURNED)),
-        reflections=Count("id", filter=Q(kind=ReflectionEssay.Kind.REFLECTION)),
-        research_reports=Count("id", filter=Q(kind=ReflectionEssay.Kind.RESEARCH_REPORT)),
-    )
-    by_member = dict(
-        essays.order_by()
-        .values_list("author_id")
-        .annotate(n=Count("id"))
-        .values_list("author_id", "n")
-    )
-    return EssayTotals(**totals, by_member=by_member)

@@ -171,11 +171,12 @@ def planned_topic_get(*, plan: StudyPlan, topic_id: int) -> PlannedTopic:
 
 
 def plan_assignable_members(*, plan: StudyPlan) -> QuerySet[Member]:
-    """Members who may be assigned research topics: the group's members active during the term."""
+    """Members who may be assigned research topics: those in the group on any day of the term."""
+    term = plan.term
     return (
         Member.objects.filter(group_id=plan.group_id)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=plan.term.start_date))
-        .order_by("sort_order", "id")
+        .in_group_during(term.start_date, term.end_date)
+        .in_rank_order()
     )
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sessions_app.models import Attendance, Member, StudySession, Term
-from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
+from sessions_app.models import Attendance, Member, StudyGroup, StudySession, Term
+from sessions_app.selectors.attendance import attendance_rate, attended_filter
+from sessions_app.selectors.essays import essay_counts
 
 
 def sessions_for_group(*, group_id: int) -> QuerySet[StudySession]:
@@ -41,7 +42,8 @@ class SessionRow:
 
 
 def session_rows_for_term(*, group_id: int, term: Term) -> list[SessionRow]:
-    """The term's sessions, newest first, each with its attendance and essay counts (one query)."""
+    """The term's sessions, newest first, each with its attendance and the essays that count
+    (returned ones do not; see essay_counts), in one query."""
     sessions = (
         sessions_for_group(group_id=group_id)
         .filter(term=term)
@@ -49,11 +51,9 @@ def session_rows_for_term(*, group_id: int, term: Term) -> list[SessionRow]:
         .annotate(
             n_total=Count("attendances", distinct=True),
             n_attended=Count(
-                "attendances",
-                filter=Q(attendances__status__in=ATTENDED_STATUSES),
-                distinct=True,
+                "attendances", filter=attended_filter("attendances__"), distinct=True
             ),
-            n_essays=Count("essays", distinct=True),
+            n_essays=Count("essays", filter=essay_counts("essays__"), distinct=True),
         )
         .order_by("-date", "-start_time", "-id")
     )
@@ -61,6 +61,18 @@ def session_rows_for_term(*, group_id: int, term: Term) -> list[SessionRow]:
         SessionRow(session=s, attended=s.n_attended, total=s.n_total, essays=s.n_essays)
         for s in sessions
     ]
+
+
+def session_host_choices(
+    *, group: StudyGroup, day: dt.date, named: int | None = None
+) -> QuerySet[Member]:
+    """Who may host a session held on day: the members in the group that day, plus the member
+    the record already names (named, a Member id), even if they have left since, so that
+    editing a past session never drops its host. In the group's order."""
+    in_group = Q(pk__in=Member.objects.filter(group=group).in_group_on(day).values("pk"))
+    if named is not None:
+        in_group |= Q(pk=named)
+    return Member.objects.filter(in_group, group=group).in_rank_order()
 
 
 @dataclass(frozen=True)
@@ -74,17 +86,15 @@ class SheetLine:
 def attendance_sheet(
     *, group_id: int, day: dt.date, session: StudySession | None = None
 ) -> list[SheetLine]:
-    """Every member active on the day, plus anyone already recorded for the session, in order."""
+    """Every member in the group on the day (Member.objects.in_group_on: not one who leaves
+    that day), plus anyone already recorded for the session, in the group's order."""
     recorded = {}
     if session is not None:
         recorded = {
             a.member_id: a
             for a in Attendance.objects.filter(session=session).select_related("member")
         }
-    active = Member.objects.filter(group_id=group_id, joined_on__lte=day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=day)
-    )
-    members = {m.pk: m for m in active}
+    members = {m.pk: m for m in Member.objects.filter(group_id=group_id).in_group_on(day)}
     for member_id, row in recorded.items():
         members.setdefault(member_id, row.member)
     ordered = sorted(members.values(), key=lambda m: (m.sort_order, m.pk))
@@ -118,5 +128,5 @@ def member_record(*, member: Member) -> MemberRecord:
         .select_related("session", "session__term")
         .order_by("-session__date")
     )
-    attended = sum(1 for a in rows if a.status in ATTENDED_STATUSES)
+    attended = sum(1 for a in rows if a.attended)
     return MemberRecord(member=member, attendance=rows, attended=attended, total=len(rows))

@@ -30,6 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
     Member,
@@ -43,7 +44,6 @@ from sessions_app.models import (
 )
 from sessions_app.services import demo
 from sessions_app.services.demo import aware, clock_time
-from sessions_app.services.essay_text import count_characters
 
 BULK_PASSWORD = "bulk-pass-2020"
 BULK_SLUG_PREFIX = "bulk-"

@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
     Member,
@@ -26,7 +27,6 @@ from sessions_app.models import (
     StudyPlan,
     StudySession,
 )
-from sessions_app.services.essay_text import count_characters
 from sessions_app.services.plans import (
     TopicInput,
     plan_approve,

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from intake.count import count_characters
+from intake.essays import EssayFile
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
-from sessions_app.services.essay_text import EssayFile, count_characters
 
 
 def _check_subject(
@@ -79,7 +80,7 @@ def essay_submit(
     """Submit an essay by author for one session or one planned topic of their group.
 
     The text is essay_file's extracted text when a checked file is given (see
-    essay_text.essay_file_read), else the typed body. The file is stored under a generated name;
+    intake.essays.essay_file_read), else the typed body. The file is stored under a generated name;
     if the row cannot be saved, the stored file is removed again. Raises ValidationError.
     """
     _check_subject(author=author, session=session, planned_topic=planned_topic)
@@ -121,7 +122,7 @@ def essay_revise(
     """
     if essay.author_id != author.pk:
         raise PermissionDenied
-    if essay.status == ReflectionEssay.Status.ACCEPTED:
+    if not essay.is_revisable:
         raise ValidationError(_("An accepted essay can no longer be changed."))
     _check_subject(author=author, session=session, planned_topic=planned_topic)
     old_file_name = essay.file.name if essay.file else ""

@@ -248,12 +248,17 @@ def planned_topic_mark_done(
     """Record that a research topic was completed on a day, or (done_on None) that it is not.
 
     Progress on the plan, not a change to it: an approved plan stays approved.
-    Raises PermissionDenied unless the member keeps the records of the topic's group.
+    Raises PermissionDenied unless the member keeps the records of the topic's group, and
+    ValidationError for a study topic or a day after today (work is recorded once done).
     """
     if not member.can_manage_records or member.group_id != topic.plan.group_id:
         raise PermissionDenied
     if topic.kind != PlannedTopic.Kind.RESEARCH:
         raise ValidationError(_("Only research topics are marked as done."))
+    if done_on is not None and done_on > timezone.localdate():
+        raise ValidationError(
+            {"completed_on": _("The completion date cannot be in the future.")}
+        )
     topic.completed_on = done_on
     topic.updated_by = member.user
     topic.full_clean(exclude=_CLEAN_EXCLUDE)

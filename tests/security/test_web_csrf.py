@@ -23,10 +23,10 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils.crypto import get_random_string
 
+from intake.materials import material_file_read
 from reports.models import ReportFile
 from sessions_app.models import PlannedTopic
 from sessions_app.services.sessions import material_add
-from sessions_app.services.uploads import material_file_read
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -37,9 +37,9 @@ from tests.factories import (
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
-from tests.sessions_app.files.essay_samples import pdf_bytes
 from tests.sessions_app.test_plans_views import plan_data
 from tests.sessions_app.test_sessions import session_post_data
+from tests.uploads import pdf_bytes
 
 # --- every URL the resolver knows -------------------------------------------------------------
 

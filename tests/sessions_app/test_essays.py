@@ -2,7 +2,6 @@
 who sees and reviews what, the download, and a list whose query count does not grow."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -11,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from intake.essays import essay_file_read
 from sessions_app.models import Member, ReflectionEssay
-from sessions_app.selectors.essays import essay_totals_for_term
-from sessions_app.services.essay_text import essay_file_read
 from sessions_app.services.essays import essay_review, essay_submit
 from tests.factories import (
     MemberFactory,
@@ -22,7 +20,7 @@ from tests.factories import (
     StudyPlanFactory,
     StudySessionFactory,
 )
-from tests.sessions_app.files.essay_samples import (
+from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
     PNG_BYTES,
@@ -31,6 +29,8 @@ from tests.sessions_app.files.essay_samples import (
     encrypted_pdf_bytes,
     image_only_pdf_bytes,
     pdf_bytes,
+    post_essay,
+    stored_files,
     zip_bomb_docx_bytes,
     zip_bytes,
 )
@@ -41,18 +41,8 @@ def session(group, term):
     return StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 15), topic="学习专题")
 
 
-def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
-
-
 def url(name: str, group, *args) -> str:
     return reverse(f"sessions_app:{name}", args=[group.slug, *args])
-
-
-def submit(client, group, for_session, **data):
-    payload = {"title": "学习心得", "kind": "reflection", "session": for_session.pk, "body": ""}
-    payload.update(data)
-    return client.post(url("essay_create", group), payload)
 
 
 def field_errors(response, field: str) -> list[ValidationError]:
@@ -74,7 +64,7 @@ def test_member_submits_a_docx_and_sees_its_character_count(
     client_for, member, group, session, media_root
 ):
     content = docx_bytes([TEXT_CN, "ABC"], table=[["一", "二"]])
-    response = submit(
+    response = post_essay(
         client_for(member), group, session, file=SimpleUploadedFile("我的心得.docx", content)
     )
     essay = ReflectionEssay.objects.get()
@@ -97,7 +87,7 @@ def test_member_submits_a_docx_and_sees_its_character_count(
 
 def test_member_submits_a_gbk_text_file(client_for, member, group, session):
     content = f"{TEXT_CN}，认真学习。".encode("gbk")
-    submit(client_for(member), group, session, file=SimpleUploadedFile("心得.txt", content))
+    post_essay(client_for(member), group, session, file=SimpleUploadedFile("心得.txt", content))
     essay = ReflectionEssay.objects.get()
     assert essay.body == f"{TEXT_CN}，认真学习。"
     assert essay.char_count == 13
@@ -122,7 +112,7 @@ def test_member_submits_a_pdf_research_report_for_a_planned_topic(client_for, me
 
 
 def test_member_types_the_essay_into_the_page(client_for, member, group, session, media_root):
-    response = submit(client_for(member), group, session, body=f"  {TEXT_CN}\n\n第二段  ")
+    response = post_essay(client_for(member), group, session, body=f"  {TEXT_CN}\n\n第二段  ")
     essay = ReflectionEssay.objects.get()
     assert response.status_code == 302
     assert essay.body == f"{TEXT_CN}\n\n第二段"
@@ -133,7 +123,7 @@ def test_member_types_the_essay_into_the_page(client_for, member, group, session
 
 def test_typed_text_is_escaped_and_keeps_its_line_breaks(client_for, member, group, session):
     client = client_for(member)
-    submit(client, group, session, body="<script>alert(1)</script>\n第二行")
+    post_essay(client, group, session, body="<script>alert(1)</script>\n第二行")
     page = client.get(url("essay_detail", group, ReflectionEssay.objects.get().pk))
     html = page.content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -142,7 +132,7 @@ def test_typed_text_is_escaped_and_keeps_its_line_breaks(client_for, member, gro
 
 
 def test_neither_file_nor_text_is_an_error_on_the_file_field(client_for, member, group, session):
-    response = submit(client_for(member), group, session)
+    response = post_essay(client_for(member), group, session)
     assert response.status_code == 200
     assert field_errors(response, "file")
     assert not ReflectionEssay.objects.exists()
@@ -151,7 +141,7 @@ def test_neither_file_nor_text_is_an_error_on_the_file_field(client_for, member,
 def test_both_file_and_text_is_an_error_on_the_text_field(
     client_for, member, group, session, media_root
 ):
-    response = submit(
+    response = post_essay(
         client_for(member),
         group,
         session,
@@ -165,14 +155,14 @@ def test_both_file_and_text_is_an_error_on_the_text_field(
 
 
 def test_essay_needs_a_session_or_a_topic(client_for, member, group, session):
-    response = submit(client_for(member), group, session, session="", body="文字")
+    response = post_essay(client_for(member), group, session, session="", body="文字")
     assert field_errors(response, "session")
     assert not ReflectionEssay.objects.exists()
 
 
 def test_another_groups_session_cannot_be_chosen(client_for, member, group, other_group):
     foreign = StudySessionFactory(group=other_group)
-    response = submit(client_for(member), group, foreign, body="文字")
+    response = post_essay(client_for(member), group, foreign, body="文字")
     assert field_errors(response, "session")
     assert not ReflectionEssay.objects.exists()
 
@@ -215,7 +205,7 @@ BAD_FILES = [
 def test_bad_file_shows_the_error_on_the_field_and_saves_nothing(
     client_for, member, group, session, media_root, settings, name, make_content, code
 ):
-    response = submit(
+    response = post_essay(
         client_for(member),
         group,
         session,
@@ -341,7 +331,7 @@ def test_author_downloads_the_file_as_an_attachment_with_its_chinese_name(
 ):
     client = client_for(member)
     content = docx_bytes([TEXT_CN])
-    submit(client, group, session, file=SimpleUploadedFile("学习 心得.docx", content))
+    post_essay(client, group, session, file=SimpleUploadedFile("学习 心得.docx", content))
     essay = ReflectionEssay.objects.get()
     response = client.get(url("essay_file", group, essay.pk))
     assert response.status_code == 200
@@ -353,7 +343,7 @@ def test_author_downloads_the_file_as_an_attachment_with_its_chinese_name(
 
 
 def test_secretary_downloads_a_members_file(client_for, secretary, member, group, session):
-    submit(
+    post_essay(
         client_for(member), group, session, file=SimpleUploadedFile("notes.txt", TEXT_CN.encode())
     )
     essay = ReflectionEssay.objects.get()
@@ -399,7 +389,7 @@ def test_review_return_revise_and_accept(
     django_capture_on_commit_callbacks,
 ):
     client_for(member)
-    submit(client, group, session, file=SimpleUploadedFile("初稿.txt", "初稿内容".encode()))
+    post_essay(client, group, session, file=SimpleUploadedFile("初稿.txt", "初稿内容".encode()))
     essay = ReflectionEssay.objects.get()
     first_file = essay.file.name
 
@@ -454,7 +444,7 @@ def test_revising_without_a_new_file_or_text_keeps_the_file(
     client, client_for, member, group, session
 ):
     client_for(member)
-    submit(client, group, session, file=SimpleUploadedFile("a.txt", TEXT_CN.encode()))
+    post_essay(client, group, session, file=SimpleUploadedFile("a.txt", TEXT_CN.encode()))
     essay = ReflectionEssay.objects.get()
     response = client.post(
         url("essay_edit", group, essay.pk),
@@ -480,14 +470,6 @@ def test_service_refuses_a_reviewer_from_another_group(outsider, member, session
     essay = essay_by(member, session)
     with pytest.raises(PermissionDenied):
         essay_review(essay=essay, reviewer=outsider, status="accepted")
-
-
-def test_essay_totals_for_term(group, term, member, session):
-    essay_by(member, session, status="accepted")
-    essay_by(member, session, kind="research_report")
-    totals = essay_totals_for_term(group_id=group.pk, term=term)
-    assert (totals.submitted, totals.accepted, totals.research_reports) == (2, 1, 1)
-    assert totals.by_member == {member.pk: 2}
 
 
 # --- query count -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from intake.count import count_characters
 from reports.models import ReportNarrative
 from sessions_app.models import (
     Attendance,
@@ -23,7 +24,6 @@ from sessions_app.models import (
     Term,
 )
 from sessions_app.services.bulk import BULK_PASSWORD, bulk_reset
-from sessions_app.services.essay_text import count_characters
 from tests.factories import StudyGroupFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ Django otherwise receives a whole upload into memory or a temporary file before 
 look at its size, so a 2 GB "essay" would fill the temporary directory. This handler runs first
 (settings.FILE_UPLOAD_HANDLERS): past settings.ESSAY_MAX_UPLOAD_BYTES it drops what the later
 handlers kept of the file, passes them nothing more, and hands the form an empty file that
-still reports the size it had, so the form says "too large" (uploads.read_limited).
+still reports the size it had, so the form says "too large" (intake.limits.read_limited).
 """
 
 from __future__ import annotations

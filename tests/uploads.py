@@ -1,12 +1,53 @@
-"""Essay files for tests, made in memory: valid .docx/.pdf/.txt and the bad files people upload."""
+"""Uploads for every test, in one place: files made in memory (valid .docx/.pdf/.txt, Office
+packages and images, and the bad and hostile files people upload), the two upload forms' posts,
+and what ended up in storage.
+
+Every zip made here carries a fixed timestamp, so building the same file twice gives the same
+bytes: zipfile otherwise stamps each entry with the clock, and a test comparing a download with
+a second build failed whenever the two builds fell in different two-second steps.
+"""
 
 import functools
 import io
+import struct
 import zipfile
+import zlib
+from pathlib import Path
 
 import docx
+from django.urls import reverse
 
 TEXT_CN = "学习贯彻新思想"  # 7 characters
+
+# Any fixed moment will do; it only has to be the same on every build.
+ZIP_DATE_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+# --- what the forms were sent and what storage kept ------------------------------------------
+
+
+def post_essay(client, group, session, /, **data):
+    """Post the essay form for a reflection on `session`; `data` adds or overrides fields
+    (file=SimpleUploadedFile(...), body=..., title=..., session="")."""
+    payload = {"title": "学习心得", "kind": "reflection", "session": session.pk, "body": ""}
+    payload.update(data)
+    return client.post(reverse("sessions_app:essay_create", args=[group.slug]), payload)
+
+
+def post_material(client, group, session, *, file, title: str = "学习材料"):
+    """Post the session page's material form with `file` (a SimpleUploadedFile)."""
+    return client.post(
+        reverse("sessions_app:material_upload", args=[group.slug, session.pk]),
+        {"title": title, "file": file},
+    )
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under root (the test's MEDIA_ROOT): what uploads left in storage."""
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+# --- essay files --------------------------------------------------------------------------------
 
 
 def docx_bytes(paragraphs=(), table=None, merged_row=None) -> bytes:
@@ -25,7 +66,7 @@ def docx_bytes(paragraphs=(), table=None, merged_row=None) -> bytes:
         merged.text = merged_row
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return zip_bytes(zip_parts(buffer.getvalue()))  # python-docx stamps its parts with the clock
 
 
 @functools.cache
@@ -58,11 +99,19 @@ def encrypted_pdf_bytes() -> bytes:
 
 
 def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    """A deflated zip of entries (name -> bytes) in that order; the same bytes on every build."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            entry = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
+
+
+def zip_parts(content: bytes) -> dict[str, bytes]:
+    """The entries of a zip (name -> bytes), in the archive's order."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def zip_bomb_docx_bytes(expanded_mb: int = 101) -> bytes:
@@ -176,3 +225,70 @@ def xlsm_bytes() -> bytes:
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
 SVG_BYTES = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML_BYTES = b"<html><body><script>alert(1)</script></body></html>"
+
+
+# --- zip bombs and XML entities in Word files ------------------------------------------------
+
+
+def lying_entry_zip(entries: dict[str, bytes], *, liar: str, real_bytes: int) -> bytes:
+    """A zip with `liar` holding real_bytes of zeros while claiming (size and CRC) to hold 1000.
+
+    zipfile checks only the declared size: it inflates the whole entry in one call, then
+    keeps the first 1000 bytes, whose CRC matches.
+    """
+    data = bytearray(zip_bytes({**entries, liar: bytes(real_bytes)}))
+    claimed_crc = struct.pack("<I", zlib.crc32(bytes(1000)))
+    claimed_size = struct.pack("<I", 1000)
+    # The local header (name at +30) and the central directory entry (name at +46).
+    for magic, name_at, crc_at, size_at in (
+        (b"PK\x03\x04", 30, 14, 22),
+        (b"PK\x01\x02", 46, 16, 24),
+    ):
+        at = _header_of(data, magic, name_at, liar.encode())
+        data[at + crc_at : at + crc_at + 4] = claimed_crc
+        data[at + size_at : at + size_at + 4] = claimed_size
+    return bytes(data)
+
+
+def _header_of(data: bytearray, magic: bytes, name_at: int, name: bytes) -> int:
+    at = data.find(magic)
+    while data[at + name_at : at + name_at + len(name)] != name:
+        at = data.find(magic, at + 1)
+    return at
+
+
+def docx_parts() -> dict[str, bytes]:
+    """The parts of a real one-paragraph .docx (name -> bytes)."""
+    return zip_parts(docx_bytes([TEXT_CN]))
+
+
+def docx_with_document(document_xml: bytes, **extra: bytes) -> bytes:
+    """A real .docx whose word/document.xml is document_xml, plus extra parts (folders as __)."""
+    parts = docx_parts()
+    parts["word/document.xml"] = document_xml
+    parts.update({name.replace("__", "/"): data for name, data in extra.items()})
+    return zip_bytes(parts)
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def word_document(doctype: str, text: str) -> bytes:
+    """A word/document.xml of one paragraph of text, after a document type declaration."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{doctype}\n'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+        "</w:body></w:document>"
+    ).encode()
+
+
+PASSWD_LINE = "root:x:0:0"
+XXE = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+BILLION_LAUGHS = (
+    '<!DOCTYPE w:document [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>"
+)

@@ -5,12 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from sessions_app.services.essay_text import (
-    count_characters,
-    essay_file_read,
-    sanitise_filename,
-)
-from tests.sessions_app.files.essay_samples import (
+from intake.count import count_characters
+from intake.essays import essay_file_read
+from intake.names import sanitise_filename
+from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
     OLE2_DOC_BYTES,

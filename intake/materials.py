@@ -1,0 +1,149 @@
+"""Session materials: which files a secretary may attach to a session, checked by content.
+
+Nothing here writes to the database or to storage: material_file_read either returns a
+MaterialFile the session service may store, or raises a ValidationError meant for the form's
+file field, so a refused file leaves no row and no stored file behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from intake.limits import read_limited
+from intake.names import file_extension, filename_check, sanitise_filename
+from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
+from intake.sniff import OLD_OFFICE, sniff_file
+
+# Extension -> (what sniff_file must find, the Content-Type it is downloaded with).
+MATERIAL_TYPES = {
+    ".pdf": (".pdf", "application/pdf"),
+    ".docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ".xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".pptx": (
+        ".pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    ".txt": (".txt", "text/plain"),
+    ".png": (".png", "image/png"),
+    ".jpg": (".jpg", "image/jpeg"),
+    ".jpeg": (".jpg", "image/jpeg"),
+}
+MATERIAL_EXTENSIONS = tuple(MATERIAL_TYPES)
+
+
+def material_accepted_types() -> str:
+    """The accepted kinds of material file, as a sentence part for help texts and errors."""
+    return _(
+        "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), text (.txt) or image (.png, .jpg)"
+    )
+
+
+def material_content_type(name: str) -> str:
+    """The Content-Type a stored material is downloaded with, from its (checked) extension.
+
+    application/octet-stream for an extension that is not a material's. Never raises.
+    """
+    kind = MATERIAL_TYPES.get(file_extension(name))
+    return kind[1] if kind else "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    """An uploaded session material that passed every check.
+
+    content: the file's bytes as uploaded; extension: a key of MATERIAL_TYPES (lower case, with
+    its dot), which the content agrees with; original_filename: the uploader's name made safe.
+    """
+
+    content: bytes
+    extension: str
+    original_filename: str
+
+
+def material_file_read(uploaded: UploadedFile) -> MaterialFile:
+    """Check an uploaded session material; raise ValidationError if it may not be kept.
+
+    The name must be a plain name (filename_check). Only PDF, .docx, .xlsx, .pptx, .txt, .png
+    and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
+    what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
+    open without a password and hold no scripts or attached files. Office files are stored, not
+    parsed: only their [Content_Types].xml is read, through intake.office.zip_entry_chunks.
+    Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
+    "empty", "old_office", "mismatch", "not_type", "pdf_active", "pdf_encrypted", "bad_pdf".
+    Reads the upload from its start; writes nothing.
+    """
+    filename_check(uploaded.name)
+    extension = file_extension(uploaded.name)
+    if extension not in MATERIAL_TYPES:
+        raise ValidationError(
+            _("Upload a %(types)s file. Other file types are not accepted.")
+            % {"types": material_accepted_types()},
+            code="extension",
+        )
+    content = read_limited(uploaded)
+    if not content.strip():
+        raise ValidationError(_("The file is empty."), code="empty")
+    expected = MATERIAL_TYPES[extension][0]
+    detected = sniff_file(content)
+    if detected == OLD_OFFICE:
+        raise ValidationError(
+            _(
+                "This is an old Office file (.doc, .xls or .ppt). "
+                "Save it as .docx, .xlsx or .pptx and upload that."
+            ),
+            code="old_office",
+        )
+    if detected != expected:
+        if detected is not None and detected != ".txt":
+            raise ValidationError(
+                _(
+                    "The file's content does not match its name: it is a %(detected)s file, "
+                    "not %(extension)s. Rename it or save it again."
+                )
+                % {"detected": detected, "extension": extension},
+                code="mismatch",
+            )
+        raise ValidationError(
+            _(
+                "This file is not a %(extension)s file, whatever its name says: it may be "
+                "another kind of file renamed, or damaged. Upload a %(types)s file."
+            )
+            % {"extension": extension, "types": material_accepted_types()},
+            code="not_type",
+        )
+    if expected == ".pdf":
+        _material_pdf_check(content)
+    return MaterialFile(
+        content=content,
+        extension=extension,
+        original_filename=sanitise_filename(
+            uploaded.name, extension=extension, fallback=_("material")
+        ),
+    )
+
+
+def _material_pdf_check(content: bytes) -> None:
+    try:
+        pdf_open(content)
+    except PdfProblem as problem:
+        if problem.kind == "active":
+            raise pdf_active_content_error() from problem
+        if problem.kind == "encrypted":
+            raise ValidationError(
+                _(
+                    "This PDF is protected by a password, so it cannot be checked. "
+                    "Save it without a password and upload it again."
+                ),
+                code="pdf_encrypted",
+            ) from problem
+        raise ValidationError(
+            _("This PDF is damaged and cannot be opened. Save it again and upload it."),
+            code="bad_pdf",
+        ) from problem
