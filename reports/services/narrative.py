@@ -15,12 +15,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from reports.models import ReportNarrative
-from reports.selectors.summary import (
-    HalfYearSummary,
-    half_year_summary,
-    half_year_summary_live,
-    narrative_view,
-)
+from reports.selectors.summary import half_year_summary, half_year_summary_live, narrative_view
+from reports.selectors.summary_types import HalfYearSummary
 from sessions_app.models import Member, StudyGroup, Term
 
 
