@@ -4,12 +4,13 @@ download task, the render_report command and the tests.
 The document templates (templates/reports/pdf/*.html) include the same body partials as the
 HTML pages, so the page and the PDF cannot drift.
 
-The content hash (document_hash) is the SHA-256 of the rendered HTML document together with the
-PDF stylesheet, WeasyPrint's version and TEMPLATE_VERSION. The HTML carries every figure, the
-narrative's version and text, and the template's markup, so any change to the data, the
-narrative or the templates changes the hash; TEMPLATE_VERSION is bumped by hand for changes the
-HTML cannot show (the renderer's options). Nothing time-dependent may go into the document, or
-every request would render again.
+The content hash (document_hash) is the SHA-256 of everything the PDF is made from: the rendered
+HTML document (every figure, the narrative's version and text), the PDF stylesheet, the source of
+the document templates (the kind's template and every template it extends or includes, so a new
+release of the templates makes new files whether or not this document's HTML shows the change),
+WeasyPrint's version and RENDERER_VERSION. RENDERER_VERSION is bumped by hand for changes none of
+these show (render_pdf's options, the missing-character replacement). Nothing time-dependent may
+go into the document, or every request would render again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import weasyprint
 from django.contrib.staticfiles import finders
 from django.template import engines
 from django.template.loader import get_template, render_to_string
+from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils import translation
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont, TTLibError
@@ -39,8 +41,9 @@ from sessions_app.models import StudyGroup, Term
 
 logger = logging.getLogger(__name__)
 
-#: Bump when the PDF output changes in a way the HTML document does not show.
-TEMPLATE_VERSION = "1"
+#: Our renderer's version: bump when the PDF output changes in a way that neither the HTML
+#: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code).
+RENDERER_VERSION = "1"
 
 SUMMARY = "summary"
 PLAN = "plan"
@@ -101,13 +104,44 @@ def _stylesheet_bytes() -> bytes:
         return handle.read()
 
 
-def document_hash(html: str) -> str:
-    """The key under which a rendered PDF is stored: see the module docstring."""
+def _constant_name(expression) -> str | None:
+    """The template name of an {% extends %} or {% include %} given as a string literal."""
+    var = getattr(expression, "var", None)
+    return var if isinstance(var, str) else None
+
+
+def document_template_sources(kind: str) -> tuple[tuple[str, str], ...]:
+    """(name, source) of the kind's document template and of every template it extends or
+    includes by a constant name, recursively, sorted by name. Not cached: the template loader
+    caches the templates, and a template reloaded in development counts at once.
+    Raises ValueError for an unknown kind."""
+    if kind not in DOCUMENT_TEMPLATES:
+        raise ValueError(f"Unknown report kind: {kind!r}")
+    sources: dict[str, str] = {}
+    pending = [DOCUMENT_TEMPLATES[kind]]
+    while pending:
+        name = pending.pop()
+        if name in sources:
+            continue
+        template = get_template(name).template
+        sources[name] = template.source
+        for node in template.nodelist.get_nodes_by_type(ExtendsNode):
+            pending.append(_constant_name(node.parent_name))
+        for node in template.nodelist.get_nodes_by_type(IncludeNode):
+            pending.append(_constant_name(node.template))
+        pending = [n for n in pending if n]
+    return tuple(sorted(sources.items()))
+
+
+def document_hash(html: str, *, kind: str) -> str:
+    """The key under which a rendered PDF is stored (64 hex digits): see the module docstring."""
     digest = hashlib.sha256()
+    templates = [f"{name}\0{source}".encode() for name, source in document_template_sources(kind)]
     for part in (
-        TEMPLATE_VERSION.encode(),
+        RENDERER_VERSION.encode(),
         weasyprint.__version__.encode(),
         _stylesheet_bytes(),
+        *templates,
         html.encode("utf-8"),
     ):
         digest.update(len(part).to_bytes(8, "big"))
@@ -161,7 +195,7 @@ def report_document_build(
     return ReportDocument(
         kind=kind,
         html=html,
-        content_hash=document_hash(html),
+        content_hash=document_hash(html, kind=kind),
         approved=_is_approved(kind, data),
         filename_stem=document_title(data),
     )

@@ -17,9 +17,9 @@ class ReportFile(AuditedModel):
     """One rendering of a report as a PDF, keyed by the hash of the document it was made from.
 
     content_hash is the SHA-256 of the rendered HTML document (which carries the report's figures,
-    the narrative version and its text, and the template) together with the stylesheet and
-    reports.pdf.TEMPLATE_VERSION; see reports.pdf.document_hash. The same hash means the same
-    PDF, so a done row is served again instead of being rebuilt.
+    the narrative version and its text) together with the stylesheet, the templates' source and
+    the renderer's versions; see reports.pdf.document_hash. The same hash means the same PDF, so a
+    done row is served again instead of being rebuilt.
 
     The file is written to storage before status becomes done, so a pending, running or failed
     row never serves a half-written file.

@@ -1,34 +1,40 @@
-"""The half-year summary's figures, gathered once from the records into a plain structure.
+"""The half-year summary's builder: the figures gathered once from the records into the plain
+structure of reports.selectors.summary_types (HalfYearSummary), and who may read which version.
 
 The HTML page, the PDF and the tests all read `HalfYearSummary`; nothing in it queries the
 database again. The builder runs a fixed number of queries whatever the size of the group.
+The attendance chart's geometry is reports.selectors.summary_chart.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
-import json
-import math
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from reports.models import ReportNarrative
 from reports.selectors import wording
 from reports.selectors.plan import (
     FormatCount,
-    PlanDocument,
     ResearchTopicRow,
     plan_document_from,
     plan_with_topics,
+)
+from reports.selectors.summary_chart import attendance_chart
+from reports.selectors.summary_types import (
+    AttendanceFigures,
+    HalfYearSummary,
+    MemberRow,
+    NarrativeView,
+    Practice,
+    ProblemHints,
+    SessionRow,
+    TopicRow,
 )
 from sessions_app.models import (
     Attendance,
@@ -42,326 +48,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.attendance import attendance_rate, attended_in, meets_attendance_rule
 from sessions_app.selectors.essays import essays_counted_in_term
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    date: dt.date
-    format: str
-    format_label: str
-    topic: str
-    host: str
-    speakers: str
-    attended: int
-    total: int
-    rate: Decimal | None
-    essays: int
-
-
-@dataclass(frozen=True)
-class AttendanceFigures:
-    present: int = 0
-    late: int = 0
-    leave: int = 0
-    absent: int = 0
-    made_up: int = 0
-
-    def by_status(self) -> dict[str, int]:
-        """The rows by attendance status, as the counting rule reads them."""
-        status = Attendance.Status
-        return {
-            status.PRESENT: self.present,
-            status.LATE: self.late,
-            status.LEAVE: self.leave,
-            status.ABSENT: self.absent,
-        }
-
-    @property
-    def attended(self) -> int:
-        return attended_in(self.by_status())
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_status().values())
-
-    @property
-    def rate(self) -> Decimal | None:
-        return attendance_rate(attended=self.attended, total=self.total)
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    id: int
-    name: str
-    position: str
-    role_label: str
-    attendance: AttendanceFigures
-    reflections: int
-    research_reports: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        return self.attendance.rate
-
-    @property
-    def essays(self) -> int:
-        return self.reflections + self.research_reports
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    id: int
-    title: str
-    planned_month: int | None
-    format_label: str
-    lead_speaker: str
-    session_dates: tuple[dt.date, ...]
-
-
-@dataclass(frozen=True)
-class ProblemHints:
-    """What the records show that the problems section might name: members below the group's
-    own attendance rule (low_attendance_rate, the group's rule_attendance_rate)."""
-
-    low_attendance: tuple[MemberRow, ...]
-    sessions_without_essays: tuple[SessionRow, ...]
-    topics_not_covered: tuple[TopicRow, ...]
-    low_attendance_rate: Decimal
-
-    @property
-    def any(self) -> bool:
-        return bool(self.low_attendance or self.sessions_without_essays or self.topics_not_covered)
-
-
-@dataclass(frozen=True)
-class Practice:
-    heading: str
-    body: str
-
-
-@dataclass(frozen=True)
-class NarrativeView:
-    id: int | None
-    version: int
-    status: str
-    status_label: str
-    is_approved: bool
-    preamble: str
-    practices: tuple[Practice, ...]
-    problems: str
-    causes: str
-    measures: str
-    approved_by: str
-    approved_at: dt.datetime | None
-    updated_at: dt.datetime | None
-    is_preview: bool = False
-    # The report body frozen at approval (empty for drafts and for versions approved before
-    # documents were frozen), and the hash of the figures it was rendered from.
-    frozen_body: SafeString | str = ""
-    frozen_figures_hash: str = ""
-
-    @property
-    def is_frozen(self) -> bool:
-        return bool(self.is_approved and self.frozen_body)
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    session_id: int
-    date: dt.date
-    rate: Decimal
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
-    value_y: float
-    show_date: bool = True
-
-    @property
-    def band_x1(self) -> float:
-        """Where the white band behind the value above the bar starts (and below, ends)."""
-        return self.label_x - _VALUE_LABEL_WIDTH / 2
-
-    @property
-    def band_x2(self) -> float:
-        return self.label_x + _VALUE_LABEL_WIDTH / 2
-
-    @property
-    def band_y(self) -> float:
-        return self.value_y - 3.5
-
-
-@dataclass(frozen=True)
-class AttendanceChart:
-    """Bar geometry for the inline SVG: one bar per session, its height the attendance rate.
-
-    The chart keeps its width whatever the number of sessions: bars get narrower, values above
-    the bars are left out when they no longer fit (each bar's tooltip and the table keep them),
-    and date labels turn and thin out. The dashed line is the group's own attendance rule.
-    """
-
-    width: int
-    height: int
-    plot_top: int
-    plot_bottom: int
-    plot_left: int
-    plot_right: int
-    axis_label_x: int
-    date_label_y: int
-    bars: tuple[ChartBar, ...]
-    gridlines: tuple[tuple[int, float], ...]
-    rule: Decimal | None = None
-    rule_y: float | None = None
-    show_values: bool = True
-    rotate_dates: bool = False
-    legend_y: float = 0
-
-
-CHART_WIDTH = 600
-# Widths (in the chart's units, 10-unit type) a label needs: "100.0%" and "12月31日".
-_VALUE_LABEL_WIDTH = 34
-_DATE_LABEL_WIDTH = 46
-_ROTATED_LABEL_PITCH = 13
-
-
-def attendance_chart(
-    sessions: tuple[SessionRow, ...], *, rule: Decimal | None = None
-) -> AttendanceChart:
-    """Bars for the sessions with attendance recorded, scaled to 0–100%, in a fixed width."""
-    rated = [s for s in sessions if s.rate is not None]
-    plot_left, plot_top, plot_bottom, plot_right = 40, 24, 184, CHART_WIDTH - 8
-    plot_height = plot_bottom - plot_top
-    step = (plot_right - plot_left) / max(len(rated), 1)
-    bar_width = min(step * 0.65, 40)
-    show_values = step >= _VALUE_LABEL_WIDTH
-    rotate_dates = step < _DATE_LABEL_WIDTH
-    # Every date when there is room, else every second, third… so that labels never overlap.
-    every = math.ceil(_ROTATED_LABEL_PITCH / step) if rotate_dates else 1
-    bars = []
-    for i, s in enumerate(rated):
-        height = float(s.rate) * plot_height / 100
-        center = plot_left + step * (i + 0.5)
-        bars.append(
-            ChartBar(
-                session_id=s.id,
-                date=s.date,
-                rate=s.rate,
-                x=center - bar_width / 2,
-                y=plot_bottom - height,
-                width=bar_width,
-                height=height,
-                label_x=center,
-                value_y=plot_bottom - height - 3,
-                show_date=i % every == 0,
-            )
-        )
-    date_label_y = plot_bottom + (10 if rotate_dates else 15)
-    legend_y = plot_bottom + (58 if rotate_dates else 34)
-    gridlines = tuple((p, plot_bottom - p * plot_height / 100) for p in (0, 50, 100))
-    return AttendanceChart(
-        width=CHART_WIDTH,
-        height=int(legend_y + 8),
-        plot_top=plot_top,
-        plot_bottom=plot_bottom,
-        plot_left=plot_left,
-        plot_right=plot_right,
-        axis_label_x=plot_left - 4,
-        date_label_y=date_label_y,
-        bars=tuple(bars),
-        gridlines=gridlines,
-        rule=rule,
-        rule_y=None if rule is None else plot_bottom - float(rule) * plot_height / 100,
-        show_values=show_values,
-        rotate_dates=rotate_dates,
-        legend_y=legend_y,
-    )
-
-
-@dataclass(frozen=True)
-class HalfYearSummary:
-    group_id: int
-    group_name: str
-    group_slug: str
-    organisation: str
-    language: str
-    term_id: int
-    term_code: str
-    term_label: str
-    year: int
-    half: int
-    start_date: dt.date
-    end_date: dt.date
-    title: str
-    words: wording.DocumentWords
-    sessions: tuple[SessionRow, ...]
-    by_format: tuple[FormatCount, ...]
-    has_plan: bool
-    topics_covered: tuple[TopicRow, ...]
-    topics_not_covered: tuple[TopicRow, ...]
-    attendance: AttendanceFigures
-    members: tuple[MemberRow, ...]
-    reflections: int
-    research_reports: int
-    research_done: tuple[ResearchTopicRow, ...]
-    research_open: tuple[ResearchTopicRow, ...]
-    hints: ProblemHints
-    next_plan: PlanDocument | None
-    narrative: NarrativeView | None
-    sentences: tuple[str, ...]
-    chart: AttendanceChart
-
-    @property
-    def title_lines(self) -> tuple[str, ...]:
-        """The title as printed: the group's name on the first line, the rest on the second."""
-        return wording.title_lines(title=self.title, group_name=self.group_name)
-
-    @property
-    def figures_text(self) -> str:
-        """The figures sentences as one paragraph (no space between Chinese sentences)."""
-        return ("" if wording.is_chinese(self.language) else " ").join(self.sentences)
-
-    @property
-    def sessions_count(self) -> int:
-        return len(self.sessions)
-
-    @property
-    def essays_in_sessions(self) -> int:
-        """Essays tied to one of the listed sessions (the sessions table's column total)."""
-        return sum(s.essays for s in self.sessions)
-
-    @property
-    def topics_planned(self) -> int:
-        return len(self.topics_covered) + len(self.topics_not_covered)
-
-    def with_narrative(self, narrative: NarrativeView | None) -> HalfYearSummary:
-        """The same figures with another narrative (a preview of unsaved text)."""
-        return dataclasses.replace(self, narrative=narrative)
-
-    @property
-    def figures_hash(self) -> str:
-        """A hash of everything the records put in the document, the narrative left out.
-
-        Compared with the hash stored at approval, it tells whether the records have changed
-        since. Derived parts (hints, chart, fixed wording) are left out: they follow from the rest.
-        """
-        figures = dataclasses.asdict(
-            dataclasses.replace(self, narrative=None, hints=None, chart=None, words=None)
-        )
-        encoded = json.dumps(figures, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
-    @property
-    def records_changed_since_approval(self) -> bool:
-        """Whether the shown version is frozen and the live records no longer match it."""
-        n = self.narrative
-        return bool(
-            n is not None
-            and n.is_frozen
-            and n.frozen_figures_hash
-            and n.frozen_figures_hash != self.figures_hash
-        )
+from sessions_app.services.terms import half_after
 
 
 def narrative_view(
@@ -412,10 +99,6 @@ def _narrative_for(
     if not include_draft:
         narratives = narratives.filter(status=ReportNarrative.Status.APPROVED)
     return narratives.order_by("-version").first()
-
-
-def _half_after(year: int, half: int) -> tuple[int, int]:
-    return (year, 2) if half == 1 else (year + 1, 1)
 
 
 def half_year_summary(
@@ -614,7 +297,7 @@ def _build(
             )
             (covered if row.session_dates else not_covered).append(row)
 
-    next_year, next_half = _half_after(term.year, term.half)
+    next_year, next_half = half_after(term.year, term.half)
     next_term = Term.objects.filter(group=group, year=next_year, half=next_half).first()
     next_plan = None
     if next_term is not None:
@@ -699,3 +382,34 @@ def half_year_summary_for_member(
     if not drafter and (summary.narrative is None or not summary.narrative.is_approved):
         raise PermissionDenied
     return summary
+
+
+def summary_records_changed(
+    *, member: Member, summary: HalfYearSummary, versions: list | None = None
+) -> bool:
+    """Whether to tell this member that the records changed since approval: true for the
+    secretary and leaders, when the version shown is the newest approved one (older ones were
+    replaced, there is nothing to update) and the records no longer give its frozen figures.
+
+    versions: the term's narrative versions as reports.selectors.index.narrative_versions gives
+    them for this member (newest first), if the caller has them; else one query finds the newest
+    approved version.
+    """
+    n = summary.narrative
+    if not member.can_manage_records or n is None or not summary.records_changed_since_approval:
+        return False
+    if versions is not None:
+        newest_approved = next((v.version for v in versions if v.is_approved), None)
+    else:
+        newest_approved = (
+            ReportNarrative.objects.filter(
+                group_id=summary.group_id,
+                term_id=summary.term_id,
+                kind=ReportNarrative.Kind.SUMMARY,
+                status=ReportNarrative.Status.APPROVED,
+            )
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+    return n.version == newest_approved

@@ -1,19 +1,22 @@
-"""The report's sentences that carry figures, and its numbering: one place for the wording.
+"""The report's sentences that carry figures, its titles, fixed words and numbering.
 
-The summary follows Chinese official-document conventions (（一）, 一、, 、 between items, ；
-between clauses), which English msgids with placeholders cannot express without concatenating
-fragments. So the wording is written here per report language, from the figures only: the
-numbers in a sentence are the numbers in the tables.
+Every sentence and word is a gettext message in the report's language (translation.override),
+with ngettext for counts: the Chinese wording is the zh_Hans catalogue's (locale/), reviewed
+against the official document's conventions (、 between items, ； between clauses, no space
+between sentences). Messages are whole clauses with placeholders, with a context ("report: ...")
+that tells the translator where they stand; what a language's typography decides beyond words
+(Chinese numerals in headings, how quoted titles follow each other) stays in code below.
+The numbers in a sentence are the numbers in the tables.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.translation import get_language, npgettext, pgettext, pgettext_lazy
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -49,27 +52,19 @@ def paragraph_number(n: int, language: str | None = None) -> str:
     return f"({n}) "
 
 
-# The words table's names of the session formats (DESIGN.md), used by the documents so that
-# the figures sentences read right whatever the state of the interface's catalogue.
-FORMAT_NAMES_ZH = {
-    "concentrated": "集中学习",
-    "seminar": "专题研讨",
-    "expert_lecture": "专家辅导",
-    "video": "视频学习",
-    "enlarged_meeting": "扩大会议",
-    "reading_class": "读书班",
-}
-
-
 def format_labels(language: str) -> dict[str, str]:
-    """Session format value -> its name in the report language."""
+    """Session format value -> its name in the report language (the catalogue's)."""
     from sessions_app.models import SessionFormat
 
-    if is_chinese(language):
-        return {
-            value: FORMAT_NAMES_ZH.get(value, str(label)) for value, label in SessionFormat.choices
-        }
-    return {value: str(label) for value, label in SessionFormat.choices}
+    with translation.override(language):
+        return {value: str(label) for value, label in SessionFormat.choices}
+
+
+def _concentrated_label() -> str:
+    """The name of the format 'concentrated study' in the active language."""
+    from sessions_app.models import SessionFormat
+
+    return str(SessionFormat.CONCENTRATED.label)
 
 
 def _rate(rate: Decimal) -> str:
@@ -78,16 +73,24 @@ def _rate(rate: Decimal) -> str:
 
 def summary_title(*, group_name: str, year: int, half: int, language: str) -> str:
     """The document title: 示例县党委理论学习中心组2020年上半年总结及下半年学习计划."""
-    if is_chinese(language):
+    values = {"group": group_name, "year": year, "next_year": year + 1}
+    with translation.override(language):
         if half == 1:
-            return f"{group_name}{year}年上半年总结及下半年学习计划"
-        return f"{group_name}{year}年下半年总结及{year + 1}年上半年学习计划"
-    if half == 1:
-        return f"{group_name}: summary of the first half of {year} and plan for the second half"
-    return (
-        f"{group_name}: summary of the second half of {year}"
-        f" and plan for the first half of {year + 1}"
-    )
+            return (
+                pgettext(
+                    "report title",
+                    "%(group)s: summary of the first half of %(year)d and plan for the second half",
+                )
+                % values
+            )
+        return (
+            pgettext(
+                "report title",
+                "%(group)s: summary of the second half of %(year)d and plan for the first half of "
+                "%(next_year)d",
+            )
+            % values
+        )
 
 
 def title_lines(*, title: str, group_name: str) -> tuple[str, ...]:
@@ -106,18 +109,40 @@ def title_lines(*, title: str, group_name: str) -> tuple[str, ...]:
 
 def plan_title(*, group_name: str, year: int, half: int, language: str) -> str:
     """The plan's title: 示例县党委理论学习中心组2020年下半年学习计划."""
-    if is_chinese(language):
-        return f"{group_name}{year}年{'上' if half == 1 else '下'}半年学习计划"
-    which = "first" if half == 1 else "second"
-    return f"{group_name}: study plan for the {which} half of {year}"
+    values = {"group": group_name, "year": year}
+    with translation.override(language):
+        if half == 1:
+            return pgettext(
+                "plan title", "%(group)s: study plan for the first half of %(year)d"
+            ) % (values)
+        return pgettext("plan title", "%(group)s: study plan for the second half of %(year)d") % (
+            values
+        )
+
+
+#: A planned month's name in a plan: 3月 in Chinese (the catalogue's), March in English.
+MONTH_NAMES = {
+    1: pgettext_lazy("report: planned month", "January"),
+    2: pgettext_lazy("report: planned month", "February"),
+    3: pgettext_lazy("report: planned month", "March"),
+    4: pgettext_lazy("report: planned month", "April"),
+    5: pgettext_lazy("report: planned month", "May"),
+    6: pgettext_lazy("report: planned month", "June"),
+    7: pgettext_lazy("report: planned month", "July"),
+    8: pgettext_lazy("report: planned month", "August"),
+    9: pgettext_lazy("report: planned month", "September"),
+    10: pgettext_lazy("report: planned month", "October"),
+    11: pgettext_lazy("report: planned month", "November"),
+    12: pgettext_lazy("report: planned month", "December"),
+}
 
 
 def month_label(month: int | None, *, language: str) -> str:
-    if is_chinese(language):
-        return f"{month}月" if month else "不定期"
-    if not month:
-        return "Any time"
-    return calendar.month_name[month]
+    """The heading of a plan's month (1-12), or of the topics with no month (None or 0)."""
+    with translation.override(language):
+        if not month:
+            return pgettext("report: topics with no planned month", "Any time")
+        return str(MONTH_NAMES[month])
 
 
 # Up to this many planned topics not studied are named in the figures sentence.
@@ -129,6 +154,61 @@ def quoted_titles(titles: Sequence[str], *, language: str) -> str:
     if is_chinese(language):
         return "".join(f"“{t.replace('“', '‘').replace('”', '’')}”" for t in titles)
     return ", ".join(f"“{t}”" for t in titles)
+
+
+def _list_sep() -> str:
+    return pgettext("report: between the items of a list", ", ")
+
+
+def _clause_sep() -> str:
+    return pgettext("report: between the clauses of a sentence", ", ")
+
+
+def _part_sep() -> str:
+    return pgettext("report: between the parts of a sentence", "; ")
+
+
+def _full_stop() -> str:
+    return pgettext("report: the end of a sentence", ".")
+
+
+def _formats_tail(sessions: str, formats: Sequence[tuple[str, int]], undecided: int = 0) -> str:
+    """The sessions clause with the formats held (or planned): (label, count) pairs, and the
+    sessions whose format is still to be decided."""
+    parts = [
+        pgettext("report: sessions of one format", "%(format)s: %(count)d")
+        % {"format": label, "count": n}
+        for label, n in formats
+    ]
+    if undecided > 0:
+        parts.append(
+            pgettext(
+                "report: planned sessions whose format is open", "format to be decided: %(count)d"
+            )
+            % {"count": undecided}
+        )
+    if len(parts) > 1:
+        return pgettext(
+            "report: the sessions, then how many of each format", "%(sessions)s (%(formats)s)"
+        ) % {
+            "sessions": sessions,
+            "formats": _list_sep().join(parts),
+        }
+    if formats and not undecided:
+        label = formats[0][0]
+        if label == _concentrated_label():
+            # Chinese names no format here: 集中学习 is also the word for every session.
+            return pgettext(
+                "report: the sessions, every one of them concentrated study",
+                "%(sessions)s, all concentrated study",
+            ) % {"sessions": sessions}
+        return pgettext(
+            "report: the sessions, every one of them of this format", "%(sessions)s, all %(format)s"
+        ) % {
+            "sessions": sessions,
+            "format": label,
+        }
+    return sessions
 
 
 def figures_sentences(
@@ -147,152 +227,193 @@ def figures_sentences(
     research_done: int,
     has_plan: bool,
 ) -> tuple[str, ...]:
-    """The sentences of section 一 that carry figures.
+    """The sentences of section 一 that carry figures, in the report language.
 
     formats: (label, count) for every format held, count > 0, in the order they should be named;
     the counts add up to sessions_total. Labels are already in the report language.
     attendance_rate is the pooled rate (attended / records), not an average of members' rates.
     topics_missing: the titles of the planned topics not studied (named when there are few).
     """
-    figures = {
-        "half": half,
-        "sessions_total": sessions_total,
-        "formats": formats,
-        "attendance_rate": attendance_rate,
-        "reflections": reflections,
-        "research_reports": research_reports,
-        "topics_planned": topics_planned,
-        "topics_covered": topics_covered,
-        "topics_missing": topics_missing,
-        "research_planned": research_planned,
-        "research_done": research_done,
-        "has_plan": has_plan,
-    }
-    if is_chinese(language):
-        return _sentences_zh(**figures)
-    return _sentences_en(**figures)
+    with translation.override(language):
+        sentences = [
+            _sessions_sentence(
+                half=half,
+                sessions_total=sessions_total,
+                formats=formats,
+                attendance_rate=attendance_rate,
+                reflections=reflections,
+                research_reports=research_reports,
+            )
+        ]
+        if has_plan and (topics_planned or research_planned):
+            sentences.append(
+                _plan_sentence(
+                    half=half,
+                    topics_planned=topics_planned,
+                    topics_covered=topics_covered,
+                    topics_missing=topics_missing,
+                    research_planned=research_planned,
+                    research_done=research_done,
+                    language=language,
+                )
+            )
+        return tuple(sentences)
 
 
-def _sentences_zh(
+def _sessions_sentence(
+    *, half, sessions_total, formats, attendance_rate, reflections, research_reports
+) -> str:
+    if not sessions_total:
+        if half == 1:
+            first = pgettext(
+                "report", "Since the start of the year, the group has held no study sessions"
+            )
+        else:
+            first = pgettext("report", "In the second half, the group has held no study sessions")
+    else:
+        if half == 1:
+            first = npgettext(
+                "report",
+                "Since the start of the year, the group has held %(count)d study session",
+                "Since the start of the year, the group has held %(count)d study sessions",
+                sessions_total,
+            )
+        else:
+            first = npgettext(
+                "report",
+                "In the second half, the group has held %(count)d study session",
+                "In the second half, the group has held %(count)d study sessions",
+                sessions_total,
+            )
+        first = _formats_tail(first % {"count": sessions_total}, formats)
+    clauses = []
+    if attendance_rate is not None:
+        clauses.append(
+            pgettext("report", "attendance was %(rate)s%%") % {"rate": _rate(attendance_rate)}
+        )
+    if reflections and research_reports:
+        clauses.append(
+            pgettext("report", "%(essays)s and %(reports)s were submitted")
+            % {
+                "essays": npgettext(
+                    "report",
+                    "%(count)d reflection essay",
+                    "%(count)d reflection essays",
+                    reflections,
+                )
+                % {"count": reflections},
+                "reports": npgettext(
+                    "report",
+                    "%(count)d research report",
+                    "%(count)d research reports",
+                    research_reports,
+                )
+                % {"count": research_reports},
+            }
+        )
+    elif reflections:
+        clauses.append(
+            npgettext(
+                "report",
+                "%(count)d reflection essay was submitted",
+                "%(count)d reflection essays were submitted",
+                reflections,
+            )
+            % {"count": reflections}
+        )
+    else:
+        clauses.append(pgettext("report", "no reflection essays have been submitted yet"))
+        if research_reports:
+            clauses.append(
+                npgettext(
+                    "report",
+                    "%(count)d research report was submitted",
+                    "%(count)d research reports were submitted",
+                    research_reports,
+                )
+                % {"count": research_reports}
+            )
+    return first + _part_sep() + _clause_sep().join(clauses) + _full_stop()
+
+
+def _plan_sentence(
     *,
     half,
-    sessions_total,
-    formats,
-    attendance_rate,
-    reflections,
-    research_reports,
     topics_planned,
     topics_covered,
     topics_missing,
     research_planned,
     research_done,
-    has_plan,
-) -> tuple[str, ...]:
-    since = "今年以来" if half == 1 else "下半年"
-    if not sessions_total:
-        first = f"{since}，中心组尚未开展集中学习"
+    language,
+) -> str:
+    parts = []
+    if topics_planned:
+        missing = topics_planned - topics_covered
+        if not missing:
+            text = npgettext(
+                "report",
+                "set %(count)d topic, which has been studied",
+                "set %(count)d topics, all of which have been studied",
+                topics_planned,
+            ) % {"count": topics_planned}
+        else:
+            text = pgettext(
+                "report: the topics planned, then how many were studied",
+                "%(planned)s: %(studied)s and %(missing)s",
+            ) % {
+                "planned": npgettext(
+                    "report", "set %(count)d topic", "set %(count)d topics", topics_planned
+                )
+                % {"count": topics_planned},
+                "studied": npgettext(
+                    "report: planned topics",
+                    "%(count)d has been studied",
+                    "%(count)d have been studied",
+                    topics_covered,
+                )
+                % {"count": topics_covered},
+                "missing": npgettext(
+                    "report: planned topics", "%(count)d has not", "%(count)d have not", missing
+                )
+                % {"count": missing},
+            }
+            if len(topics_missing) == missing and missing <= NAMED_TOPICS_MAX:
+                text = pgettext(
+                    "report: the topics not studied, by name", "%(text)s (%(titles)s)"
+                ) % {
+                    "text": text,
+                    "titles": quoted_titles(topics_missing, language=language),
+                }
+        parts.append(text)
+    if research_planned:
+        values = {"count": research_planned, "done": research_done}
+        if research_done == research_planned:
+            text = npgettext(
+                "report",
+                "the research topic is done",
+                "all %(count)d research topics are done",
+                research_planned,
+            )
+        elif research_done:
+            text = npgettext(
+                "report",
+                "%(done)d of %(count)d research topics is done",
+                "%(done)d of %(count)d research topics are done",
+                research_done,
+            )
+        else:
+            text = npgettext(
+                "report",
+                "the research topic is not done yet",
+                "none of the %(count)d research topics is done yet",
+                research_planned,
+            )
+        parts.append(text % values)
+    if half == 1:
+        sentence = pgettext("report", "The study plan for the first half %(parts)s.")
     else:
-        first = f"{since}，共开展中心组集中学习{sessions_total}次"
-        if len(formats) > 1:
-            first += "，其中" + "、".join(f"{label}{n}次" for label, n in formats)
-        elif formats and formats[0][0] != FORMAT_NAMES_ZH["concentrated"]:
-            first += f"，均为{formats[0][0]}"
-    clauses = []
-    if attendance_rate is not None:
-        clauses.append(f"出勤率{_rate(attendance_rate)}%")
-    if reflections:
-        essays = f"提交心得体会{reflections}篇"
-        if research_reports:
-            essays += f"、调研报告{research_reports}篇"
-    else:
-        essays = "尚未提交心得体会"
-        if research_reports:
-            essays += f"，提交调研报告{research_reports}篇"
-    clauses.append(essays)
-    sentences = [first + "；" + "，".join(clauses) + "。"]
-    if has_plan and (topics_planned or research_planned):
-        parts = []
-        if topics_planned:
-            text = f"安排专题{topics_planned}个"
-            missing = topics_planned - topics_covered
-            if not missing:
-                text += "，已全部开展"
-            else:
-                text += f"，已开展{topics_covered}个，尚有{missing}个未开展"
-                if len(topics_missing) == missing and missing <= NAMED_TOPICS_MAX:
-                    text += f"（{quoted_titles(topics_missing, language='zh-hans')}）"
-            parts.append(text)
-        if research_planned:
-            text = f"确定调研课题{research_planned}个，"
-            if research_done == research_planned:
-                text += "均已完成"
-            elif research_done:
-                text += f"已完成{research_done}个"
-            else:
-                text += "均在推进中"
-            parts.append(text)
-        term = "上半年" if half == 1 else "下半年"
-        sentences.append(f"{term}学习计划" + "；".join(parts) + "。")
-    return tuple(sentences)
-
-
-def _sentences_en(
-    *,
-    half,
-    sessions_total,
-    formats,
-    attendance_rate,
-    reflections,
-    research_reports,
-    topics_planned,
-    topics_covered,
-    topics_missing,
-    research_planned,
-    research_done,
-    has_plan,
-) -> tuple[str, ...]:
-    since = "Since the start of the year" if half == 1 else "In the second half"
-    if not sessions_total:
-        first = f"{since}, the group has held no study sessions"
-    else:
-        first = f"{since}, the group has held {sessions_total} study sessions"
-        if len(formats) > 1:
-            first += " (" + ", ".join(f"{label}: {n}" for label, n in formats) + ")"
-        elif formats:
-            first += f", all {formats[0][0]}"
-    clauses = []
-    if attendance_rate is not None:
-        clauses.append(f"attendance was {_rate(attendance_rate)}%")
-    if reflections:
-        essays = f"{reflections} reflection essays"
-        if research_reports:
-            essays += f" and {research_reports} research reports"
-        clauses.append(essays + " were submitted")
-    else:
-        clauses.append("no reflection essays have been submitted yet")
-        if research_reports:
-            clauses.append(f"{research_reports} research reports were submitted")
-    sentences = [first + "; " + ", ".join(clauses) + "."]
-    if has_plan and (topics_planned or research_planned):
-        which = "first" if half == 1 else "second"
-        parts = []
-        if topics_planned:
-            missing = topics_planned - topics_covered
-            text = f"set {topics_planned} topics"
-            if not missing:
-                text += ", all of which have been studied"
-            else:
-                text += f": {topics_covered} have been studied and {missing} have not"
-                if len(topics_missing) == missing and missing <= NAMED_TOPICS_MAX:
-                    text += f" ({quoted_titles(topics_missing, language='en')})"
-            parts.append(text)
-        if research_planned:
-            if research_done == research_planned:
-                parts.append(f"all {research_planned} research topics are done")
-            else:
-                parts.append(f"{research_done} of {research_planned} research topics are done")
-        sentences.append(f"The study plan for the {which} half " + "; ".join(parts) + ".")
-    return tuple(sentences)
+        sentence = pgettext("report", "The study plan for the second half %(parts)s.")
+    return sentence % {"parts": _part_sep().join(parts)}
 
 
 def plan_formats_sentence(
@@ -303,49 +424,43 @@ def plan_formats_sentence(
     Topics without a format are counted in the total and named as still to be decided.
     """
     undecided = sessions_total - sum(n for _label, n in formats)
-    if is_chinese(language):
-        text = f"{'上' if half == 1 else '下'}半年计划开展集中学习{sessions_total}次"
-        parts = [f"{label}{n}次" for label, n in formats]
-        if undecided > 0:
-            parts.append(f"形式待定{undecided}次")
-        if len(parts) > 1:
-            text += "，其中" + "、".join(parts)
-        elif formats and not undecided and formats[0][0] != FORMAT_NAMES_ZH["concentrated"]:
-            text += f"，均为{formats[0][0]}"
-        return text + "。"
-    which = "first" if half == 1 else "second"
-    text = f"The plan for the {which} half provides for {sessions_total} study sessions"
-    parts = [f"{label}: {n}" for label, n in formats]
-    if undecided > 0:
-        parts.append(f"format to be decided: {undecided}")
-    if len(parts) > 1:
-        text += " (" + ", ".join(parts) + ")"
-    elif formats and not undecided:
-        text += f", all {formats[0][0]}"
-    return text + "."
+    with translation.override(language):
+        if half == 1:
+            sessions = npgettext(
+                "report",
+                "The plan for the first half provides for %(count)d study session",
+                "The plan for the first half provides for %(count)d study sessions",
+                sessions_total,
+            )
+        else:
+            sessions = npgettext(
+                "report",
+                "The plan for the second half provides for %(count)d study session",
+                "The plan for the second half provides for %(count)d study sessions",
+                sessions_total,
+            )
+        sessions %= {"count": sessions_total}
+        return _formats_tail(sessions, formats, undecided) + _full_stop()
 
 
 def attachment_mark(n: int, language: str | None = None) -> str:
     """The mark over an appendix: 附件1 in Chinese, 'Appendix 1' otherwise."""
-    if is_chinese(language or get_language()):
-        return f"附件{n}"
-    return f"Appendix {n}"
+    with translation.override(language or get_language()):
+        return pgettext("report: the mark over an appendix", "Appendix %(number)d") % {"number": n}
 
 
 def attachment_number(n: int, language: str | None = None) -> str:
     """The number before an attachment's name in the body's list: 1． in Chinese, '1. ' else."""
-    if is_chinese(language or get_language()):
-        return f"{n}．"
-    return f"{n}. "
+    with translation.override(language or get_language()):
+        return pgettext("report: the number before an appendix's name", "%(number)d. ") % {
+            "number": n
+        }
 
 
 @dataclass(frozen=True)
 class DocumentWords:
-    """The fixed words of the printed documents (headings, appendix titles), per report language.
-
-    They are the official document's own structure (一、主要做法, 附件1), so they are written here
-    with the sentences rather than looked up word by word in the interface's catalogue.
-    """
+    """The fixed words of the printed documents (headings, appendix titles, date formats) in
+    the report language: the official document's own structure (一、主要做法, 附件1)."""
 
     practices: str
     problems: str
@@ -381,73 +496,52 @@ class DocumentWords:
 
 def document_words(*, language: str, half: int) -> DocumentWords:
     """The documents' fixed words in the report language, for the term's half."""
-    if is_chinese(language):
-        nxt = "下半年" if half == 1 else "明年上半年"
+    with translation.override(language):
+        if half == 1:
+            plan = pgettext("report: heading", "Study plan for the second half")
+            plan_not_approved = pgettext(
+                "report", "The study plan for the second half has not been approved yet."
+            )
+        else:
+            plan = pgettext("report: heading", "Study plan for the first half of next year")
+            plan_not_approved = pgettext(
+                "report",
+                "The study plan for the first half of next year has not been approved yet.",
+            )
         return DocumentWords(
-            practices="主要做法",
-            problems="存在的问题及原因",
-            problems_found="存在的问题",
-            causes="原因分析",
-            plan=f"{nxt}学习计划",
-            appendix_sessions="集中学习情况一览表",
-            appendix_attendance="成员考勤情况统计表",
-            attachments="附件",
-            chart_title="各次集中学习出勤率",
-            chart_caption="图1　各次集中学习出勤率",
-            chart_description="柱状图：每次集中学习的出勤率（%），按日期排列；虚线为中心组规定的出勤率。",
-            chart_rule="中心组规定出勤率",
-            short_date="n月j日",
-            chart_date="n月j日",
-            plan_not_approved=f"{nxt}学习计划尚未审定。",
-            measures="主要措施",
-            topics_by_month="学习专题安排",
-            formats="学习形式",
-            speakers="领学人",
-            research="调研课题",
-            no_topics="暂无学习专题。",
-            no_research="暂无调研课题。",
-            draft_mark="草稿",
-            total="合计",
-            formats_and_speakers="学习形式和领学人",
-            list_sep="、",
-            colon="：",
-            done="已完成",
-            open="进行中",
-            readings="学习材料：",
+            practices=pgettext("report: heading", "What we did"),
+            problems=pgettext("report: heading", "Problems and their causes"),
+            problems_found=pgettext("report: heading", "Problems"),
+            causes=pgettext("report: heading", "Causes"),
+            plan=plan,
+            appendix_sessions=pgettext("report: appendix title", "Study sessions"),
+            appendix_attendance=pgettext("report: appendix title", "Attendance by member"),
+            attachments=pgettext("report: before the list of appendices", "Appendices"),
+            chart_title=pgettext("report: chart", "Attendance rate by session"),
+            chart_caption=pgettext("report: chart", "Figure 1. Attendance rate by session"),
+            chart_description=pgettext(
+                "report: chart",
+                "Bar chart: the attendance rate (%) of each session, by date; the dashed line "
+                "is the group's required rate.",
+            ),
+            chart_rule=pgettext("report: chart legend", "Required attendance rate"),
+            # Django date formats (the |date filter).
+            short_date=pgettext("report: date format of a session in the table", "M j"),
+            chart_date=pgettext("report: date format under a bar of the chart", "n/j"),
+            plan_not_approved=plan_not_approved,
+            measures=pgettext("report: heading", "Measures"),
+            topics_by_month=pgettext("report: heading", "Topics by month"),
+            formats=pgettext("report: heading", "Formats"),
+            speakers=pgettext("report: heading", "Lead speakers"),
+            research=pgettext("report: heading", "Research topics"),
+            no_topics=pgettext("report", "No study topics yet."),
+            no_research=pgettext("report", "No research topics."),
+            draft_mark=pgettext("report: the mark on a draft", "Draft"),
+            total=pgettext("report: table footer", "Total"),
+            formats_and_speakers=pgettext("report: heading", "Formats and lead speakers"),
+            list_sep=_list_sep(),
+            colon=pgettext("report: after a label", ": "),
+            done=pgettext("report: research topic", "done"),
+            open=pgettext("report: research topic", "open"),
+            readings=pgettext("report: before a topic's readings", "Reading: "),
         )
-    nxt = "the second half" if half == 1 else "the first half of next year"
-    return DocumentWords(
-        practices="What we did",
-        problems="Problems and their causes",
-        problems_found="Problems",
-        causes="Causes",
-        plan=f"Study plan for {nxt}",
-        appendix_sessions="Study sessions",
-        appendix_attendance="Attendance by member",
-        attachments="Appendices",
-        chart_title="Attendance rate by session",
-        chart_caption="Figure 1. Attendance rate by session",
-        chart_description=(
-            "Bar chart: the attendance rate (%) of each session, by date;"
-            " the dashed line is the group's required rate."
-        ),
-        chart_rule="Required attendance rate",
-        short_date="M j",
-        chart_date="n/j",
-        plan_not_approved=f"The study plan for {nxt} has not been approved yet.",
-        measures="Measures",
-        topics_by_month="Topics by month",
-        formats="Formats",
-        speakers="Lead speakers",
-        research="Research topics",
-        no_topics="No study topics yet.",
-        no_research="No research topics.",
-        draft_mark="Draft",
-        total="Total",
-        formats_and_speakers="Formats and lead speakers",
-        list_sep=", ",
-        colon=": ",
-        done="done",
-        open="open",
-        readings="Reading: ",
-    )

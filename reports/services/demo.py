@@ -30,8 +30,8 @@ NARRATIVE_APPROVED_AT = (dt.datetime(2020, 7, 10, 16, 0), dt.datetime(2020, 7, 6
 
 
 def _quoted(titles: list[str]) -> str:
-    """Titles as a Chinese list: “甲”“乙”, with quotes inside a title turned to ‘’."""
-    return "".join(f"“{t.replace('“', '‘').replace('”', '’')}”" for t in titles)
+    """Titles as a Chinese list: “甲”“乙”, as the summary's sentences quote them."""
+    return wording.quoted_titles(titles, language="zh-hans")
 
 
 def h1_narrative(

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from reports.models import ReportNarrative
-from reports.selectors.summary import HalfYearSummary, half_year_summary_live
+from reports.selectors.summary import half_year_summary, half_year_summary_live, narrative_view
+from reports.selectors.summary_types import HalfYearSummary
 from sessions_app.models import Member, StudyGroup, Term
 
 
@@ -63,6 +64,38 @@ def narrative_latest(
     )
 
 
+def _draft_to_write(versions, *, group: StudyGroup, term: Term, kind: str) -> ReportNarrative:
+    """The version the drafter's text goes into: the open draft if there is one, else a new,
+    unsaved draft numbered one past the last version (1 for the first). versions is the term's
+    versions of the kind, locked by the caller who saves."""
+    draft = versions.filter(status=ReportNarrative.Status.DRAFT).first()
+    if draft is not None:
+        return draft
+    last = versions.aggregate(last=Max("version"))["last"] or 0
+    return ReportNarrative(group=group, term=term, kind=kind, version=last + 1)
+
+
+def narrative_preview(
+    *, group: StudyGroup, term: Term, text: NarrativeText, member: Member
+) -> HalfYearSummary:
+    """The summary's figures (drafts included) with the drafter's unsaved text as its narrative,
+    numbered as narrative_save_draft would number it. Saves nothing. Secretary or leaders of the
+    group only (PermissionDenied)."""
+    _check_drafter(member, group)
+    kind = ReportNarrative.Kind.SUMMARY
+    versions = ReportNarrative.objects.filter(group=group, term=term, kind=kind)
+    unsaved = ReportNarrative(
+        group=group,
+        term=term,
+        kind=kind,
+        version=_draft_to_write(versions, group=group, term=term, kind=kind).version,
+        status=ReportNarrative.Status.DRAFT,
+    )
+    text.apply_to(unsaved)
+    summary = half_year_summary(group=group, term=term, include_draft=True)
+    return summary.with_narrative(narrative_view(unsaved, is_preview=True))
+
+
 def _check_drafter(member: Member, group: StudyGroup) -> None:
     if member.group_id != group.pk or not member.can_manage_records:
         raise PermissionDenied
@@ -86,12 +119,9 @@ def narrative_save_draft(
     if term.group_id != group.pk:
         raise ValidationError(_("The term belongs to another group."))
     versions = ReportNarrative.objects.select_for_update().filter(group=group, term=term, kind=kind)
-    draft = versions.filter(status=ReportNarrative.Status.DRAFT).first()
-    if draft is None:
-        last = versions.aggregate(last=Max("version"))["last"] or 0
-        draft = ReportNarrative(
-            group=group, term=term, kind=kind, version=last + 1, created_by=user
-        )
+    draft = _draft_to_write(versions, group=group, term=term, kind=kind)
+    if draft.pk is None:
+        draft.created_by = user
     text.apply_to(draft)
     draft.updated_by = user
     draft.full_clean()

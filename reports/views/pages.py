@@ -11,18 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reports.forms import narrative_forms, narrative_text_from
-from reports.models import ReportNarrative
 from reports.selectors.index import narrative_versions, reports_index
 from reports.selectors.plan import study_plan_document
 from reports.selectors.summary import (
     half_year_summary,
     half_year_summary_for_member,
-    narrative_view,
+    summary_records_changed,
 )
 from reports.services.narrative import (
     NarrativeText,
     narrative_approve,
     narrative_latest,
+    narrative_preview,
     narrative_save_draft,
 )
 from sessions_app.selectors.access import term_get
@@ -40,8 +40,6 @@ def _summary_page(request, term_code: str, version: int | None):
     term = term_get(group_id=member.group_id, code=term_code)
     summary = half_year_summary_for_member(member=member, term=term, version=version)
     versions = narrative_versions(member=member, term=term)
-    newest_approved = next((v.version for v in versions if v.is_approved), None)
-    n = summary.narrative
     return render(
         request,
         "reports/summary.html",
@@ -49,14 +47,10 @@ def _summary_page(request, term_code: str, version: int | None):
             "term": term,
             "summary": summary,
             "versions": versions,
-            "has_approved": newest_approved is not None,
+            "has_approved": any(v.is_approved for v in versions),
             "viewing_version": version,
-            # Only the newest approved version is the one to update; older ones were replaced.
-            "records_changed": (
-                member.can_manage_records
-                and n is not None
-                and n.version == newest_approved
-                and summary.records_changed_since_approval
+            "records_changed": summary_records_changed(
+                member=member, summary=summary, versions=versions
             ),
         },
     )
@@ -70,21 +64,6 @@ def summary(request, term_code: str):
 @group_view()
 def summary_version(request, term_code: str, version: int):
     return _summary_page(request, term_code, version)
-
-
-def _preview_summary(*, member, term, text: NarrativeText):
-    """The summary's figures with the drafter's unsaved text as its narrative."""
-    latest = narrative_latest(group=member.group, term=term)
-    if latest is None:
-        version = 1
-    else:
-        version = latest.version if not latest.is_approved else latest.version + 1
-    unsaved = ReportNarrative(
-        group=member.group, term=term, version=version, status=ReportNarrative.Status.DRAFT
-    )
-    text.apply_to(unsaved)
-    summary = half_year_summary(group=member.group, term=term, include_draft=True)
-    return summary.with_narrative(narrative_view(unsaved, is_preview=True))
 
 
 @group_view(managers_only=True)
@@ -111,7 +90,7 @@ def summary_edit(request, term_code: str):
                         % {"missing": " ".join(str(m) for m in missing.values())},
                     )
                 return redirect("reports:summary", member.group.slug, term.code)
-            summary = _preview_summary(member=member, term=term, text=text)
+            summary = narrative_preview(group=member.group, term=term, text=text, member=member)
         else:
             summary = half_year_summary(group=member.group, term=term, include_draft=True)
     else:
@@ -136,7 +115,9 @@ def summary_preview(request, term_code: str):
         return HttpResponse(
             render_to_string("reports/_preview_invalid.html", request=request), status=400
         )
-    summary = _preview_summary(member=member, term=term, text=narrative_text_from(form, formset))
+    summary = narrative_preview(
+        group=member.group, term=term, text=narrative_text_from(form, formset), member=member
+    )
     return HttpResponse(
         render_to_string("reports/_summary_body.html", {"summary": summary}, request=request)
     )

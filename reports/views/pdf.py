@@ -77,7 +77,7 @@ def pdf_start(request, term_code: str, kind: str):
     if report_file.is_done:
         messages.success(request, _("The PDF is ready to download."))
     elif report_file.is_failed:
-        messages.error(request, _("The PDF could not be made."))
+        messages.error(request, report_file_progress(report_file))
     else:
         messages.success(request, _("The PDF has been started. This page shows when it is ready."))
     return redirect(_urls(report_file, member.group.slug)["page_url"])

@@ -1,12 +1,23 @@
 import dataclasses
+import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reports.models import ReportNarrative
-from reports.selectors.summary import half_year_summary, half_year_summary_for_member
-from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
-from tests.factories import MemberFactory, TermFactory
+from reports.selectors.index import narrative_versions
+from reports.selectors.summary import (
+    half_year_summary,
+    half_year_summary_for_member,
+    summary_records_changed,
+)
+from reports.services.narrative import (
+    NarrativeText,
+    narrative_approve,
+    narrative_preview,
+    narrative_save_draft,
+)
+from tests.factories import MemberFactory, StudySessionFactory, TermFactory
 
 TEXT = NarrativeText(
     preamble="上半年，中心组坚持集中学习与自学相结合。",
@@ -99,3 +110,62 @@ def test_good_practices_are_headed_paragraphs(group, term, secretary):
     ).narrative
     assert n.practices[0].heading == "突出重点，在学深悟透上下功夫"
     assert n.practices[0].body == "坚持经常学、带头学。"
+
+
+# The preview and the save number versions by one rule (reports.services.narrative).
+
+
+def _preview(group, term, member, text=TEXT):
+    return narrative_preview(group=group, term=term, text=text, member=member).narrative
+
+
+def test_the_preview_is_numbered_as_the_save_that_follows_it(group, term, secretary, leader):
+    first = _preview(group, term, secretary)
+    assert first.is_preview and first.version == 1 and first.preamble == TEXT.preamble
+    assert not ReportNarrative.objects.exists()  # a preview saves nothing
+    v1 = draft(group, term, secretary)
+    assert v1.version == first.version
+    # While the draft is open, the preview is of that draft's version.
+    assert _preview(group, term, secretary).version == 1
+    narrative_approve(narrative=v1, member=leader, user=leader.user)
+    # After approval the next text is a new version; the approved one is left as it was.
+    second = _preview(group, term, secretary, NarrativeText(preamble="第二版"))
+    assert second.version == 2 and second.preamble == "第二版"
+    assert draft(group, term, secretary).version == second.version
+    assert ReportNarrative.objects.get(version=1).preamble == TEXT.preamble
+
+
+def test_only_drafters_preview(group, term, member, outsider):
+    for who in (member, outsider):
+        with pytest.raises(PermissionDenied):
+            _preview(group, term, who)
+
+
+# Whether the page tells a drafter that the records changed since approval.
+
+
+@pytest.mark.parametrize("pass_versions", [True, False])
+def test_records_changed_is_told_to_drafters_on_the_newest_approved_version(
+    group, term, secretary, leader, member, pass_versions
+):
+    narrative_approve(narrative=draft(group, term, secretary), member=leader, user=leader.user)
+
+    def told(who, version=None) -> bool:
+        summary = half_year_summary_for_member(member=who, term=term, version=version)
+        versions = narrative_versions(member=who, term=term) if pass_versions else None
+        return summary_records_changed(member=who, summary=summary, versions=versions)
+
+    assert not told(secretary)  # the records still give the approved figures
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 1))
+    assert told(secretary) and told(leader)
+    assert not told(member)  # members cannot draft: nothing for them to do
+    # Version 2 approved on the new records: no notice on it, none on the replaced version 1.
+    narrative_approve(
+        narrative=draft(group, term, secretary, dataclasses.replace(TEXT, preamble="第二版")),
+        member=leader,
+        user=leader.user,
+    )
+    assert not told(secretary)
+    StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 2))
+    assert told(secretary)
+    assert not told(secretary, version=1)

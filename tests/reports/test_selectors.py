@@ -190,7 +190,7 @@ def test_figures_sentences_in_english():
     )
     assert second == (
         "The study plan for the first half set 12 topics: 10 have been studied and 2 have not "
-        "(“A”, “B”); 1 of 2 research topics are done."
+        "(“A”, “B”); 1 of 2 research topics is done."
     )
 
 
@@ -280,7 +280,7 @@ def test_title_breaks_after_the_group_name(group, term, records):
 
 
 def _session_rows(n: int):
-    from reports.selectors.summary import SessionRow
+    from reports.selectors.summary_types import SessionRow
 
     return tuple(
         SessionRow(
@@ -301,7 +301,7 @@ def _session_rows(n: int):
 
 
 def test_chart_keeps_its_width_and_draws_the_groups_rule():
-    from reports.selectors.summary import attendance_chart
+    from reports.selectors.summary_chart import attendance_chart
 
     few = attendance_chart(_session_rows(12), rule=Decimal("85.0"))
     many = attendance_chart(_session_rows(40), rule=Decimal("85.0"))
