@@ -416,7 +416,7 @@ def main() -> None:
         django.setup()
         logins = pick_logins(login_candidates(group_prefix=args.group_prefix), args.users)
         if not args.password:
-            from sessions_app.services.bulk import BULK_PASSWORD
+            from demo.bulk import BULK_PASSWORD
 
             args.password = BULK_PASSWORD
         print(json.dumps([{**login, "password": args.password} for login in logins]))

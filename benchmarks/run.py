@@ -260,7 +260,7 @@ class Bench:
         self.bulk = StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX).count()
         if self.bulk:
             self.notes.append(f"Database holds {self.bulk} bulk groups.")
-        from sessions_app.services.demo import DEMO_SLUG
+        from demo.records import DEMO_SLUG
 
         if not StudyGroup.objects.filter(slug=DEMO_SLUG).exists():
             call_command("seed_demo", verbosity=0)
@@ -495,9 +495,9 @@ class Bench:
 
         from pypdf import PdfReader
 
+        from demo.records import DEMO_SLUG
         from reports.pdf import SUMMARY, render_pdf, report_document_build
         from sessions_app.models import StudyGroup, Term
-        from sessions_app.services.demo import DEMO_SLUG
 
         group = StudyGroup.objects.get(slug=DEMO_SLUG)
         term = Term.objects.get(group=group, year=TERM_YEAR, half=TERM_HALF)
