@@ -107,7 +107,7 @@ def test_seed_demo_records_a_realistic_first_half_of_2020():
 
 
 def test_demo_seed_drafts_the_plan_for_the_second_half():
-    # The service alone: seed_demo then has the reports app approve this plan.
+    # The service alone: seed_demo then approves this plan (demo.narratives).
     demo_seed()
     plan = StudyPlan.objects.get(group__slug="demo", term__year=2020, term__half=2)
 
