@@ -13,9 +13,16 @@ Figures are for the three pages, over `seconds` counted from the moment the last
 in (the logins, PBKDF2 by design, are reported apart). The CPU the gunicorn workers and their
 PostgreSQL backends spend in that window is sampled from /proc, per page request.
 
+Every simulated person must be able to log in: before the load, the users' stored password is
+checked with the server's own settings (SERVER_SETTINGS), and after it a failed or missing login
+makes measure_load raise LoginsFailed, naming why, instead of returning figures of pages that
+answered with the login form.
+
 Run: .venv/bin/python benchmarks/load.py --database-url postgres://postgres@127.0.0.1/studygroup_bench
 (`pip install -e .[bench]` first: locust and gunicorn). A database filled by
-`manage.py seed_bulk` has the groups bulk-0001... and their shared password.
+`manage.py seed_bulk` has the groups bulk-0001... and their shared password; seed it with the
+server's password hasher (benchmarks/run.py does: seed_as_server), not under the test settings,
+whose MD5 hasher the server cannot verify.
 """
 
 import argparse
@@ -37,6 +44,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("dashboard", "session list", "summary")
 LOGIN = "login"
+#: The settings module the measured gunicorn runs (with only STATIC_ROOT added: server_env).
+SERVER_SETTINGS = "studygroup.settings"
+#: The --list-logins child's exit status when the users cannot log in (password_problem).
+LOGINS_REFUSED = 3
+
+
+class LoginsFailed(RuntimeError):
+    """The simulated people could not all log in: the load's figures would be for the login
+    page, so none are reported. The message says why."""
+
+
+def server_password_hashers() -> list[str]:
+    """PASSWORD_HASHERS of SERVER_SETTINGS (Django's default when it sets none): the hashers
+    the measured server verifies passwords with, whatever settings this process runs (which
+    must be able to import SERVER_SETTINGS: Django set up, or SECRET_KEY or DEBUG given)."""
+    import importlib
+
+    from django.conf import global_settings
+
+    module = importlib.import_module(SERVER_SETTINGS)
+    return list(getattr(module, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS))
 
 
 # Figures -----------------------------------------------------------------------------------
@@ -92,6 +120,27 @@ def summarise(rows: list[list], seconds: float) -> dict:
     return figures
 
 
+def login_problem(figures: dict, users: int) -> str | None:
+    """Why the run's figures cannot stand, from summarise's figures for `users` simulated
+    people: a login that failed (the form answered again instead of redirecting) or a person
+    who never logged in. None when every one logged in."""
+    login = figures["login"]
+    if login["errors"]:
+        return (
+            f"{login['errors']} of {login['requests']} logins failed (the login form did not "
+            "redirect), so the pages measured would be the login page. Check that the password "
+            "is the users' and was hashed with a hasher the server's settings list "
+            f"({SERVER_SETTINGS}.PASSWORD_HASHERS; reseed with `manage.py seed_bulk --reset` "
+            "under those settings), and that no earlier failures locked the users out (axes)."
+        )
+    if login["requests"] < users:
+        return (
+            f"only {login['requests']} of {users} simulated users logged in: the load did not "
+            "run as asked (see locust's output above)."
+        )
+    return None
+
+
 # Who logs in -------------------------------------------------------------------------------
 
 
@@ -143,6 +192,41 @@ def pick_logins(candidates: list[dict], count: int) -> list[dict]:
     ]
 
 
+def password_problem(usernames: list[str], password: str) -> str | None:
+    """Why `password` will not log these users in under this process's settings (the
+    server's, in the --list-logins child), or None. Checks each distinct stored hash once:
+    bulk users share one, and PBKDF2 is slow on purpose. Needs Django set up."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password, identify_hasher
+
+    stored = (
+        get_user_model()
+        .objects.filter(username__in=usernames)
+        .order_by("username")
+        .values_list("username", "password")
+    )
+    first_user = {}
+    for username, encoded in stored:
+        first_user.setdefault(encoded, username)
+    for encoded, username in first_user.items():
+        if not encoded or encoded.startswith("!"):
+            return f"{username} has no usable password: every login would fail."
+        try:
+            identify_hasher(encoded)
+        except ValueError:
+            algorithm = encoded.split("$", 1)[0] or "none"
+            return (
+                f"the password of {username} (and of every user sharing its hash) is hashed with "
+                f"'{algorithm}', which the server's settings ({SERVER_SETTINGS}) cannot verify: "
+                "every login would fail. The database was seeded under other settings (the test "
+                "settings use MD5); reseed it with `manage.py seed_bulk --reset` under "
+                f"{SERVER_SETTINGS}, or let ./scripts/bench seed a fresh database."
+            )
+        if not check_password(password, encoded):
+            return f"the password given is not {username}'s: every login would fail."
+    return None
+
+
 def _list_logins(
     database_url: str, users: int, group_prefix: str, password: str | None
 ) -> list[dict]:
@@ -155,6 +239,8 @@ def _list_logins(
     if password:
         command += ["--password", password]
     child = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if child.returncode == LOGINS_REFUSED:
+        raise LoginsFailed(json.loads(child.stdout)["refused"])
     if child.returncode:
         raise RuntimeError(f"listing the users to log in as failed:\n{child.stderr}")
     return json.loads(child.stdout)
@@ -263,9 +349,9 @@ def with_random_page_cost(database_url: str, random_page_cost: float | None) -> 
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def _server_env(database_url: str, workdir: Path) -> dict:
+def server_env(database_url: str, workdir: Path) -> dict:
     (workdir / "load_settings.py").write_text(
-        "from studygroup.settings import *  # noqa: F403\n"
+        f"from {SERVER_SETTINGS} import *  # noqa: F403\n"
         f"STATIC_ROOT = {str(workdir / 'static')!r}\n",
         encoding="utf-8",
     )
@@ -284,6 +370,17 @@ def _server_env(database_url: str, workdir: Path) -> dict:
     }
 
 
+def prepare_server(database_url: str, workdir: Path) -> dict:
+    """The server's environment (server_env), with its static files collected into workdir:
+    what gunicorn, or any process that should behave as the server, runs with."""
+    env = server_env(database_url, workdir)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env, cwd=ROOT, check=True,
+    )
+    return env
+
+
 # The measurement ---------------------------------------------------------------------------
 
 
@@ -300,18 +397,18 @@ def measure_load(
     spawn_rate: float = 10.0,
     random_page_cost: float | None = None,
 ) -> dict:
-    """Run the load and return its figures (see summarise); password defaults to seed_bulk's."""
+    """Run the load and return its figures (see summarise); password defaults to seed_bulk's.
+
+    Raises LoginsFailed, with the reason, when the users' password cannot log them in under the
+    server's settings (checked before the load) or when any login failed during it.
+    """
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     database_url = with_random_page_cost(database_url, random_page_cost)
     logins = _list_logins(database_url, users, group_prefix, password)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         workdir = Path(tmp)
-        env = _server_env(database_url, workdir)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=env, cwd=ROOT, check=True,
-        )
+        env = prepare_server(database_url, workdir)
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "studygroup.wsgi:application",
@@ -343,6 +440,8 @@ def measure_load(
             server.terminate()
             server.wait(timeout=30)
     figures = summarise(rows, seconds)
+    if problem := login_problem(figures, users):
+        raise LoginsFailed(problem)
     cpu = sampler.used_between(figures["window_start"], figures["window_end"])
     pages = figures["requests"]
     figures.update(
@@ -410,27 +509,33 @@ def main() -> None:
     args = parser.parse_args()
     if args.list_logins:
         sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studygroup.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", SERVER_SETTINGS)
         import django
 
         django.setup()
         logins = pick_logins(login_candidates(group_prefix=args.group_prefix), args.users)
         if not args.password:
-            from sessions_app.services.bulk import BULK_PASSWORD
+            from demo.bulk import BULK_PASSWORD
 
             args.password = BULK_PASSWORD
+        if problem := password_problem([login["username"] for login in logins], args.password):
+            print(json.dumps({"refused": problem}))
+            sys.exit(LOGINS_REFUSED)
         print(json.dumps([{**login, "password": args.password} for login in logins]))
         return
     if not args.database_url or not args.database_url.startswith("postgres"):
         parser.error("--database-url (or DATABASE_URL) must name a PostgreSQL database")
-    figures = measure_load(
-        database_url=args.database_url, users=args.users, seconds=args.seconds,
-        think_min=args.think_min, think_max=args.think_max, workers=args.workers,
-        group_prefix=args.group_prefix, password=args.password,
-        random_page_cost=None if args.random_page_cost == "server" else float(
-            args.random_page_cost
-        ),
-    )
+    try:
+        figures = measure_load(
+            database_url=args.database_url, users=args.users, seconds=args.seconds,
+            think_min=args.think_min, think_max=args.think_max, workers=args.workers,
+            group_prefix=args.group_prefix, password=args.password,
+            random_page_cost=None if args.random_page_cost == "server" else float(
+                args.random_page_cost
+            ),
+        )
+    except LoginsFailed as exc:
+        sys.exit(f"No figures: {exc}")
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
 
 

@@ -39,7 +39,7 @@ def eager_celery():
 def demo(transactional_db):
     """The demo group as `seed_demo` leaves it, with its 2020 H1 narrative approved (made here
     when the seed does not approve one), so that the summary offers its PDF."""
-    from sessions_app.services.demo import demo_seed
+    from demo.records import demo_seed
 
     result = demo_seed()
     group = result.group

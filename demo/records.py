@@ -443,7 +443,7 @@ CARRIED_OVER = {
 }
 
 # The plan for 2020 H2, drafted in June: month, format, title, lead speaker, readings.
-# seed_demo then has the reports app approve it on H2_PLAN_APPROVED_ON with H2_PLAN_APPROVED_NOTE.
+# seed_demo then approves it (narratives.py) on H2_PLAN_APPROVED_ON with H2_PLAN_APPROVED_NOTE.
 H2_STUDY_TOPICS = [
     (
         7,

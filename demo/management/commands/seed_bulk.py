@@ -4,8 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.services.bulk import report_bulk_seed
-from sessions_app.services.bulk import (
+from demo.bulk import (
     BULK_PASSWORD,
     DEFAULT_SEED,
     BulkSize,
@@ -14,6 +13,7 @@ from sessions_app.services.bulk import (
     bulk_slug,
     bulk_username,
 )
+from demo.bulk_narratives import report_bulk_seed
 
 
 class Command(BaseCommand):

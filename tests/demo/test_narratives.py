@@ -4,11 +4,11 @@ import re
 import pytest
 from django.utils import timezone
 
+from demo.narratives import report_demo_seed
+from demo.records import DEMO_SLUG, demo_seed
 from reports.models import ReportNarrative
 from reports.selectors.summary import half_year_summary
-from reports.services.demo import report_demo_seed
 from sessions_app.models import StudyGroup, StudyPlan, Term
-from sessions_app.services.demo import DEMO_SLUG, demo_seed
 
 
 @pytest.fixture

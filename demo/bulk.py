@@ -30,6 +30,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from demo import records
+from demo.records import aware, clock_time
 from intake.count import count_characters
 from sessions_app.models import (
     Attendance,
@@ -42,8 +44,6 @@ from sessions_app.models import (
     StudySession,
     Term,
 )
-from sessions_app.services import demo
-from sessions_app.services.demo import aware, clock_time
 
 BULK_PASSWORD = "bulk-pass-2020"
 BULK_SLUG_PREFIX = "bulk-"
@@ -76,15 +76,15 @@ GIVEN = list(
 PLACE_HEADS = list("东西南北安平永宁清丰长兴河山青云龙凤昌盛金石新嘉德仁阳华泰")
 PLACE_TAILS = list("安宁平阳川城源丰泉河林江乐山台原州溪坪乡海口桥田")
 
-PLACES = [demo.MAIN_ROOM, demo.MAIN_ROOM, "县委常委会议室（视频会议分会场）",
+PLACES = [records.MAIN_ROOM, records.MAIN_ROOM, "县委常委会议室（视频会议分会场）",
           "县行政中心一楼会议室", "县委党校报告厅"]
 HOURS = [("09:00", "11:30"), ("15:00", "17:30"), ("09:00", "11:00"), ("14:30", "17:00")]
-LEAVE_REASONS = [*demo.LEAVE_REASONS, "出差", "病假", "参加上级会议", "带队外出招商",
+LEAVE_REASONS = [*records.LEAVE_REASONS, "出差", "病假", "参加上级会议", "带队外出招商",
                  "参加省委党校学习", "处置突发事件", "陪同上级领导调研", "事假"]
-WORKS = [p[4] for p in demo.PEOPLE]
-POSITIONS = [p[3] for p in demo.PEOPLE if p[2] == Member.Role.MEMBER]
-LEADER_POSITION, DEPUTY_POSITION = demo.PEOPLE[0][3], demo.PEOPLE[1][3]
-SECRETARY_POSITION = demo.PEOPLE[-1][3]
+WORKS = [p[4] for p in records.PEOPLE]
+POSITIONS = [p[3] for p in records.PEOPLE if p[2] == Member.Role.MEMBER]
+LEADER_POSITION, DEPUTY_POSITION = records.PEOPLE[0][3], records.PEOPLE[1][3]
+SECRETARY_POSITION = records.PEOPLE[-1][3]
 OTHER_POSITION = "县直部门主要负责同志"
 
 # Study topics by year (title, what an essay calls it), in the order they came up: the first
@@ -387,12 +387,12 @@ def _plan_topics(rng: random.Random, year: int, half: int) -> list[tuple[str, st
     """(title, subject, demo theme or None) of the six monthly topics of a plan, month by month."""
     months = range(1, 7) if half == 1 else range(7, 13)
     if year == 2020:
-        themes = demo.ESSAY_THEMES
+        themes = records.ESSAY_THEMES
         if half == 1:
             options = [(month, title, themes.get(key)) for key, month, _f, title, _s
-                       in demo.H1_STUDY_TOPICS]
+                       in records.H1_STUDY_TOPICS]
         else:
-            options = [(month, title, None) for month, _f, title, _s, _r in demo.H2_STUDY_TOPICS]
+            options = [(month, title, None) for month, _f, title, _s, _r in records.H2_STUDY_TOPICS]
         chosen = [rng.choice([o for o in options if o[0] == month]) for month in months]
         return [
             (title, theme["subject"] if theme else _subject(title), theme)
@@ -431,12 +431,12 @@ def _essay_body(rng: random.Random, subject: str, theme: dict | None, work: str)
     first, second, third = rng.sample(points, 3)
     return "\n".join(
         [
-            rng.choice(demo.OPENINGS).format(subject=subject) + "学习中，我有三点体会。",
+            rng.choice(records.OPENINGS).format(subject=subject) + "学习中，我有三点体会。",
             f"一是{first}",
             f"二是{second}",
             f"三是{third}",
-            rng.choice(demo.ACTIONS).format(work=work),
-            rng.choice(demo.CLOSINGS),
+            rng.choice(records.ACTIONS).format(work=work),
+            rng.choice(records.CLOSINGS),
         ]
     )
 
@@ -698,7 +698,7 @@ def _write_attendance(b: _Bulk) -> None:
                     makeup_on, note = None, ""
                     if rng.random() < 0.75:
                         makeup_on = session.date + dt.timedelta(days=rng.randint(2, 9))
-                        note = rng.choice(demo.MAKEUP_NOTES)
+                        note = rng.choice(records.MAKEUP_NOTES)
                 yield (session.id, b.member_ids[g, m], status, reason, makeup_on, note,
                        b.secretary(g), b.secretary(g))
 
@@ -727,7 +727,7 @@ def _write_essays(b: _Bulk) -> None:
         returned = rng.random() < 0.04
         return (
             Status.RETURNED if returned else Status.ACCEPTED,
-            demo.RETURN_COMMENT if returned else "",
+            records.RETURN_COMMENT if returned else "",
             submitted + dt.timedelta(days=rng.randint(1, 4), hours=2),
             b.member_ids[g, 3],
         )

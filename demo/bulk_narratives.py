@@ -1,6 +1,6 @@
 """Bulk reports: approved half-year summary narratives for some of the bulk groups' terms.
 
-Runs after `sessions_app.services.bulk.bulk_seed()`. The versions are written straight to the
+Runs after `demo.bulk.bulk_seed()`. The versions are written straight to the
 table, like the rest of the bulk data, as approved without a frozen document: the summary page
 then shows them with the live figures (as it does for versions approved before documents were
 frozen), which keeps approving thousands of summaries from rendering each one.
@@ -16,10 +16,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from demo.bulk import DEFAULT_SEED, bulk_groups
 from reports.models import ReportNarrative
 from reports.selectors import wording
 from sessions_app.models import Member, Term
-from sessions_app.services.bulk import DEFAULT_SEED, bulk_groups
 
 # Share of the terms (the newest aside, whose summary is still to be written) with an approved
 # summary.

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from reports.services.demo import report_demo_seed
-from sessions_app.services.demo import demo_seed
+from demo.narratives import report_demo_seed
+from demo.records import demo_seed
 
 
 class Command(BaseCommand):

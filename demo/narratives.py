@@ -1,6 +1,6 @@
 """Demo reports: the demo group's approved 2020 H2 plan and its approved 2020 H1 narrative.
 
-Runs after `sessions_app.services.demo.demo_seed()`, through the same services the pages use,
+Runs after `demo.records.demo_seed()`, through the same services the pages use,
 so that the demo summary reads complete from a fresh set-up. Idempotent: a plan already
 approved and a narrative already written (in any version) are left as they are.
 """
@@ -14,16 +14,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from demo.records import (
+    DEMO_SLUG,
+    H2_PLAN_APPROVED_NOTE,
+    H2_PLAN_APPROVED_ON,
+)
 from reports.models import ReportNarrative
 from reports.selectors import wording
 from reports.selectors.summary import HalfYearSummary, half_year_summary
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
 from sessions_app.models import Member, StudyGroup, StudyPlan, Term
-from sessions_app.services.demo import (
-    DEMO_SLUG,
-    H2_PLAN_APPROVED_NOTE,
-    H2_PLAN_APPROVED_ON,
-)
 from sessions_app.services.plans import plan_approve
 
 NARRATIVE_APPROVED_AT = (dt.datetime(2020, 7, 10, 16, 0), dt.datetime(2020, 7, 6, 9, 30))
