@@ -51,7 +51,7 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
 
     The name must be a plain name (intake.names.filename_check). The extension must be .docx,
     .pdf or .txt and agree with the content (intake.sniff.sniff_file):
-    a .docx must be a Word package that passes the zip and XML checks and that python-docx reads
+    a .docx must be a Word package (transitional or Strict) that passes the zip and XML checks
     (intake.docx.docx_text), a .pdf must open without a password, hold no scripts or attached
     files (intake.pdf.pdf_open) and have text, a .txt must decode as UTF-8 (BOM or not), UTF-16
     with a BOM, or GB18030, and hold no binary control bytes (intake.text.decode_text). The file

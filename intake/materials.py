@@ -74,7 +74,8 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
     what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
     open without a password and hold no scripts or attached files. Office files are stored, not
-    parsed: only their [Content_Types].xml is read, through intake.office.zip_entry_chunks.
+    parsed: only their _rels/.rels and [Content_Types].xml are read (intake.office.office_kind),
+    so a .docx whose main part has another name, or a Strict Open XML one, is a .docx here too.
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
     "empty", "old_office", "mismatch", "not_type", "pdf_active", "pdf_encrypted", "bad_pdf".
     Reads the upload from its start; writes nothing.

@@ -10,31 +10,38 @@ from __future__ import annotations
 import collections
 import io
 import itertools
+import posixpath
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from xml.parsers import expat
 
 ZIP_MAGIC = b"PK\x03\x04"
 
-# An Office Open XML file is a zip whose [Content_Types].xml names its main part's type, and
-# which holds that part. Macro-enabled files (.docm, .xlsm) declare another type and so fail.
-_OFFICE_MAIN_PARTS = {
-    ".docx": (
-        "word/document.xml",
-        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    ),
-    ".xlsx": (
-        "xl/workbook.xml",
-        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    ),
-    ".pptx": (
-        "ppt/presentation.xml",
-        b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-    ),
+# An Office Open XML file is a zip whose _rels/.rels names its main part (the officeDocument
+# relationship) and whose [Content_Types].xml gives that part's type (ECMA-376 / ISO/IEC 29500
+# part 2, Open Packaging Conventions). The main part may have any name: Word Online writes
+# word/document2.xml. Strict Open XML files (ISO/IEC 29500 Strict) name the relationship in the
+# purl.oclc.org namespace and keep the same content types. Macro-enabled files (.docm, .xlsm)
+# declare another type and so are none of these.
+OFFICE_DOCUMENT_RELATIONSHIPS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+)
+WORD_MAIN_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+_OFFICE_MAIN_TYPES = {
+    WORD_MAIN_CONTENT_TYPE: ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": ".pptx",
 }
-_CONTENT_TYPES_MAX_BYTES = 1024 * 1024
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+# [Content_Types].xml and _rels/.rels are a few KB; more than this is not a real package.
+_PACKAGE_PART_MAX_BYTES = 1024 * 1024
 
 _ZIP_CHUNK = 64 * 1024
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -149,24 +156,89 @@ def zip_package_check(content: bytes, *, max_entries: int, max_bytes: int) -> No
             collections.deque(chunks, maxlen=0)  # inflate it all, keeping nothing
 
 
+@dataclass(frozen=True)
+class MainPart:
+    """An Office package's main part: its zip entry and the content type it is declared with."""
+
+    info: zipfile.ZipInfo
+    content_type: str
+
+
+def office_main_part(content: bytes) -> MainPart | None:
+    """The package's main part, found as Office finds it: through the officeDocument relationship
+    in _rels/.rels (transitional or Strict) and its type in [Content_Types].xml (an Override for
+    the part, else the Default for its extension). Part names are compared without regard to
+    case, as the Open Packaging Conventions say.
+
+    None when the zip names no main part that it holds (any other zip). Reads only those two
+    parts, at most 1 MB each, through zip_entry_chunks, and refuses a document type declaration
+    in them. Raises ZipProblem ("damaged", "too_large", "dtd") when the zip or those parts are
+    broken.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = {info.filename.lower(): info for info in archive.infolist()}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise ZipProblem("damaged") from exc
+    rels_info = infos.get("_rels/.rels")
+    types_info = infos.get("[content_types].xml")
+    if rels_info is None or types_info is None:
+        return None
+    targets = [
+        attrs.get("Target", "")
+        for name, attrs in _small_part_elements(content, rels_info)
+        if name == f"{_RELS_NS} Relationship"
+        and attrs.get("Type") in OFFICE_DOCUMENT_RELATIONSHIPS
+        and attrs.get("TargetMode", "Internal") == "Internal"
+    ]
+    if len(targets) != 1:
+        return None
+    part_name = posixpath.normpath("/" + targets[0].lstrip("/")).lstrip("/").lower()
+    info = infos.get(part_name)
+    if info is None:
+        return None
+    overrides: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    for name, attrs in _small_part_elements(content, types_info):
+        if name == f"{_TYPES_NS} Override":
+            overrides[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType", "")
+        elif name == f"{_TYPES_NS} Default":
+            defaults[attrs.get("Extension", "").lower()] = attrs.get("ContentType", "")
+    extension = posixpath.splitext(part_name)[1].lstrip(".")
+    content_type = overrides.get(part_name, defaults.get(extension, ""))
+    return MainPart(info=info, content_type=content_type.strip())
+
+
+def _small_part_elements(content: bytes, info: zipfile.ZipInfo) -> list[tuple[str, dict]]:
+    """The elements of a small XML part ("namespace name", attributes), in order."""
+    if info.file_size > _PACKAGE_PART_MAX_BYTES:
+        raise ZipProblem("too_large")
+    elements: list[tuple[str, dict]] = []
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.StartElementHandler = lambda name, attrs: elements.append((name, attrs))
+    try:
+        for chunk in zip_entry_chunks(content, info):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise ZipProblem("damaged") from exc
+    return elements
+
+
 def office_kind(content: bytes) -> str | None:
     """.docx, .xlsx or .pptx when content is that Office Open XML package; None otherwise.
 
-    Reads only [Content_Types].xml (at most 1 MB, through zip_entry_chunks); a damaged zip, a
-    macro-enabled file (.docm, .xlsm) or any other zip is None. Never raises.
+    The kind is the content type of the package's main part (office_main_part), so a .docx
+    whose main part is word/document2.xml, or a Strict Open XML file, is a .docx. Reads only
+    _rels/.rels and [Content_Types].xml; a damaged zip, a macro-enabled file (.docm, .xlsm) or
+    any other zip is None. Never raises.
     """
     if not content.startswith(ZIP_MAGIC):
         return None
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = {info.filename: info for info in archive.infolist()}
-        types_info = infos.get("[Content_Types].xml")
-        if types_info is None or types_info.file_size > _CONTENT_TYPES_MAX_BYTES:
-            return None
-        content_types = b"".join(zip_entry_chunks(content, types_info))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ZipProblem, ValueError, OSError, EOFError):
+        main = office_main_part(content)
+    except ZipProblem:
         return None
-    for extension, (main_part, content_type) in _OFFICE_MAIN_PARTS.items():
-        if main_part in infos and content_type in content_types:
-            return extension
-    return None
+    return _OFFICE_MAIN_TYPES.get(main.content_type) if main else None

@@ -200,13 +200,22 @@ _CT = "application/vnd.openxmlformats-officedocument.{}.main+xml"
 
 
 def office_bytes(main_part: str, content_type: str) -> bytes:
-    """A minimal Office Open XML package: [Content_Types].xml naming its main part."""
+    """A minimal Office Open XML package: _rels/.rels pointing at its main part, and
+    [Content_Types].xml giving that part's type."""
     types = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         f'<Override PartName="/{main_part}" ContentType="{content_type}"/></Types>'
     )
-    return zip_bytes({"[Content_Types].xml": types.encode(), main_part: b"<x/>"})
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT_REL["transitional"]}" '
+        f'Target="{main_part}"/></Relationships>'
+    )
+    return zip_bytes(
+        {"[Content_Types].xml": types.encode(), "_rels/.rels": rels.encode(), main_part: b"<x/>"}
+    )
 
 
 def xlsx_bytes() -> bytes:
@@ -292,3 +301,108 @@ BILLION_LAUGHS = (
     )
     + "]>"
 )
+
+
+# --- Word files written as raw XML parts: every place Word and WPS put text (issue 10) ------
+
+W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+_WORD_XMLNS = {
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "v": "urn:schemas-microsoft-com:vml",
+}
+OFFICE_DOCUMENT_REL = {
+    "transitional": (
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    ),
+    "strict": "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+}
+
+
+def word_body_xml(body: str, *, namespace: str = W_NS) -> bytes:
+    """A main document part whose w:body holds `body` (WordprocessingML with the w:, r:, mc:,
+    wp:, a:, wps: and v: prefixes declared; w: is `namespace`, transitional unless told)."""
+    declarations = " ".join(f'xmlns:{p}="{uri}"' for p, uri in _WORD_XMLNS.items())
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:document xmlns:w="{namespace}" {declarations}><w:body>{body}'
+        '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>'
+    ).encode()
+
+
+def raw_docx_bytes(
+    body: str,
+    *,
+    strict: bool = False,
+    main_part: str = "word/document.xml",
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
+    """A .docx made of raw parts: [Content_Types].xml, _rels/.rels pointing at main_part, and
+    main_part with `body` (word_body_xml), in Strict Open XML namespaces when strict; extra
+    adds parts (name -> bytes) as they are."""
+    word_type = _CT.format("wordprocessingml.document")
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{main_part}" ContentType="{word_type}"/></Types>'
+    )
+    kind = "strict" if strict else "transitional"
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT_REL[kind]}" Target="{main_part}"/>'
+        "</Relationships>"
+    )
+    namespace = W_STRICT_NS if strict else W_NS
+    return zip_bytes(
+        {
+            "[Content_Types].xml": types.encode(),
+            "_rels/.rels": rels.encode(),
+            main_part: word_body_xml(body, namespace=namespace),
+            **(extra or {}),
+        }
+    )
+
+
+def w_p(*runs: str) -> str:
+    """A paragraph of runs (already XML)."""
+    return f"<w:p>{''.join(runs)}</w:p>"
+
+
+def w_r(text: str) -> str:
+    """A run of text, spaces kept."""
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def w_text_box(text: str) -> str:
+    """A run holding a text box as Word 2010+ and WPS write it: the DrawingML shape (mc:Choice)
+    and the same text again in a VML copy (mc:Fallback) for older readers."""
+    box = f"<w:txbxContent>{w_p(w_r(text))}</w:txbxContent>"
+    return (
+        "<w:r><mc:AlternateContent>"
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="1" name="文本框 1"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/'
+        f'wordprocessingShape"><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></a:graphicData>'
+        "</a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def w_ins(text: str) -> str:
+    """Text inserted with Track Changes on."""
+    return f'<w:ins w:id="1" w:author="张三" w:date="2024-01-01T00:00:00Z">{w_r(text)}</w:ins>'
+
+
+def w_del(text: str) -> str:
+    """Text deleted with Track Changes on: still in the file, no longer in the document."""
+    return (
+        '<w:del w:id="2" w:author="张三" w:date="2024-01-01T00:00:00Z">'
+        f'<w:r><w:delText xml:space="preserve">{text}</w:delText></w:r></w:del>'
+    )

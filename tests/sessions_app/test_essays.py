@@ -26,13 +26,13 @@ from tests.uploads import (
     PNG_BYTES,
     TEXT_CN,
     docx_bytes,
+    docx_with_document,
     encrypted_pdf_bytes,
     image_only_pdf_bytes,
     pdf_bytes,
     post_essay,
     stored_files,
     zip_bomb_docx_bytes,
-    zip_bytes,
 )
 
 
@@ -188,7 +188,7 @@ BAD_FILES = [
     pytest.param("renamed.txt", lambda s: PNG_BYTES, "bad_txt", id="png-renamed-txt"),
     pytest.param(
         "corrupt.docx",
-        lambda s: zip_bytes({"word/document.xml": b"<w:document"}),
+        lambda s: docx_with_document(b"<w:document"),
         "bad_docx",
         id="corrupt-docx",
     ),
