@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from intake.docx import docx_text
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
@@ -42,8 +42,13 @@ class EssayFile:
 
     @property
     def char_count(self) -> int:
-        """The text's 字数 (intake.count.count_characters): 1 or more."""
+        """The text's 字符数（不计空格） (intake.count.count_characters): 1 or more."""
         return count_characters(self.text)
+
+    @property
+    def word_count(self) -> int:
+        """The text's 字数 as Word counts it (intake.count.count_words): 1 or more."""
+        return count_words(self.text)
 
 
 def essay_file_read(uploaded: UploadedFile) -> EssayFile:

@@ -8,6 +8,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from intake.count import strip_invisible
+
 _ALLOWED_CONTROL = {"\t", "\n", "\r", "\f"}
 
 
@@ -35,7 +37,9 @@ def decode_text(content: bytes) -> str | None:
 
 def tidy(text: str) -> str:
     """text with one kind of line break (\\n), no trailing spaces, at most one blank line in a row,
-    no NUL, and no blank lines at either end. Never raises."""
+    no NUL, no invisible characters (intake.count.strip_invisible), and no blank lines at either
+    end. Never raises."""
+    text = strip_invisible(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
