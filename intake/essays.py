@@ -59,7 +59,8 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     a .docx must be a Word package that passes the zip and XML checks and that python-docx reads
     (intake.docx.docx_text), a .pdf must open without a password, hold no scripts or attached
     files (intake.pdf.pdf_open) and have text, a .txt must decode as UTF-8 (BOM or not), UTF-16
-    with a BOM, or GB18030, and hold no binary control bytes (intake.text.decode_text). The file
+    with a BOM, or GB18030, into likely text, and hold no binary control bytes
+    (intake.text.read_text). The file
     must not be empty nor larger than settings.ESSAY_MAX_UPLOAD_BYTES, and must yield some text.
     Each refusal is a ValidationError with its own code ("bad_name", "extension", "too_large",
     "empty", "doc", "mismatch", "no_text", and those of docx_text, pdf_text and txt_text). Reads

@@ -17,6 +17,7 @@ from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
 from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
 from intake.sniff import OLD_OFFICE, sniff_file
+from intake.text import text_encoding_error
 
 # Extension -> (what sniff_file must find, the Content-Type it is downloaded with).
 MATERIAL_TYPES = {
@@ -76,7 +77,9 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     open without a password and hold no scripts or attached files. Office files are stored, not
     parsed: only their [Content_Types].xml is read, through intake.office.zip_entry_chunks.
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
-    "empty", "old_office", "mismatch", "not_type", "pdf_active", "pdf_encrypted", "bad_pdf".
+    "empty", "old_office", "mismatch", "not_type", "txt_damaged" and "txt_encoding" (a .txt file in
+    an encoding that cannot be read: intake.text.text_encoding_error), "pdf_active",
+    "pdf_encrypted", "bad_pdf".
     Reads the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
@@ -101,6 +104,10 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
             code="old_office",
         )
     if detected != expected:
+        if expected == ".txt" and detected is None:
+            encoding_error = text_encoding_error(content)
+            if encoding_error is not None:
+                raise encoding_error
         if detected is not None and detected != ".txt":
             raise ValidationError(
                 _(

@@ -23,6 +23,7 @@ from tests.factories import (
 from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
+    HALF_CHARACTER_UTF8,
     PNG_BYTES,
     TEXT_CN,
     docx_bytes,
@@ -205,6 +206,7 @@ BAD_FILES = [
     ),
     pytest.param("renamed.pdf", lambda s: PNG_BYTES, "bad_pdf", id="png-renamed-pdf"),
     pytest.param("renamed.txt", lambda s: PNG_BYTES, "bad_txt", id="png-renamed-txt"),
+    pytest.param("cut.txt", lambda s: HALF_CHARACTER_UTF8, "txt_damaged", id="utf8-cut-off"),
     pytest.param(
         "corrupt.docx",
         lambda s: zip_bytes({"word/document.xml": b"<w:document"}),
