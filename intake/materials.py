@@ -79,7 +79,8 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
     "empty", "old_office", "mismatch", "not_type", "txt_damaged" and "txt_encoding" (a .txt file in
     an encoding that cannot be read: intake.text.text_encoding_error), "pdf_active",
-    "pdf_encrypted", "bad_pdf".
+    "pdf_encrypted", "bad_pdf", "pdf_unreadable" (an error that is not the file's fault, logged
+    with its sha256: intake.pdf.pdf_open).
     Reads the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
@@ -149,6 +150,14 @@ def _material_pdf_check(content: bytes) -> None:
                     "Save it without a password and upload it again."
                 ),
                 code="pdf_encrypted",
+            ) from problem
+        if problem.kind == "unreadable":
+            raise ValidationError(
+                _(
+                    "This PDF could not be checked, and the problem has been recorded for the "
+                    "administrator. Save it again as PDF and upload it again."
+                ),
+                code="pdf_unreadable",
             ) from problem
         raise ValidationError(
             _("This PDF is damaged and cannot be opened. Save it again and upload it."),
