@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from demo import records
 from demo.records import aware, clock_time
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from sessions_app.models import (
     Attendance,
     Member,
@@ -749,7 +749,8 @@ def _write_essays(b: _Bulk) -> None:
                 body = _essay_body(rng, subject, theme, works[m])
                 status, comment, reviewed_at, reviewer = review(g, submitted, current)
                 yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.REFLECTION,
-                       session.id, None, title[:300], body, count_characters(body), submitted,
+                       session.id, None, title[:300], body, count_words(body),
+                       count_characters(body), submitted,
                        status, comment, reviewed_at, reviewer, b.user_ids[g, m],
                        b.secretary(g) if reviewer else b.user_ids[g, m])
         for (g, _year, _half), (topic, assignees, work) in b.research.items():
@@ -757,7 +758,8 @@ def _write_essays(b: _Bulk) -> None:
             body = _research_body(rng, work)
             submitted = aware(topic.completed_on, "16:30")
             yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.RESEARCH_REPORT,
-                   None, topic.pk, f"{topic.title}报告", body, count_characters(body), submitted,
+                   None, topic.pk, f"{topic.title}报告", body, count_words(body),
+                   count_characters(body), submitted,
                    Status.ACCEPTED, "", submitted + dt.timedelta(days=2), b.member_ids[g, 3],
                    b.user_ids[g, m], b.secretary(g))
 
@@ -765,7 +767,7 @@ def _write_essays(b: _Bulk) -> None:
         "essays",
         ReflectionEssay,
         ["group_id", "author_id", "kind", "session_id", "planned_topic_id", "title", "body",
-         "char_count", "submitted_at", "status", "review_comment", "reviewed_at",
+         "word_count", "char_count", "submitted_at", "status", "review_comment", "reviewed_at",
          "reviewed_by_id", "created_by_id", "updated_by_id"],
         rows(),
     )

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from sessions_app.models import (
     Attendance,
     Member,
@@ -723,6 +723,7 @@ def _essays(rng, sessions_by_key, topics, members) -> list[ReflectionEssay]:
             )
         )
     for essay in essays:
+        essay.word_count = count_words(essay.body)
         essay.char_count = count_characters(essay.body)
         # Foreign keys are set by construction: checking them would query per essay.
         essay.full_clean(exclude=["group", "author", "session", "planned_topic", "reviewed_by"])

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from intake.docx import docx_text
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
@@ -42,8 +42,13 @@ class EssayFile:
 
     @property
     def char_count(self) -> int:
-        """The text's 字数 (intake.count.count_characters): 1 or more."""
+        """The text's 字符数（不计空格） (intake.count.count_characters): 1 or more."""
         return count_characters(self.text)
+
+    @property
+    def word_count(self) -> int:
+        """The text's 字数 as Word counts it (intake.count.count_words): 1 or more."""
+        return count_words(self.text)
 
 
 def essay_file_read(uploaded: UploadedFile) -> EssayFile:
@@ -54,7 +59,8 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     a .docx must be a Word package (transitional or Strict) that passes the zip and XML checks
     (intake.docx.docx_text), a .pdf must open without a password, hold no scripts or attached
     files (intake.pdf.pdf_open) and have text, a .txt must decode as UTF-8 (BOM or not), UTF-16
-    with a BOM, or GB18030, and hold no binary control bytes (intake.text.decode_text). The file
+    with a BOM, or GB18030, into likely text, and hold no binary control bytes
+    (intake.text.read_text). The file
     must not be empty nor larger than settings.ESSAY_MAX_UPLOAD_BYTES, and must yield some text.
     Each refusal is a ValidationError with its own code ("bad_name", "extension", "too_large",
     "empty", "doc", "mismatch", "no_text", and those of docx_text, pdf_text and txt_text). Reads

@@ -17,6 +17,7 @@ from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
 from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
 from intake.sniff import OLD_OFFICE, sniff_file
+from intake.text import text_encoding_error
 
 # Extension -> (what sniff_file must find, the Content-Type it is downloaded with).
 MATERIAL_TYPES = {
@@ -77,7 +78,10 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     parsed: only their _rels/.rels and [Content_Types].xml are read (intake.office.office_kind),
     so a .docx whose main part has another name, or a Strict Open XML one, is a .docx here too.
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
-    "empty", "old_office", "mismatch", "not_type", "pdf_active", "pdf_encrypted", "bad_pdf".
+    "empty", "old_office", "mismatch", "not_type", "txt_damaged" and "txt_encoding" (a .txt file in
+    an encoding that cannot be read: intake.text.text_encoding_error), "pdf_active",
+    "pdf_encrypted", "bad_pdf", "pdf_unreadable" (an error that is not the file's fault, logged
+    with its sha256: intake.pdf.pdf_open).
     Reads the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
@@ -102,6 +106,10 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
             code="old_office",
         )
     if detected != expected:
+        if expected == ".txt" and detected is None:
+            encoding_error = text_encoding_error(content)
+            if encoding_error is not None:
+                raise encoding_error
         if detected is not None and detected != ".txt":
             raise ValidationError(
                 _(
@@ -143,6 +151,14 @@ def _material_pdf_check(content: bytes) -> None:
                     "Save it without a password and upload it again."
                 ),
                 code="pdf_encrypted",
+            ) from problem
+        if problem.kind == "unreadable":
+            raise ValidationError(
+                _(
+                    "This PDF could not be checked, and the problem has been recorded for the "
+                    "administrator. Save it again as PDF and upload it again."
+                ),
+                code="pdf_unreadable",
             ) from problem
         raise ValidationError(
             _("This PDF is damaged and cannot be opened. Save it again and upload it."),

@@ -231,9 +231,12 @@ class ReflectionEssayAdmin(AuditedAdmin):
         *AuditedAdmin.readonly_fields,
         "file",
         "original_filename",
+        "word_count",
         "char_count",
     )
-    list_display = ("title", "author", "group", "kind", "char_count", "submitted_at", "status")
+    list_display = (
+        "title", "author", "group", "kind", "word_count", "char_count", "submitted_at", "status"
+    )
     list_filter = ("group", "kind", "status")
     search_fields = ("title", "author__display_name")
 

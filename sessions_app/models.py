@@ -585,7 +585,9 @@ class ReflectionEssay(AuditedModel):
     body = models.TextField(_("text"), blank=True)
     file = models.FileField(_("file"), upload_to=essay_file_path, blank=True)
     original_filename = models.CharField(_("file name"), max_length=255, blank=True)
-    char_count = models.PositiveIntegerField(_("characters"), default=0)
+    # 字数 as Word counts it, and Word's 字符数（不计空格）, of body (intake.count).
+    word_count = models.PositiveIntegerField(_("word count"), default=0)
+    char_count = models.PositiveIntegerField(_("characters without spaces"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED

@@ -120,7 +120,8 @@ class ReflectionEssayFactory(factory.django.DjangoModelFactory):
     author = factory.LazyAttribute(lambda e: MemberFactory(group=e.group))
     title = factory.Sequence(lambda n: f"学习心得{n}")
     body = "认真学习，深刻领会。"
-    char_count = 9
+    word_count = 10
+    char_count = 10
     submitted_at = factory.LazyFunction(
         lambda: timezone.make_aware(dt.datetime(2020, 3, 20, 10, 0))
     )

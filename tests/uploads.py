@@ -18,6 +18,9 @@ import docx
 from django.urls import reverse
 
 TEXT_CN = "学习贯彻新思想"  # 7 characters
+# `学习心得` in UTF-8 and the first two of the three bytes of `体`: what a cut-off UTF-8 file ends
+# with. Read as GB18030 it would be `瀛︿範蹇冨緱浣`.
+HALF_CHARACTER_UTF8 = "学习心得".encode() + "体".encode()[:2]
 
 # Any fixed moment will do; it only has to be the same on every build.
 ZIP_DATE_TIME = (2020, 1, 1, 0, 0, 0)

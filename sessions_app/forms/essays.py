@@ -77,8 +77,10 @@ class EssayForm(forms.Form):
         },
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_(
-            "The character count counts every character except spaces and line breaks; "
-            "each Chinese character counts as one."
+            "The word count (字数) is counted as Word counts it: each Chinese character and each "
+            "full-width punctuation mark is one, and each run of Latin letters or digits, such as "
+            "GDP or 5.2%, is one. Characters without spaces are counted too. Invisible characters "
+            "(zero-width spaces, soft hyphens and the like) are removed and not counted."
         ),
     )
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from intake.count import count_characters
+from intake.count import count_characters, count_words, strip_invisible
 from intake.essays import EssayFile
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
 
@@ -32,11 +32,17 @@ def _check_subject(
 
 
 def _set_content(essay: ReflectionEssay, *, body: str, essay_file: EssayFile | None) -> None:
-    """Put the text (typed, or extracted from the file) and the file on the essay; no save."""
-    text = essay_file.text if essay_file is not None else body.strip()
+    """Put the text (typed, or extracted from the file) and the file on the essay; no save.
+
+    Invisible characters (intake.count.strip_invisible) are taken out of typed text as they are
+    of a file's; the essay keeps the 字数 (word_count) and 字符数（不计空格） (char_count) of
+    that text.
+    """
+    text = essay_file.text if essay_file is not None else strip_invisible(body).strip()
     if count_characters(text) == 0:
         raise ValidationError({"body": _("Type the text of the essay or upload a file.")})
     essay.body = text
+    essay.word_count = count_words(text)
     essay.char_count = count_characters(text)
     if essay_file is not None:
         essay.original_filename = essay_file.original_filename

@@ -90,8 +90,8 @@ def essay_create(request):
             else:
                 messages.success(
                     request,
-                    _("Your essay “%(title)s” has been submitted (%(count)s characters).")
-                    % {"title": essay.title, "count": essay.char_count},
+                    _("Your essay “%(title)s” has been submitted (word count %(count)s).")
+                    % {"title": essay.title, "count": essay.word_count},
                 )
                 return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
     else:

@@ -49,15 +49,17 @@ def test_member_uploads_a_docx_essay_and_sees_its_character_count_in_english(
 
     success = page.locator(".alert-success")
     assert success.is_visible(), page.locator("main").inner_text()
-    assert f"Your essay “{TITLE}” has been submitted (100 characters)." in success.inner_text()
+    assert f"Your essay “{TITLE}” has been submitted (word count 100)." in success.inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == TITLE
-    length = page.locator("[data-char-count]")
-    assert length.inner_text().strip() == "100 characters"
+    length = page.locator("[data-word-count]")
+    assert length.inner_text().strip() == "Word count 100 · Characters without spaces 100"
     assert PARAGRAPHS[0] in page.locator(".essay-text").inner_text()
     page_checks(label="essay page", actions=[page.get_by_role("link", name="Revise")])
 
     essay = ReflectionEssay.objects.get()
-    assert (essay.author, essay.session, essay.char_count) == (member, session, 100)
+    assert (essay.author, essay.session, essay.word_count, essay.char_count) == (
+        member, session, 100, 100
+    )
     assert essay.original_filename == essay_docx.name
 
     # The member's own list shows the essay with its count.

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from demo.bulk import BULK_PASSWORD, bulk_reset
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from reports.models import ReportNarrative
 from sessions_app.models import (
     Attendance,
@@ -63,7 +63,8 @@ CONTENT = {
     Attendance: ["session__group__slug", "session__date", "member__user__username", "status",
                  "leave_reason", "makeup_on", "makeup_note"],
     ReflectionEssay: ["group__slug", "author__user__username", "kind", "session__date",
-                      "planned_topic__title", "title", "body", "char_count", "submitted_at",
+                      "planned_topic__title", "title", "body", "word_count", "char_count",
+                      "submitted_at",
                       "status", "review_comment", "reviewed_at", "reviewed_by__user__username"],
     ReportNarrative: ["group__slug", "term__year", "term__half", "status", "preamble",
                       "practices", "problems", "causes", "measures", "approved_at",
@@ -145,6 +146,7 @@ def test_bulk_records_look_like_a_real_groups():
     assert on_leave.exists() and not on_leave.filter(leave_reason="").exists()
     essays = list(ReflectionEssay.objects.all())
     assert all(300 >= len(e.title) > 0 and e.char_count == count_characters(e.body) for e in essays)
+    assert all(0 < e.word_count == count_words(e.body) <= e.char_count for e in essays)
     assert all(200 <= e.char_count <= 600 for e in essays)
     assert len({e.body for e in essays}) == len(essays)
     reports = [e for e in essays if e.kind == ReflectionEssay.Kind.RESEARCH_REPORT]

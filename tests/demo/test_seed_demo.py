@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from demo.records import DEMO_PASSWORD, demo_seed
-from intake.count import count_characters
+from intake.count import count_characters, count_words
 from sessions_app.models import (
     Attendance,
     Member,
@@ -97,6 +97,7 @@ def test_seed_demo_records_a_realistic_first_half_of_2020():
     assert 35 <= len(essays) <= 45
     assert {e.status for e in essays} == set(ReflectionEssay.Status.values)
     assert all(e.char_count == count_characters(e.body) >= 200 for e in essays)
+    assert all(0 < e.word_count == count_words(e.body) <= e.char_count for e in essays)
     assert all(term.contains(e.submitted_at.date()) for e in essays)
     reports = [e for e in essays if e.kind == ReflectionEssay.Kind.RESEARCH_REPORT]
     assert reports and all(e.planned_topic.kind == PlannedTopic.Kind.RESEARCH for e in reports)

@@ -23,6 +23,7 @@ from tests.factories import (
 from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
+    HALF_CHARACTER_UTF8,
     PNG_BYTES,
     TEXT_CN,
     docx_bytes,
@@ -71,7 +72,8 @@ def test_member_submits_a_docx_and_sees_its_character_count(
     assert response.status_code == 302
     assert response["Location"] == url("essay_detail", group, essay.pk)
     assert essay.author == member and essay.session == session
-    assert essay.char_count == 12
+    # 学习贯彻新思想 | ABC | 一 | 二: 10 words; 12 characters without spaces.
+    assert (essay.word_count, essay.char_count) == (10, 12)
     assert essay.original_filename == "我的心得.docx"
     assert essay.created_by == member.user
     # Stored under a generated name, not the user's.
@@ -82,7 +84,25 @@ def test_member_submits_a_docx_and_sees_its_character_count(
 
     detail = client_for(member).get(response["Location"])
     assert 'data-char-count="12"' in detail.content.decode()
+    assert "字数 10" in detail.content.decode()
     assert TEXT_CN in detail.content.decode()
+
+
+def test_typed_text_loses_invisible_characters_and_counts_as_word_does(
+    client_for, member, group, session
+):
+    typed = "全年\u200bGDP同比增长5.2%\u00ad，\ufeff高于预期。\u202e"
+    response = post_essay(client_for(member), group, session, body=typed)
+    essay = ReflectionEssay.objects.get()
+    assert essay.body == "全年GDP同比增长5.2%，高于预期。"
+    # 全 年 GDP 同 比 增 长 5.2% ， 高 于 预 期 。 : 14 words; 19 characters without spaces.
+    assert (essay.word_count, essay.char_count) == (14, 19)
+    assert "（字数 14）" in success_messages(response)[0]
+
+    page = client_for(member).get(response["Location"]).content.decode()
+    assert "字数 14" in page and "字符数（不计空格）19" in page
+    listing = client_for(member).get(url("essay_list", group)).content.decode()
+    assert 'data-word-count="14">14</td>' in listing
 
 
 def test_member_submits_a_gbk_text_file(client_for, member, group, session):
@@ -186,6 +206,7 @@ BAD_FILES = [
     ),
     pytest.param("renamed.pdf", lambda s: PNG_BYTES, "bad_pdf", id="png-renamed-pdf"),
     pytest.param("renamed.txt", lambda s: PNG_BYTES, "bad_txt", id="png-renamed-txt"),
+    pytest.param("cut.txt", lambda s: HALF_CHARACTER_UTF8, "txt_damaged", id="utf8-cut-off"),
     pytest.param(
         "corrupt.docx",
         lambda s: docx_with_document(b"<w:document"),

@@ -19,6 +19,7 @@ from tests.factories import StudySessionFactory
 from tests.uploads import (
     ACTIVE_PDFS,
     EXE_BYTES,
+    HALF_CHARACTER_UTF8,
     HTML_BYTES,
     JPEG_BYTES,
     OLE2_DOC_BYTES,
@@ -166,6 +167,7 @@ BAD_FILES = [
     pytest.param("secret.pdf", encrypted_pdf_bytes, "pdf_encrypted", id="encrypted-pdf"),
     pytest.param("broken.pdf", lambda: pdf_bytes()[:300], "bad_pdf", id="truncated-pdf"),
     pytest.param("empty.txt", lambda: b"", "empty", id="empty"),
+    pytest.param("cut.txt", lambda: HALF_CHARACTER_UTF8, "txt_damaged", id="utf8-cut-off"),
     *[
         pytest.param("active.pdf", make, "pdf_active", id=f"pdf-{kind}")
         for kind, make in sorted(ACTIVE_PDFS.items())
