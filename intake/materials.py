@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
+from intake.oldword import (
+    OLD_WORD_EXTENSIONS,
+    has_macros,
+    is_word_binary,
+    old_word_macros_error,
+)
 from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
 from intake.sniff import OLD_OFFICE, sniff_file
 
@@ -25,6 +31,9 @@ MATERIAL_TYPES = {
         ".docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
+    ".doc": (".doc", "application/msword"),
+    # Kingsoft's WPS Writer has no registered type (application/vnd.ms-works is Microsoft Works).
+    ".wps": (".wps", "application/octet-stream"),
     ".xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ".pptx": (
         ".pptx",
@@ -41,7 +50,8 @@ MATERIAL_EXTENSIONS = tuple(MATERIAL_TYPES)
 def material_accepted_types() -> str:
     """The accepted kinds of material file, as a sentence part for help texts and errors."""
     return _(
-        "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), text (.txt) or image (.png, .jpg)"
+        "PDF, Word (.docx, .doc), WPS (.wps), Excel (.xlsx), PowerPoint (.pptx), text (.txt) "
+        "or image (.png, .jpg)"
     )
 
 
@@ -70,13 +80,16 @@ class MaterialFile:
 def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     """Check an uploaded session material; raise ValidationError if it may not be kept.
 
-    The name must be a plain name (filename_check). Only PDF, .docx, .xlsx, .pptx, .txt, .png
-    and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
-    what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
-    open without a password and hold no scripts or attached files. Office files are stored, not
-    parsed: only their [Content_Types].xml is read, through intake.office.zip_entry_chunks.
+    The name must be a plain name (filename_check). Only PDF, .docx, .doc, .wps, .xlsx, .pptx,
+    .txt, .png and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content
+    must be what the extension says (sniff_file): a renamed program or web page is refused. A PDF
+    must open without a password and hold no scripts or attached files. Office files are stored,
+    not parsed: only their [Content_Types].xml is read, through intake.office.zip_entry_chunks; an
+    old Word or WPS file (.doc, .wps) must hold a Word document and no macros
+    (intake.oldword.is_word_binary, has_macros); old Excel and PowerPoint files are refused.
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
-    "empty", "old_office", "mismatch", "not_type", "pdf_active", "pdf_encrypted", "bad_pdf".
+    "empty", "old_office", "doc_macros", "mismatch", "not_type", "pdf_active", "pdf_encrypted",
+    "bad_pdf".
     Reads the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
@@ -93,13 +106,17 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     expected = MATERIAL_TYPES[extension][0]
     detected = sniff_file(content)
     if detected == OLD_OFFICE:
-        raise ValidationError(
-            _(
-                "This is an old Office file (.doc, .xls or .ppt). "
-                "Save it as .docx, .xlsx or .pptx and upload that."
-            ),
-            code="old_office",
-        )
+        if not is_word_binary(content):
+            raise ValidationError(
+                _(
+                    "This is an old Excel or PowerPoint file (.xls or .ppt). "
+                    "Save it as .xlsx or .pptx and upload that."
+                ),
+                code="old_office",
+            )
+        if has_macros(content):
+            raise old_word_macros_error()
+        detected = extension if extension in OLD_WORD_EXTENSIONS else ".doc"
     if detected != expected:
         if detected is not None and detected != ".txt":
             raise ValidationError(
