@@ -1,6 +1,7 @@
 """Old Word (.doc) and WPS (.wps) essays: read through LibreOffice, or refused with a message that
 says how to save the file as .docx; a converter that hangs is stopped in time."""
 
+import concurrent.futures
 import os
 import tempfile
 import time
@@ -191,3 +192,13 @@ def test_converter_runs_without_network(settings, tmp_path):
     essay_file = read("心得体会.doc", real_doc_bytes())
     assert essay_file.text == "学习贯彻新思想"
     assert report.read_text().split() == ["lo"]
+
+
+def test_two_conversions_at_once_both_succeed():
+    # Each has its own LibreOffice profile; with a shared one, the second would hand its file to
+    # the first process, or wait on its lock.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(lambda _: read("心得体会.doc", real_doc_bytes()).char_count, range(2))
+        )
+    assert results == [REAL_DOC_COUNT, REAL_DOC_COUNT]
