@@ -18,11 +18,17 @@ from intake.count import count_characters, count_words
 from intake.docx import docx_text
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
+from intake.oldword import (
+    OLD_WORD_EXTENSIONS,
+    is_word_binary,
+    old_word_not_word_error,
+    old_word_text,
+)
 from intake.pdf import pdf_text, pdf_without_text_error
 from intake.sniff import OLD_OFFICE, sniff_file
 from intake.text import tidy, txt_text
 
-ALLOWED_EXTENSIONS = (".docx", ".pdf", ".txt")
+ALLOWED_EXTENSIONS = (".docx", ".pdf", ".txt", *OLD_WORD_EXTENSIONS)
 
 
 @dataclass(frozen=True)
@@ -55,22 +61,25 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
     """Check an uploaded essay file and extract its text; raise ValidationError if it is unusable.
 
     The name must be a plain name (intake.names.filename_check). The extension must be .docx,
-    .pdf or .txt and agree with the content (intake.sniff.sniff_file):
+    .doc, .wps, .pdf or .txt and agree with the content (intake.sniff.sniff_file):
     a .docx must be a Word package (transitional or Strict) that passes the zip and XML checks
-    (intake.docx.docx_text), a .pdf must open without a password, hold no scripts or attached
+    (intake.docx.docx_text), a .doc or .wps an old Word file without macros that LibreOffice
+    converts in time (intake.oldword.old_word_text; an old Word file named .docx is read as the
+    .doc it is, and kept as one), a .pdf must open without a password, hold no scripts or attached
     files (intake.pdf.pdf_open) and have text, a .txt must decode as UTF-8 (BOM or not), UTF-16
     with a BOM, or GB18030, into likely text, and hold no binary control bytes
     (intake.text.read_text). The file
     must not be empty nor larger than settings.ESSAY_MAX_UPLOAD_BYTES, and must yield some text.
     Each refusal is a ValidationError with its own code ("bad_name", "extension", "too_large",
-    "empty", "doc", "mismatch", "no_text", and those of docx_text, pdf_text and txt_text). Reads
+    "empty", "old_office", "not_doc", "mismatch", "no_text", and those of docx_text,
+    old_word_text, pdf_text and txt_text). Reads
     the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
     extension = file_extension(uploaded.name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
-            _("Upload a .docx, .pdf or .txt file. Other file types are not accepted."),
+            _("Upload a .docx, .doc, .wps, .pdf or .txt file. Other file types are not accepted."),
             code="extension",
         )
     content = read_limited(uploaded)
@@ -78,14 +87,21 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
         raise ValidationError(_("The file is empty."), code="empty")
 
     detected = sniff_file(content)
-    if detected == OLD_OFFICE:
+    if detected == OLD_OFFICE and is_word_binary(content):
+        # Old Word or WPS; one renamed .docx (as people do to get it accepted) is read as a .doc.
+        detected = extension if extension in OLD_WORD_EXTENSIONS else ".doc"
+        if extension == ".docx":
+            extension = ".doc"
+    elif detected == OLD_OFFICE:
         raise ValidationError(
             _(
-                "This is an old Word (.doc) file, which cannot be read. "
-                "Save it as .docx in Word, or paste the text into the page."
+                "This is an old Excel or PowerPoint file (.xls, .ppt), not a document. "
+                "Upload a .docx, .doc, .wps, .pdf or .txt file."
             ),
-            code="doc",
+            code="old_office",
         )
+    elif extension in OLD_WORD_EXTENSIONS:
+        raise old_word_not_word_error(extension)
     if detected in ALLOWED_EXTENSIONS and detected != extension:
         raise ValidationError(
             _(
@@ -96,7 +112,9 @@ def essay_file_read(uploaded: UploadedFile) -> EssayFile:
             code="mismatch",
         )
 
-    if extension == ".docx":
+    if extension in OLD_WORD_EXTENSIONS:
+        text = old_word_text(content, extension=extension)
+    elif extension == ".docx":
         text = docx_text(content)
     elif extension == ".pdf":
         text = pdf_text(content)

@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
+from intake.oldword import (
+    OLD_WORD_EXTENSIONS,
+    has_macros,
+    is_word_binary,
+    old_word_macros_error,
+)
 from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
 from intake.sniff import OLD_OFFICE, sniff_file
 from intake.text import text_encoding_error
@@ -26,6 +32,9 @@ MATERIAL_TYPES = {
         ".docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
+    ".doc": (".doc", "application/msword"),
+    # Kingsoft's WPS Writer has no registered type (application/vnd.ms-works is Microsoft Works).
+    ".wps": (".wps", "application/octet-stream"),
     ".xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ".pptx": (
         ".pptx",
@@ -42,7 +51,8 @@ MATERIAL_EXTENSIONS = tuple(MATERIAL_TYPES)
 def material_accepted_types() -> str:
     """The accepted kinds of material file, as a sentence part for help texts and errors."""
     return _(
-        "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), text (.txt) or image (.png, .jpg)"
+        "PDF, Word (.docx, .doc), WPS (.wps), Excel (.xlsx), PowerPoint (.pptx), text (.txt) "
+        "or image (.png, .jpg)"
     )
 
 
@@ -71,17 +81,19 @@ class MaterialFile:
 def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     """Check an uploaded session material; raise ValidationError if it may not be kept.
 
-    The name must be a plain name (filename_check). Only PDF, .docx, .xlsx, .pptx, .txt, .png
-    and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content must be
-    what the extension says (sniff_file): a renamed program or web page is refused. A PDF must
-    open without a password and hold no scripts or attached files. Office files are stored, not
-    parsed: only their _rels/.rels and [Content_Types].xml are read (intake.office.office_kind),
-    so a .docx whose main part has another name, or a Strict Open XML one, is a .docx here too.
+    The name must be a plain name (filename_check). Only PDF, .docx, .doc, .wps, .xlsx, .pptx,
+    .txt, .png and .jpg/.jpeg, at most settings.ESSAY_MAX_UPLOAD_BYTES, not empty, and the content
+    must be what the extension says (sniff_file): a renamed program or web page is refused. A PDF
+    must open without a password and hold no scripts or attached files. Office files are stored,
+    not parsed: only their _rels/.rels and [Content_Types].xml are read (intake.office.office_kind),
+    so a .docx whose main part has another name, or a Strict Open XML one, is a .docx here too; an
+    old Word or WPS file (.doc, .wps) must hold a Word document and no macros
+    (intake.oldword.is_word_binary, has_macros); old Excel and PowerPoint files are refused.
     Each refusal is a ValidationError with its own code: "bad_name", "extension", "too_large",
-    "empty", "old_office", "mismatch", "not_type", "txt_damaged" and "txt_encoding" (a .txt file in
-    an encoding that cannot be read: intake.text.text_encoding_error), "pdf_active",
-    "pdf_encrypted", "bad_pdf", "pdf_unreadable" (an error that is not the file's fault, logged
-    with its sha256: intake.pdf.pdf_open).
+    "empty", "old_office", "doc_macros", "mismatch", "not_type", "txt_damaged" and "txt_encoding"
+    (a .txt file in an encoding that cannot be read: intake.text.text_encoding_error),
+    "pdf_active", "pdf_encrypted", "bad_pdf", "pdf_unreadable" (an error that is not the file's
+    fault, logged with its sha256: intake.pdf.pdf_open).
     Reads the upload from its start; writes nothing.
     """
     filename_check(uploaded.name)
@@ -98,13 +110,17 @@ def material_file_read(uploaded: UploadedFile) -> MaterialFile:
     expected = MATERIAL_TYPES[extension][0]
     detected = sniff_file(content)
     if detected == OLD_OFFICE:
-        raise ValidationError(
-            _(
-                "This is an old Office file (.doc, .xls or .ppt). "
-                "Save it as .docx, .xlsx or .pptx and upload that."
-            ),
-            code="old_office",
-        )
+        if not is_word_binary(content):
+            raise ValidationError(
+                _(
+                    "This is an old Excel or PowerPoint file (.xls or .ppt). "
+                    "Save it as .xlsx or .pptx and upload that."
+                ),
+                code="old_office",
+            )
+        if has_macros(content):
+            raise old_word_macros_error()
+        detected = extension if extension in OLD_WORD_EXTENSIONS else ".doc"
     if detected != expected:
         if expected == ".txt" and detected is None:
             encoding_error = text_encoding_error(content)

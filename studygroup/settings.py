@@ -188,6 +188,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 
 ESSAY_MAX_UPLOAD_BYTES = env_int("ESSAY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Old Word (.doc) and WPS (.wps) files are read by converting them with LibreOffice
+# (intake.convert): the command (a name on PATH or a path; empty: none, and such files are
+# refused with advice to save them as .docx), and how long one conversion may take.
+OLD_WORD_CONVERTER = env_str("OLD_WORD_CONVERTER", "soffice")
+OLD_WORD_CONVERT_TIMEOUT_SECONDS = env_int("OLD_WORD_CONVERT_TIMEOUT_SECONDS", 30)
 # Form fields other than files: a typed essay is limited in characters by its form (50,000), so
 # the request limit only has to let an over-long paste reach the form and get that message:
 # 5 MB holds 1,000,000 Chinese characters (3 bytes each in a multipart body).

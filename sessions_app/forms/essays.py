@@ -112,11 +112,12 @@ class EssayForm(forms.Form):
             self.fields["file"].label = _("Replace the file")
             self.fields["file"].help_text = _(
                 "Current file: %(name)s. Leave this and the text empty to keep it. "
-                "A .docx, .pdf or .txt file of at most %(limit)s MB."
+                "A .docx, .doc, .wps, .pdf or .txt file of at most %(limit)s MB."
             ) % {"name": essay.original_filename, "limit": limit}
         else:
             self.fields["file"].help_text = _(
-                "A .docx, .pdf or .txt file of at most %(limit)s MB. Its text is read from it."
+                "A .docx, .doc, .wps, .pdf or .txt file of at most %(limit)s MB. "
+                "Its text is read from it."
             ) % {"limit": limit}
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -167,7 +168,9 @@ class EssayForm(forms.Form):
                 _("You uploaded a file and typed text. Keep one: clear the text or the file."),
             )
         elif self.essay_file is None and not has_text and not self.has_current_file:
-            self.add_error("file", _("Upload a .docx, .pdf or .txt file, or type the text."))
+            self.add_error(
+                "file", _("Upload a .docx, .doc, .wps, .pdf or .txt file, or type the text.")
+            )
         return cleaned
 
     @property

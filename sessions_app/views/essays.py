@@ -22,6 +22,7 @@ from sessions_app.views.downloads import attachment_response
 
 CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
     ".pdf": "application/pdf",
     ".txt": "text/plain",
 }

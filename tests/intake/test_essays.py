@@ -90,7 +90,7 @@ def test_extension_is_judged_case_insensitively():
         ("renamed.pdf", PNG_BYTES, "bad_pdf"),
         ("renamed.txt", PNG_BYTES, "bad_txt"),
         ("renamed.txt", EXE_BYTES, "bad_txt"),
-        ("old.docx", OLE2_DOC_BYTES, "doc"),
+        ("old.docx", OLE2_DOC_BYTES, "old_office"),  # OLE, but no WordDocument stream
         ("not-word.docx", zip_bytes({"hello.txt": b"hi"}), "not_docx"),
         ("broken.docx", docx_with_document(b"<not xml"), "bad_docx"),
         ("truncated.docx", docx_bytes([TEXT_CN])[:3000], "bad_docx"),

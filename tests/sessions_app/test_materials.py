@@ -143,7 +143,10 @@ def test_bidi_control_characters_are_removed_from_the_title(client_for, secretar
 
 # --- what is refused -------------------------------------------------------------------------
 
-ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), text (.txt) or image (.png, .jpg)"
+ACCEPTED = (
+    "PDF, Word (.docx, .doc), WPS (.wps), Excel (.xlsx), PowerPoint (.pptx), text (.txt) "
+    "or image (.png, .jpg)"
+)
 
 BAD_FILES = [
     pytest.param("setup.exe", lambda: EXE_BYTES, "extension", id="exe"),
@@ -224,7 +227,7 @@ def test_file_at_the_limit_is_accepted(client_for, secretary, group, session, se
 def test_the_form_says_what_is_accepted_and_the_limit(client_for, secretary, group, session):
     page = client_for(secretary).get(url("session_detail", group, session.pk)).content.decode()
     assert escape(f"A {ACCEPTED} file of at most 10 MB.") in page
-    assert 'accept=".pdf,.docx,.xlsx,.pptx,.txt,.png,.jpg,.jpeg"' in page
+    assert 'accept=".pdf,.docx,.doc,.wps,.xlsx,.pptx,.txt,.png,.jpg,.jpeg"' in page
 
 
 def test_service_removes_the_stored_file_when_the_row_cannot_be_saved(
