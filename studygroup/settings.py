@@ -124,6 +124,9 @@ AXES_LOCKOUT_CALLABLE = "studygroup.auth_views.locked_out"
 # append to X-Forwarded-For tells which address there is the client's own (0: REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "studygroup.auth_views.client_address"
+# django-axes logs four INFO lines per login (and a banner at start-up); the console should show
+# requests. Off, only its warnings (lockouts) are logged; AXES_VERBOSE=1 brings the lines back.
+AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 
 # Idle timeout: every request moves the session's expiry on, so it ends after this long unused.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
@@ -282,5 +285,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "INFO" if AXES_VERBOSE else "WARNING"},
+    },
 }

@@ -89,14 +89,49 @@ def client_for(client):
 # the service; in CI (CI=true) the skip is a failure, so a stopped service cannot pass unnoticed.
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 def require_service(name: str, address: str, answers: bool) -> None:
     """Skip the running test when the service does not answer; fail it instead under CI."""
     if answers:
         return
     message = f"{name} at {address} does not answer"
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+    if _in_ci():
         pytest.fail(f"{message}, and CI needs it (.ci/run starts it)", pytrace=False)
     pytest.skip(f"needs {name}: {message}")
+
+
+POSTGRESQL_EXAMPLE_URL = "postgres://postgres@127.0.0.1:5432/studygroup_ci"
+
+
+def require_postgresql(why: str, *, vendor: str | None = None,
+                       database_url: str | None = None) -> None:
+    """Skip the running test unless the tests run on PostgreSQL (fail it instead under CI),
+    saying what is missing: DATABASE_URL unset (and how to set it), or naming another database.
+
+    why: what the test needs PostgreSQL for. vendor and database_url default to the test
+    database's connection.vendor and the DATABASE_URL environment variable. The message names
+    only the URL's scheme, never its password."""
+    from django.db import connection
+
+    vendor = connection.vendor if vendor is None else vendor
+    database_url = os.environ.get("DATABASE_URL", "") if database_url is None else database_url
+    if vendor == "postgresql":
+        return
+    if not database_url.strip():
+        message = (
+            f"DATABASE_URL is not set, so the tests run on SQLite; {why}. Set it to a PostgreSQL "
+            f"server the tests may create their database on, e.g. "
+            f"DATABASE_URL={POSTGRESQL_EXAMPLE_URL} ./scripts/test (as .ci/run does)"
+        )
+    else:
+        scheme = database_url.split(":", 1)[0]
+        message = f"DATABASE_URL names a {scheme} database, not PostgreSQL; {why}"
+    if _in_ci():
+        pytest.fail(f"needs PostgreSQL: {message}, and CI needs it", pytrace=False)
+    pytest.skip(f"needs PostgreSQL: {message}")
 
 
 def _redis_test_url() -> str:

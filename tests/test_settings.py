@@ -19,6 +19,7 @@ _CLEARED = {
     "DJANGO_SETTINGS_MODULE",
     # Set by the live-server browser tests in this process; check --deploy rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "AXES_VERBOSE",
 }
 
 
@@ -127,3 +128,22 @@ def test_every_variable_the_settings_read_is_documented_in_readme_and_env_exampl
     assert len(read) > 20
     assert sorted(v for v in read if f"`{v}`" not in readme) == []
     assert sorted(v for v in read if not re.search(rf"^#? ?{v}=", example, re.M)) == []
+
+
+_AXES_SETTINGS = (
+    "import logging; from django.conf import settings; "
+    "level = logging.getLogger('axes').getEffectiveLevel(); "
+    "print(settings.AXES_VERBOSE, logging.getLevelName(level))"
+)
+
+
+def test_the_run_command_console_has_no_django_axes_lines_unless_asked():
+    # ./scripts/run: DEBUG on, nothing else set.
+    default = manage("shell", "-c", _AXES_SETTINGS, DEBUG="1")
+    asked = manage("shell", "-c", _AXES_SETTINGS, DEBUG="1", AXES_VERBOSE="1")
+
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.splitlines()[-1] == "False WARNING"
+    assert "AXES" not in default.stdout + default.stderr  # not even the start-up banner
+    assert asked.stdout.splitlines()[-1] == "True INFO"
+    assert "AXES: BEGIN" in asked.stdout + asked.stderr

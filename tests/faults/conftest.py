@@ -19,7 +19,7 @@ from django.db import connection
 from reports.models import ReportFile
 from reports.services import report_files
 from studygroup.celery import app as project_app
-from tests.conftest import require_service
+from tests.conftest import require_postgresql
 from tests.reports.pdf_helpers import make_narrative, make_term_records
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,10 +111,8 @@ def _delete_queue_keys(url: str, queue: str) -> None:
 def require_server_database() -> None:
     """A worker in another process needs a database it can open: PostgreSQL (as in CI), not the
     in-memory SQLite the tests use by default."""
-    require_service(
-        "PostgreSQL",
-        "DATABASE_URL (a worker in another process cannot open the in-memory SQLite test db)",
-        connection.vendor == "postgresql",
+    require_postgresql(
+        "a worker in another process cannot open the in-memory SQLite test database"
     )
 
 

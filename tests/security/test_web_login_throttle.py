@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -154,3 +155,27 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, member, sett
     forged = _from(client, PASSWORD, forwarded_for="198.51.100.1", proxy="203.0.113.7")
 
     assert forged.status_code == 429
+
+
+def test_a_login_leaves_no_django_axes_lines_on_the_console_failures_one_each(member, caplog):
+    """./scripts/run's console shows requests; django-axes logs only what needs attention: one
+    warning per wrong password and the lockout, nothing for a good login (it used to log four)."""
+    caplog.set_level("DEBUG")
+
+    def axes_lines():
+        lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("axes")]
+        caplog.clear()
+        return lines
+
+    log_in(Client(), "member", PASSWORD)
+    good_login = axes_lines()
+    attacker = Client()
+    fail(attacker, "member", 1)
+    wrong_password = axes_lines()
+    fail(attacker, "member", settings.AXES_FAILURE_LIMIT - 1)
+    until_lockout = axes_lines()
+
+    assert good_login == []
+    assert [level for level, _ in wrong_password] == ["WARNING"]
+    assert len(until_lockout) == settings.AXES_FAILURE_LIMIT
+    assert "Locking out" in until_lockout[-1][1]
