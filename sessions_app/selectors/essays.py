@@ -119,10 +119,16 @@ def essay_get_for_author(*, member: Member, pk: int) -> ReflectionEssay:
 
 
 def essay_get_for_review(*, reviewer: Member, pk: int) -> ReflectionEssay:
-    """An essay of the reviewer's group, for a secretary or leader to review; 404 otherwise."""
+    """An essay of the reviewer's group, for a secretary or leader to review; 404 otherwise.
+
+    Raises PermissionDenied (403, with a message) when the reviewer wrote the essay: nobody
+    reviews their own essay (ReflectionEssay.check_reviewer, which essay_review enforces too).
+    """
     if not reviewer.can_manage_records:
         raise Http404("No such essay")
-    return essay_get_for_member(member=reviewer, pk=pk)
+    essay = essay_get_for_member(member=reviewer, pk=pk)
+    essay.check_reviewer(reviewer)
+    return essay
 
 
 def sessions_for_essays(*, group_id: int, until: dt.date | None = None) -> QuerySet[StudySession]:
