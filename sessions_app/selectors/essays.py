@@ -93,6 +93,20 @@ def essay_page_for_member(
     return page
 
 
+def essays_returned_to(*, member: Member) -> list[ReflectionEssay]:
+    """The member's own essays returned for revision (ReflectionEssay.Status.RETURNED), most
+    recently reviewed first, each with its reviewer, session and topic loaded and its body
+    deferred: one query however many there are. Resubmitting one takes it off the list."""
+    return list(
+        ReflectionEssay.objects.filter(
+            group_id=member.group_id, author=member, status=ReflectionEssay.Status.RETURNED
+        )
+        .select_related("reviewed_by", "session", "planned_topic")
+        .defer("body")
+        .order_by("-reviewed_at", "-id")
+    )
+
+
 def essay_get_for_member(*, member: Member, pk: int) -> ReflectionEssay:
     """An essay the member may read (their own; any of the group's for managers), else 404."""
     essay = (
