@@ -75,7 +75,12 @@ class AuditEvent(models.Model):
 
     @property
     def change_text(self) -> str:
-        """A role change as "member → secretary" in the reader's language; else empty."""
+        """A role change as "member → secretary" in the reader's language; an essay's review as
+        "author: 张成员" (the reviewer is the event's actor); else empty."""
+        if self.action in (self.Action.APPROVED, self.Action.RETURNED):
+            # Events written before the reviewer and author were both named kept "member".
+            author = self.details.get("written_by") or self.details.get("member")
+            return _("author: %(name)s") % {"name": author} if author else ""
         if self.action != self.Action.ROLE_CHANGED:
             return ""
         labels = dict(Member.Role.choices)

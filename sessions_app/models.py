@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -616,6 +616,17 @@ class ReflectionEssay(AuditedModel):
         """Whether the author may still change the essay: until it is accepted, never after
         (essay_revise refuses; pages offer the change only when this holds)."""
         return self.status != self.Status.ACCEPTED
+
+    def check_reviewer(self, member: Member) -> None:
+        """Raise PermissionDenied unless member may review this essay: a secretary, leader or
+        deputy of the essay's group who is not its author. Nobody reviews their own essay; that
+        refusal carries a message saying so (shown on the 403 page)."""
+        if member.group_id != self.group_id or not member.can_manage_records:
+            raise PermissionDenied
+        if member.pk == self.author_id:
+            raise PermissionDenied(
+                _("Nobody reviews their own essay: the secretary or a leader reviews it.")
+            )
 
     def clean(self) -> None:
         if self.status == self.Status.RETURNED and not self.review_comment.strip():

@@ -354,6 +354,38 @@ def test_url_answers_each_role_with_the_tables_status(client, world, row, method
         )
 
 
+# The table's essay is the member's, so it cannot say that a manager may not review their own:
+# that case is here, for each role that may review.
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ["leader", "deputy", "secretary"])
+def test_a_manager_gets_403_on_the_review_of_their_own_essay_and_nothing_changes(
+    client, world, role, method
+):
+    from audit.models import AuditEvent
+    from tests.factories import ReflectionEssayFactory
+
+    author = world.roles[role]
+    essay = ReflectionEssayFactory(
+        group=world.group, author=author, session=world.mine.session, title="本人的心得"
+    )
+    url = reverse("sessions_app:essay_review", kwargs={"group_slug": world.group.slug,
+                                                       "pk": essay.pk})
+    client = client_as(client, world, role)
+
+    response = request(
+        client, method, url, {"status": ReflectionEssay.Status.ACCEPTED, "comment": ""}
+    )
+
+    assert_status(response, 403, f"{method.upper()} {url} as its author, the {role}")
+    essay.refresh_from_db()
+    assert (essay.status, essay.reviewed_by) == (ReflectionEssay.Status.SUBMITTED, None)
+    assert not AuditEvent.objects.filter(
+        object_type="sessions_app.reflectionessay", object_id=str(essay.pk)
+    ).exclude(action=AuditEvent.Action.PERMISSION_DENIED).exists()
+
+
 FOREIGN_CASES = [
     pytest.param(row, method, id=f"{row.name}-{method}")
     for row in TABLE
