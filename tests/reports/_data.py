@@ -36,7 +36,7 @@ class Records:
 
 
 def make_records(*, group, term, secretary, leader, member) -> Records:
-    """4 members, 3 sessions (concentrated, seminar, expert lecture), 9 of 12 attended (75.0%),
+    """4 members, 3 sessions (topic study, seminar, expert lecture), 9 of 12 attended (75.0%),
     3 reflection essays and 1 research report in the term, a plan of 3 study topics (2 covered)
     and 2 research topics (1 done). Not of the term: 钱前任, who left on its first day, and an
     essay for a session of the term before."""
@@ -60,7 +60,7 @@ def make_records(*, group, term, secretary, leader, member) -> Records:
         date=dt.date(2020, 3, 10),
         planned_topic=t1,
         host=leader,
-        format=SessionFormat.CONCENTRATED,
+        format=SessionFormat.TOPIC_STUDY,
         topic="学习一",
     )
     s2 = StudySessionFactory(

@@ -133,7 +133,7 @@ def test_summary_page_shows_figures_and_chart(group, term, secretary, leader, me
     # Approved after the records: an approved version shows the figures it was approved with.
     approve(save_draft(group, term, secretary), leader)
     page = client_for(member).get(url("summary", "2020H1")).content.decode()
-    assert "今年以来，共开展中心组集中学习3次，其中集中学习1次、专题研讨1次、专家辅导1次" in page
+    assert "今年以来，共开展中心组集中学习3次，其中专题学习1次、专题研讨1次、专家辅导1次" in page
     assert (
         "一、主要做法" in page and "二、存在的问题及原因" in page and "三、下半年学习计划" in page
     )
