@@ -24,6 +24,7 @@ from sessions_app.services.sessions import (
     session_record,
     session_update,
 )
+from sessions_app.text import book_title
 from sessions_app.views.common import group_view
 from sessions_app.views.downloads import attachment_response
 
@@ -169,8 +170,9 @@ def material_upload(request, pk):
         else:
             messages.success(
                 request,
-                _("Material “%(title)s” (%(filename)s) added.")
-                % {"title": material.title, "filename": material.original_filename},
+                # Translators: %(title)s comes with its marks (《…》 or “…”).
+                _("Material %(title)s (%(filename)s) added.")
+                % {"title": book_title(material.title), "filename": material.original_filename},
             )
             return redirect("sessions_app:session_detail", member.group.slug, session.pk)
     messages.error(request, _("The material was not added: please correct the errors shown."))
@@ -204,7 +206,11 @@ def material_delete_confirm(request, pk, material_pk):
     if request.method == "POST":
         title = material.title
         material_delete(material=material, member=request.member)
-        messages.success(request, _("Material “%(title)s” was deleted.") % {"title": title})
+        messages.success(
+            # Translators: %(title)s comes with its marks (《…》 or “…”).
+            request,
+            _("Material %(title)s was deleted.") % {"title": book_title(title)},
+        )
         return redirect(f"{detail_url}#materials-heading")
     return render(
         request,
