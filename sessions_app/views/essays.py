@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
@@ -92,7 +93,11 @@ def essay_create(request):
                 messages.success(
                     request,
                     # Translators: %(title)s comes with its marks (《…》 or “…”).
-                    _("Your essay %(title)s has been submitted (%(count)s characters).")
+                    ngettext(
+                        "Your essay %(title)s has been submitted (%(count)s character).",
+                        "Your essay %(title)s has been submitted (%(count)s characters).",
+                        essay.char_count,
+                    )
                     % {"title": book_title(essay.title), "count": essay.char_count},
                 )
                 return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from intake.materials import material_content_type
@@ -93,8 +94,10 @@ def _session_form_page(request, *, session=None):
                         fields=form.cleaned_data,
                         attendance=sheet.entries(),
                     )
-                    message = _(
-                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d members."
+                    message = ngettext(
+                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d member.",
+                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d members.",
+                        len(sheet.rows),
                     )
                 else:
                     session = session_update(
@@ -103,8 +106,12 @@ def _session_form_page(request, *, session=None):
                         fields=form.cleaned_data,
                         attendance=sheet.entries(),
                     )
-                    message = _(
-                        "Session “%(topic)s” on %(date)s updated with attendance for %(n)d members."
+                    message = ngettext(
+                        "Session “%(topic)s” on %(date)s updated with attendance for "
+                        "%(n)d member.",
+                        "Session “%(topic)s” on %(date)s updated with attendance for "
+                        "%(n)d members.",
+                        len(sheet.rows),
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
