@@ -13,6 +13,8 @@ from sessions_app.models import SessionFormat, StudyGroup
 from tests.factories import (
     MemberFactory,
     PlannedTopicFactory,
+    ReflectionEssayFactory,
+    StudySessionFactory,
     TermFactory,
 )
 from tests.reports._data import approved_next_plan, bulk_records, make_records
@@ -74,6 +76,24 @@ def test_summary_problem_hints(group, term, records):
     assert [m.name for m in hints.low_attendance] == ["张成员", "赵成员"]
     assert [x.topic for x in hints.sessions_without_essays] == ["辅导三"]
     assert [t.title for t in hints.topics_not_covered] == ["专题三"]
+
+
+def test_only_sessions_that_asked_for_essays_and_got_none_are_a_hint(group, term, member):
+    def held(topic, day, due=None):
+        return StudySessionFactory(
+            group=group, term=term, date=dt.date(2020, 5, day), topic=topic, essay_due_on=due
+        )
+
+    held("未布置心得", 1)
+    held("已过期无人交", 2, dt.date(2020, 5, 10))
+    answered = held("已过期有人交", 3, dt.date(2020, 5, 10))
+    ReflectionEssayFactory(group=group, author=member, session=answered)
+    held("当天截止", 4, dt.date(2020, 5, 20))
+    held("尚未到期", 5, dt.date(2020, 6, 1))
+    summary = half_year_summary(group=group, term=term, today=dt.date(2020, 5, 20))
+    assert [s.topic for s in summary.hints.sessions_without_essays] == ["已过期无人交"]
+    # The sessions themselves are all in the document, as before.
+    assert len(summary.sessions) == 5
 
 
 def test_summary_sentence_in_chinese(group, term, records):

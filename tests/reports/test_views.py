@@ -116,6 +116,10 @@ def test_secretary_sees_the_draft_and_the_hints(group, term, secretary, leader, 
     assert "草稿导语" in page
     assert "What the records show" in page
     assert "张成员 (33.3%)" in page
+    # The expert lecture asked for essays and got none; the other two sessions have some.
+    assert re.search(
+        r"Sessions whose essays were due and none came in:\s+May 20, 2020 辅导三<", page
+    )
 
 
 def test_hints_use_full_width_brackets_in_chinese(
