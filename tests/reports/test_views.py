@@ -325,3 +325,17 @@ def test_problems_and_causes_each_have_their_own_heading(group, term, secretary,
     section = page.split("二、存在的问题及原因", 1)[1].split("三、", 1)[0]
     found, causes = section.index("（一）存在的问题"), section.index("（二）原因分析")
     assert found < section.index("一是学用结合不够紧") < causes < section.index("一是认识不到位")
+
+
+def test_english_report_tables_start_format_names_with_a_capital(
+    group, term, secretary, leader, member, client_for
+):
+    make_records(group=group, term=term, secretary=secretary, leader=leader, member=member)
+    approved_next_plan(group=group, leader=leader)
+    group.report_language = "en"
+    group.save()
+    page = client_for(secretary).get(url("summary", "2020H1")).content.decode()
+    cells = re.findall(r'<td class="nowrap">([A-Za-z ]+)</td>', page)
+    assert {"Topic study", "Seminar", "Expert lecture"} <= set(cells)
+    # In a sentence the names stay lower case.
+    assert "(topic study: 1, seminar: 1, expert lecture: 1)" in page
