@@ -105,7 +105,9 @@ def test_format_names_start_with_a_capital_in_lists_details_and_choices(
     assert '<option value="expert_lecture" selected>Expert lecture</option>' in form
 
 
-def test_the_plan_to_approve_counts_one_topic_and_two(english, client_for, group, leader):
+def test_the_plan_to_approve_counts_one_topic_and_two(
+    english, client_for, group, leader, secretary
+):
     plan = StudyPlanFactory(group=group)
     PlannedTopicFactory(plan=plan)
     PlannedTopicFactory(plan=plan, kind=PlannedTopic.Kind.RESEARCH, planned_month=None, format="")
@@ -113,3 +115,5 @@ def test_the_plan_to_approve_counts_one_topic_and_two(english, client_for, group
     page = text(client_for(leader).get(url("plan_approve", group, "2020H2")))
     assert "The plan has 1 study topic and 2 research topics." in page
     assert "Seminar" in text(client_for(leader).get(url("plan_detail", group, "2020H2")))
+    form = client_for(secretary).get(url("plan_edit", group, "2020H2")).content.decode()
+    assert '<option value="seminar" selected>Seminar</option>' in form
