@@ -59,7 +59,9 @@ class AuditedModel(models.Model):
 
 
 class SessionFormat(models.TextChoices):
-    CONCENTRATED = "concentrated", _("concentrated study")
+    # 专题学习: one format among others. 集中学习 ("concentrated study") is every session of the
+    # group, whatever its format (DESIGN.md, Words), so no format is called that.
+    TOPIC_STUDY = "topic_study", _("topic study")
     SEMINAR = "seminar", _("seminar")
     EXPERT_LECTURE = "expert_lecture", _("expert lecture")
     VIDEO = "video", _("video study")
@@ -396,7 +398,7 @@ class StudySession(AuditedModel):
         _("format"),
         max_length=20,
         choices=SessionFormat.choices,
-        default=SessionFormat.CONCENTRATED,
+        default=SessionFormat.TOPIC_STUDY,
     )
     topic = models.CharField(_("topic"), max_length=300)
     planned_topic = models.ForeignKey(
