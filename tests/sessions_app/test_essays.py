@@ -97,7 +97,7 @@ def test_typed_text_loses_invisible_characters_and_counts_as_word_does(
     assert essay.body == "全年GDP同比增长5.2%，高于预期。"
     # 全 年 GDP 同 比 增 长 5.2% ， 高 于 预 期 。 : 14 words; 19 characters without spaces.
     assert (essay.word_count, essay.char_count) == (14, 19)
-    assert "（字数 14）" in success_messages(response)[0]
+    assert "（共14字）" in success_messages(response)[0]
 
     page = client_for(member).get(response["Location"]).content.decode()
     assert "字数 14" in page and "字符数（不计空格）19" in page
