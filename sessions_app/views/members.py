@@ -170,7 +170,7 @@ def member_edit(request, pk):
 def member_leave_confirm(request, pk):
     group = request.member.group
     member = member_get(group_id=group.pk, pk=pk)
-    form = MemberLeaveForm(request.POST or None)
+    form = MemberLeaveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             member_leave(member=member, on=form.cleaned_data["left_on"], actor=request.user,
@@ -215,7 +215,9 @@ def member_link(request, pk):
     """One member's sign-in link (GET), or a new one that replaces every older link (POST)."""
     group = request.member.group
     member = member_get(group_id=group.pk, pk=pk)
-    form = SigninLinkForm(request.POST or None, email=member.user.email)
+    form = SigninLinkForm(
+        request.POST if request.method == "POST" else None, email=member.user.email
+    )
     if request.method == "POST" and form.is_valid():
         try:
             signin_link_issue(
