@@ -7,6 +7,7 @@ import pytest
 
 from sessions_app.models import Member
 from tests.browser.conftest import PHONE, check_page, log_in
+from tests.browser.test_web_csp import REPORT_VIOLATIONS, violations  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +15,8 @@ NEW_PASSWORD = "理论学习-2026-新密码"
 
 
 def test_secretary_adds_a_member_who_signs_in_through_the_link_on_a_phone(
-    page, browser, live_server, secretary, leader, member, term, page_checks
+    page, browser, live_server, secretary, leader, member, term, page_checks,
+    violations,  # noqa: F811 (fixture)
 ):
     log_in(page, live_server, secretary)
     page.locator("main a[href$='/members/']").first.click()
@@ -45,8 +47,10 @@ def test_secretary_adds_a_member_who_signs_in_through_the_link_on_a_phone(
 
     # The member, on a phone, in a browser of their own.
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    phone.add_init_script(REPORT_VIOLATIONS)
     try:
         mobile = phone.new_page()
+        mobile.on("console", lambda m: "CSP violation" in m.text and violations.append(m.text))
         mobile.goto(link)
         assert mobile.url.endswith("/set-password/")
         check_page(mobile, label="set your password", actions=[mobile.locator("main button")])
@@ -67,3 +71,5 @@ def test_secretary_adds_a_member_who_signs_in_through_the_link_on_a_phone(
     newcomer.user.refresh_from_db()
     assert newcomer.user.check_password(NEW_PASSWORD)
     page_checks.assert_clean()
+    # The drag script and the QR codes' inline SVG live with the Content-Security-Policy.
+    assert page.js_errors == [] and violations == []
