@@ -197,3 +197,20 @@ def test_a_member_of_two_groups_gets_no_link_from_either_secretary(
     MemberFactory(group=other_group, user=both.user)
     page = client_for(secretary).get(url("member_link", both.pk)).content.decode()
     assert "/signin/" not in page and "another group" in page
+
+
+def test_the_admin_issues_a_link_to_a_groups_secretary(admin_client, client, secretary):
+    response = admin_client.post(
+        reverse("admin:sessions_app_studygroup_changelist"),
+        {"action": "issue_secretary_links", "_selected_action": [secretary.group_id]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    link = next(m.split(": ", 1)[1] for m in shown if "王秘书" in m)
+    opened = client.get(link.removeprefix("http://testserver"))
+    assert opened["Location"].endswith("/set-password/")
+
+
+def test_the_admins_group_form_says_how_to_give_the_group_its_secretary(admin_client):
+    page = admin_client.get(reverse("admin:sessions_app_studygroup_add")).content.decode()
+    assert "create_group" in page
