@@ -182,7 +182,8 @@ def member_update(
     their account's e-mail address. A change of role is audited (ROLE_CHANGED, from and to).
 
     Raises ValidationError when the change would leave the group with no leader or no secretary
-    today (it had one before), or for an invalid value; nothing is saved then.
+    today (it had one before), when the e-mail address is changed on an account the group may
+    not give sign-in links to (signin_link_refusal), or for an invalid value; nothing is saved.
     """
     today = timezone.localdate()
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -198,6 +199,11 @@ def member_update(
     member.full_clean()
     member.save()
     if email is not None and email.strip() != member.user.email:
+        # The address a sign-in link may be sent to: the group changes it only on accounts it
+        # may give links to.
+        refusal = signin_link_refusal(member)
+        if refusal:
+            raise ValidationError({"email": refusal})
         user = member.user
         user.email = email.strip()
         user.full_clean(exclude=["password"])

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from audit.models import AuditEvent
 from sessions_app.models import Attendance, Member, ReflectionEssay
@@ -26,6 +27,13 @@ TODAY = dt.date(2020, 5, 20)
 @pytest.fixture(autouse=True)
 def today(time_machine):
     time_machine.move_to(dt.datetime(2020, 5, 20, 10, 0), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English here; the pages' tests read them in Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def add(group, actor, **kwargs):
@@ -177,3 +185,16 @@ def test_reorder_refuses_another_groups_member_and_changes_nothing(group, secret
                        actor=secretary.user)
     assert Member.objects.get(pk=secretary.pk).sort_order == secretary.sort_order
     assert Member.objects.get(pk=outsider.pk).sort_order == outsider.sort_order
+
+
+def test_the_email_of_an_account_shared_with_another_group_is_not_the_groups_to_change(
+    group, secretary, other_group
+):
+    both = MemberFactory(group=group)
+    MemberFactory(group=other_group, user=both.user)
+    with pytest.raises(ValidationError) as caught:
+        member_update(member=both, display_name="改名", role="member", joined_on=both.joined_on,
+                      email="taken-over@example.org", actor=secretary.user)
+    assert "email" in caught.value.message_dict
+    both.refresh_from_db()
+    assert both.user.email != "taken-over@example.org" and both.display_name != "改名"
