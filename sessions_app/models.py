@@ -193,6 +193,11 @@ class Member(AuditedModel):
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+    # Raised each time the secretary issues a new one-time sign-in link: it is part of the links'
+    # hash (sessions_app.signin), so every link issued before stops working.
+    signin_links_issued = models.PositiveIntegerField(
+        _("sign-in links issued"), default=0, editable=False
+    )
 
     objects = MemberQuerySet.as_manager()
 

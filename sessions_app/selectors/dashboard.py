@@ -9,8 +9,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
+from sessions_app.models import (
+    Attendance,
+    Member,
+    ReflectionEssay,
+    StudyPlan,
+    StudySession,
+    Term,
+)
 from sessions_app.selectors.attendance import (
     attendance_rate,
     attended_filter,
@@ -255,3 +263,31 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
                 )
             )
     return result
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """One thing a new group does first: what, where (a URL name in sessions_app, taking the
+    group's slug), and whether it looks done."""
+
+    label: str
+    url_name: str
+    done: bool
+
+
+def group_first_steps(*, group_id: int) -> list[FirstStep] | None:
+    """What a new group does first, in order, for its dashboard; None once the group has
+    recorded a session (it has started). Three queries at most.
+
+    The import of the records so far (issue 12) is meant to go between adding the members and
+    drafting the plan: add its FirstStep here when its page exists.
+    """
+    if StudySession.objects.filter(group_id=group_id).exists():
+        return None
+    has_members = Member.objects.filter(group_id=group_id).count() > 1
+    has_plan = StudyPlan.objects.filter(group_id=group_id).exists()
+    return [
+        FirstStep(_("Add the members, each with their role and position"),
+                  "sessions_app:member_list", has_members),
+        FirstStep(_("Draft the study plan"), "sessions_app:plan_current", has_plan),
+    ]
