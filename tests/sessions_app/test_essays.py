@@ -502,3 +502,22 @@ def test_essay_list_query_count_does_not_grow(
     with django_assert_max_num_queries(10):
         response = client.get(url("essay_list", group))
     assert len(response.context["page"].object_list) == n
+
+
+# --- the text as written ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["essay_detail", "essay_review"])
+def test_essay_text_is_shown_in_its_paragraphs_with_markup_kept_as_text(
+    client_for, secretary, member, group, session, page
+):
+    essay = essay_by(
+        member,
+        session,
+        body="　　第一段，学习体会。\n\n　　第二段<script>alert(1)</script>。\n第三段<b>加粗</b>",
+    )
+    html = client_for(secretary).get(url(page, group, essay.pk)).content.decode()
+    assert "<p>第一段，学习体会。</p>" in html
+    assert "<p>第二段&lt;script&gt;alert(1)&lt;/script&gt;。</p>" in html
+    assert "<p>第三段&lt;b&gt;加粗&lt;/b&gt;</p>" in html
+    assert "<script>alert(1)" not in html
