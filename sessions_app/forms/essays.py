@@ -243,9 +243,20 @@ class EssayFilterForm(forms.Form):
         )
 
     def filters(self) -> dict:
-        """The valid filters as selector arguments."""
-        if not self.is_valid():
+        """The valid filters as selector arguments (term, session, status).
+
+        A value the list cannot use (an old link's term, another group's session, a typed-in
+        status) is dropped on its own, without an error on the page: the other filters still
+        apply, and the form shows that filter as "all".
+        """
+        if not self.is_bound:
             return {}
+        if self.errors:
+            data = self.data.copy()
+            for name in self.errors:
+                data.pop(name, None)
+            self.data = data
+            self.full_clean()
         return {
             "term": self.terms.get(self.cleaned_data.get("term") or ""),
             "session": self.cleaned_data.get("session"),
