@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.essays import ALLOWED_EXTENSIONS, EssayFile, essay_file_read
 from intake.limits import max_upload_megabytes
+from sessions_app.forms.sessions import NO_PLANNED_TOPIC
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
@@ -55,7 +56,7 @@ class EssayForm(forms.Form):
         label=_("Topic"),
         queryset=PlannedTopic.objects.none(),
         required=False,
-        empty_label=_("(not for a planned topic)"),
+        empty_label=NO_PLANNED_TOPIC,
         help_text=_(
             "A topic or research topic of a study plan, if the essay is not for a session."
         ),

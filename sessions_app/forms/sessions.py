@@ -37,6 +37,31 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+#: The empty choice of every planned-topic field (sessions and essays).
+NO_PLANNED_TOPIC = _("(no planned topic)")
+
+
+def planned_topic_choices_data(topics) -> dict[str, dict[str, str]]:
+    """What the session form's script (static/js/session-form.js) fills in from each planned
+    topic, keyed by the topic's id as a string: title, format (a SessionFormat value or ""),
+    lead_speaker, and the plan's term (start and end as ISO dates, a warning naming it).
+    topics: PlannedTopics with plan__term loaded."""
+    return {
+        str(t.pk): {
+            "title": t.title,
+            "format": t.format,
+            "lead_speaker": t.lead_speaker,
+            "term_start": t.plan.term.start_date.isoformat(),
+            "term_end": t.plan.term.end_date.isoformat(),
+            "other_term": str(
+                _("This topic is in the plan for %(term)s; the session's date is not in that term.")
+                % {"term": t.plan.term.label}
+            ),
+        }
+        for t in topics
+    }
+
+
 class StudySessionForm(forms.ModelForm):
     class Meta:
         model = StudySession
@@ -69,15 +94,24 @@ class StudySessionForm(forms.ModelForm):
             day=self.instance.date if self.instance.pk else timezone.localdate(),
             named=self.instance.host_id if self.instance.pk else None,
         )
-        self.fields["planned_topic"].queryset = (
+        self.fields["host"].empty_label = _("(no host recorded)")
+        topic_field = self.fields["planned_topic"]
+        topic_field.queryset = (
             PlannedTopic.objects.filter(plan__group=group, kind=PlannedTopic.Kind.STUDY)
             .select_related("plan__term")
             .order_by("-plan__term__start_date", "planned_month", "sort_order")
         )
-        self.fields["planned_topic"].label_from_instance = lambda t: (
-            f"{t.plan.term.label} · {t.title}"
+        topic_field.label_from_instance = lambda t: f"{t.plan.term.label} · {t.title}"
+        topic_field.empty_label = NO_PLANNED_TOPIC
+        topic_field.help_text = _(
+            "Choosing a topic fills in the topic, format and lead speaker from the plan; "
+            "change them as the session was held."
         )
         self.fields["notified_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def planned_topics_data(self) -> dict[str, dict[str, str]]:
+        """The offered planned topics for the page's script (see planned_topic_choices_data)."""
+        return planned_topic_choices_data(self.fields["planned_topic"].queryset)
 
 
 class AttendanceRowForm(forms.Form):
