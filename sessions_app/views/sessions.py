@@ -14,6 +14,7 @@ from sessions_app.selectors.access import term_current, term_get, terms_for_grou
 from sessions_app.selectors.sessions import (
     attendance_sheet,
     session_attendance,
+    session_essays,
     session_get,
     session_rows_for_term,
 )
@@ -65,6 +66,7 @@ def _detail_page(request, *, session, material_form, status=200):
             "attended": sum(1 for a in attendance if a.attended),
             "materials": list(session.materials.all()),
             "material_form": material_form,
+            "essays": session_essays(session=session, viewer=request.member),
         },
         status=status,
     )
