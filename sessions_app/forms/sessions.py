@@ -41,25 +41,34 @@ class TimeInput(forms.TimeInput):
 NO_PLANNED_TOPIC = _("(no planned topic)")
 
 
-def planned_topic_choices_data(topics) -> dict[str, dict[str, str]]:
-    """What the session form's script (static/js/session-form.js) fills in from each planned
-    topic, keyed by the topic's id as a string: title, format (a SessionFormat value or ""),
-    lead_speaker, and the plan's term (start and end as ISO dates, a warning naming it).
-    topics: PlannedTopics with plan__term loaded."""
+def planned_topic_option_data(topic: PlannedTopic) -> dict[str, str]:
+    """What the session form's script (static/js/session-form.js) fills in from a planned topic,
+    as data- attributes of its <option> (HTML-escaped like any attribute; no inline script):
+    title, format (a SessionFormat value or ""), lead speaker, and the plan's term (start and
+    end as ISO dates, and a warning naming it). topic needs plan__term loaded."""
+    term = topic.plan.term
     return {
-        str(t.pk): {
-            "title": t.title,
-            "format": t.format,
-            "lead_speaker": t.lead_speaker,
-            "term_start": t.plan.term.start_date.isoformat(),
-            "term_end": t.plan.term.end_date.isoformat(),
-            "other_term": str(
-                _("This topic is in the plan for %(term)s; the session's date is not in that term.")
-                % {"term": t.plan.term.label}
-            ),
-        }
-        for t in topics
+        "data-title": topic.title,
+        "data-format": topic.format,
+        "data-lead-speaker": topic.lead_speaker,
+        "data-term-start": term.start_date.isoformat(),
+        "data-term-end": term.end_date.isoformat(),
+        "data-other-term": str(
+            _("This topic is in the plan for %(term)s; the session's date is not in that term.")
+            % {"term": term.label}
+        ),
     }
+
+
+class PlannedTopicSelect(forms.Select):
+    """The planned-topic select: each topic's option carries planned_topic_option_data."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        topic = getattr(value, "instance", None)
+        if topic is not None:
+            option["attrs"].update(planned_topic_option_data(topic))
+        return option
 
 
 class StudySessionForm(forms.ModelForm):
@@ -75,6 +84,7 @@ class StudySessionForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "minutes": forms.Textarea(attrs={"rows": 5}),
+            "planned_topic": PlannedTopicSelect(),
         }
         field_classes = {
             "topic": SingleLineTextField,
@@ -108,10 +118,6 @@ class StudySessionForm(forms.ModelForm):
             "change them as the session was held."
         )
         self.fields["notified_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-    def planned_topics_data(self) -> dict[str, dict[str, str]]:
-        """The offered planned topics for the page's script (see planned_topic_choices_data)."""
-        return planned_topic_choices_data(self.fields["planned_topic"].queryset)
 
 
 class AttendanceRowForm(forms.Form):

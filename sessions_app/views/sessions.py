@@ -125,12 +125,7 @@ def _session_form_page(request, *, session=None):
     return render(
         request,
         "sessions_app/sessions/form.html",
-        {
-            "form": form,
-            "sheet": sheet,
-            "session": session,
-            "planned_topics": form.planned_topics_data(),
-        },
+        {"form": form, "sheet": sheet, "session": session},
     )
 
 

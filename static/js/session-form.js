@@ -1,19 +1,21 @@
 /* The session form (templates/sessions_app/sessions/form.html): choosing a planned topic fills
    in the topic, format and lead speaker from the plan, and a topic planned for another term than
-   the session's date gets a warning under the field. The data comes from the page's
-   <script type="application/json" id="planned-topics"> (sessions_app/forms/sessions.py,
-   planned_topic_choices_data). Filled fields stay editable, and a field the user has changed
+   the session's date gets a warning under the field. The data comes from each option's data-
+   attributes (sessions_app/forms/sessions.py, planned_topic_option_data). Filled fields stay editable, and a field the user has changed
    on this page is not overwritten (unless empty). The server warns again on save, so the page
    works without this script. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-session-form]");
-  var source = document.getElementById("planned-topics");
-  if (!form || !source) { return; }
-  var topics = JSON.parse(source.textContent);
-  var choice = form.elements.namedItem("planned_topic");
-  var date = form.elements.namedItem("date");
+  var choice = form && form.elements.namedItem("planned_topic");
   if (!choice) { return; }
+  var date = form.elements.namedItem("date");
+
+  function chosen() {
+    // The chosen option's data (title, format, leadSpeaker, termStart, termEnd, otherTerm).
+    var option = choice.options[choice.selectedIndex];
+    return option && option.dataset.termStart ? option.dataset : null;
+  }
 
   var hint = document.createElement("div");
   hint.className = "form-text text-warning-emphasis";
@@ -25,7 +27,7 @@
   choice.insertAdjacentElement("afterend", hint);
 
   // A field the user has typed in or changed keeps their value; the others follow the topic.
-  var targets = { topic: "title", format: "format", speakers: "lead_speaker" };
+  var targets = { topic: "title", format: "format", speakers: "leadSpeaker" };
   var touched = {};
   Object.keys(targets).forEach(function (name) {
     var field = form.elements.namedItem(name);
@@ -47,10 +49,10 @@
   }
 
   function checkTerm() {
-    var topic = topics[choice.value];
+    var topic = chosen();
     var day = date ? date.value : "";
-    var outside = !!(topic && day && (day < topic.term_start || day > topic.term_end));
-    hint.textContent = outside ? topic.other_term : "";
+    var outside = !!(topic && day && (day < topic.termStart || day > topic.termEnd));
+    hint.textContent = outside ? topic.otherTerm : "";
     hint.hidden = !outside;
     var described = (choice.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
       return id && id !== hint.id;
@@ -64,7 +66,7 @@
   }
 
   choice.addEventListener("change", function () {
-    fill(topics[choice.value]);
+    fill(chosen());
     checkTerm();
   });
   if (date) {

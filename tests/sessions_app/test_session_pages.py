@@ -2,8 +2,7 @@
 term's topic) and the session page's essays and attendance."""
 
 import datetime as dt
-import json
-import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
@@ -46,12 +45,26 @@ def topics(group, term):
     return this, nxt
 
 
-def planned_topics_json(html: str) -> dict:
-    match = re.search(
-        r'<script id="planned-topics" type="application/json">(.*?)</script>', html, re.S
-    )
-    assert match, "the page carries no planned-topic data for its script"
-    return json.loads(match.group(1))
+class _Options(HTMLParser):
+    """Each <option> of the planned-topic select: value → its attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.options: dict[str, dict[str, str]] = {}
+        self._in_topics = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self._in_topics = attrs.get("name") == "planned_topic"
+        elif tag == "option" and self._in_topics:
+            self.options[attrs["value"]] = attrs
+
+
+def topic_options(html: str) -> dict[str, dict[str, str]]:
+    parser = _Options()
+    parser.feed(html)
+    return parser.options
 
 
 def test_new_session_page_carries_each_planned_topics_fill_in_for_the_script(
@@ -59,16 +72,17 @@ def test_new_session_page_carries_each_planned_topics_fill_in_for_the_script(
 ):
     this, nxt = topics
     html = client_for(secretary).get(url("session_create", group)).content.decode()
-    data = planned_topics_json(html)
-    assert data[str(this.pk)] == {
-        "title": "学习《民法典》",
-        "format": "expert_lecture",
-        "lead_speaker": "李书记",
-        "term_start": "2020-01-01",
-        "term_end": "2020-06-30",
-        "other_term": "该专题属于2020年上半年学习计划，本次学习活动的日期不在该半年内。",
+    options = topic_options(html)
+    assert {k: v for k, v in options[str(this.pk)].items() if k.startswith("data-")} == {
+        "data-title": "学习《民法典》",
+        "data-format": "expert_lecture",
+        "data-lead-speaker": "李书记",
+        "data-term-start": "2020-01-01",
+        "data-term-end": "2020-06-30",
+        "data-other-term": "该专题属于2020年上半年学习计划，本次学习活动的日期不在该半年内。",
     }
-    assert data[str(nxt.pk)]["term_start"] == "2020-07-01"
+    assert options[str(nxt.pk)]["data-term-start"] == "2020-07-01"
+    assert "data-title" not in options[""]  # the empty choice fills nothing
     assert "js/session-form.js" in html
     assert "data-session-form" in html
 
