@@ -21,6 +21,10 @@ from sessions_app.views.downloads import attachment_response
 #: Seconds between refreshes of the no-script progress page.
 REFRESH_SECONDS = 2
 
+#: The progress page's query that makes it start the download once the PDF is ready: set when
+#: the browser arrives from the PDF button, so that opening the page again later does not.
+AUTO_DOWNLOAD = "download=auto"
+
 
 def _check_kind(kind: str) -> None:
     if kind not in ReportFile.Kind.values:
@@ -54,7 +58,7 @@ def _status_payload(report_file: ReportFile, group_slug: str) -> dict:
         "error": report_file.error if report_file.is_failed else "",
         "download_url": urls["download_url"] if report_file.is_done else None,
         "status_url": urls["status_url"],
-        "page_url": urls["page_url"],
+        "page_url": f"{urls['page_url']}?{AUTO_DOWNLOAD}",
     }
 
 
@@ -79,8 +83,10 @@ def pdf_start(request, term_code: str, kind: str):
     elif report_file.is_failed:
         messages.error(request, report_file_progress(report_file))
     else:
-        messages.success(request, _("The PDF has been started. This page shows when it is ready."))
-    return redirect(_urls(report_file, member.group.slug)["page_url"])
+        messages.success(
+            request, _("The PDF has been started. Its download starts here when it is ready.")
+        )
+    return redirect(f"{_urls(report_file, member.group.slug)['page_url']}?{AUTO_DOWNLOAD}")
 
 
 @require_GET
@@ -97,13 +103,15 @@ def pdf_status(request, term_code: str, kind: str, report_file_id: int):
 @never_cache
 @group_view()
 def pdf_progress(request, term_code: str, kind: str, report_file_id: int):
-    """The PDF's progress as a page that refreshes itself until the file is ready or failed."""
+    """The PDF's progress as a page that refreshes itself until the file is ready or failed;
+    reached from the PDF button (AUTO_DOWNLOAD), it then starts the download by itself."""
     member = request.member
     report_file = _report_file(member, term_code, kind, report_file_id)
     return render(
         request,
         "reports/pdf_progress.html",
         {
+            "auto_download": request.GET.get("download") == "auto",
             "report_file": report_file,
             "term": report_file.term,
             "kind": kind,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.essays import ALLOWED_EXTENSIONS, EssayFile, essay_file_read
 from intake.limits import max_upload_megabytes
+from sessions_app.forms.sessions import NO_PLANNED_TOPIC
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
 from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
@@ -55,7 +56,7 @@ class EssayForm(forms.Form):
         label=_("Topic"),
         queryset=PlannedTopic.objects.none(),
         required=False,
-        empty_label=_("(not for a planned topic)"),
+        empty_label=NO_PLANNED_TOPIC,
         help_text=_(
             "A topic or research topic of a study plan, if the essay is not for a session."
         ),
@@ -248,9 +249,20 @@ class EssayFilterForm(forms.Form):
         )
 
     def filters(self) -> dict:
-        """The valid filters as selector arguments."""
-        if not self.is_valid():
+        """The valid filters as selector arguments (term, session, status).
+
+        A value the list cannot use (an old link's term, another group's session, a typed-in
+        status) is dropped on its own, without an error on the page: the other filters still
+        apply, and the form shows that filter as "all".
+        """
+        if not self.is_bound:
             return {}
+        if self.errors:
+            data = self.data.copy()
+            for name in self.errors:
+                data.pop(name, None)
+            self.data = data
+            self.full_clean()
         return {
             "term": self.terms.get(self.cleaned_data.get("term") or ""),
             "session": self.cleaned_data.get("session"),

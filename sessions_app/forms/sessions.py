@@ -38,6 +38,40 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+#: The empty choice of every planned-topic field (sessions and essays).
+NO_PLANNED_TOPIC = _("(no planned topic)")
+
+
+def planned_topic_option_data(topic: PlannedTopic) -> dict[str, str]:
+    """What the session form's script (static/js/session-form.js) fills in from a planned topic,
+    as data- attributes of its <option> (HTML-escaped like any attribute; no inline script):
+    title, format (a SessionFormat value or ""), lead speaker, and the plan's term (start and
+    end as ISO dates, and a warning naming it). topic needs plan__term loaded."""
+    term = topic.plan.term
+    return {
+        "data-title": topic.title,
+        "data-format": topic.format,
+        "data-lead-speaker": topic.lead_speaker,
+        "data-term-start": term.start_date.isoformat(),
+        "data-term-end": term.end_date.isoformat(),
+        "data-other-term": str(
+            _("This topic is in the plan for %(term)s; the session's date is not in that term.")
+            % {"term": term.label}
+        ),
+    }
+
+
+class PlannedTopicSelect(forms.Select):
+    """The planned-topic select: each topic's option carries planned_topic_option_data."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        topic = getattr(value, "instance", None)
+        if topic is not None:
+            option["attrs"].update(planned_topic_option_data(topic))
+        return option
+
+
 class StudySessionForm(forms.ModelForm):
     class Meta:
         model = StudySession
@@ -52,6 +86,7 @@ class StudySessionForm(forms.ModelForm):
             ),
             "minutes": forms.Textarea(attrs={"rows": 5}),
             "format": LabelSelect,
+            "planned_topic": PlannedTopicSelect(),
         }
         field_classes = {
             "topic": SingleLineTextField,
@@ -71,13 +106,18 @@ class StudySessionForm(forms.ModelForm):
             day=self.instance.date if self.instance.pk else timezone.localdate(),
             named=self.instance.host_id if self.instance.pk else None,
         )
-        self.fields["planned_topic"].queryset = (
+        self.fields["host"].empty_label = _("(no host recorded)")
+        topic_field = self.fields["planned_topic"]
+        topic_field.queryset = (
             PlannedTopic.objects.filter(plan__group=group, kind=PlannedTopic.Kind.STUDY)
             .select_related("plan__term")
             .order_by("-plan__term__start_date", "planned_month", "sort_order")
         )
-        self.fields["planned_topic"].label_from_instance = lambda t: (
-            f"{t.plan.term.label} · {t.title}"
+        topic_field.label_from_instance = lambda t: f"{t.plan.term.label} · {t.title}"
+        topic_field.empty_label = NO_PLANNED_TOPIC
+        topic_field.help_text = _(
+            "Choosing a topic fills in the topic, format and lead speaker from the plan; "
+            "change them as the session was held."
         )
         self.fields["notified_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 

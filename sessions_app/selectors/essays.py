@@ -14,7 +14,8 @@ from django.http import Http404
 
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
 
-ESSAYS_PER_PAGE = 50
+#: A page of the essay list: about a phone's screenful of cards, a screen of rows on a desktop.
+ESSAYS_PER_PAGE = 20
 
 
 def _visible_essays(*, member: Member) -> QuerySet[ReflectionEssay]:

@@ -7,7 +7,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sessions_app.models import Attendance, Member, StudyGroup, StudySession, Term
+from sessions_app.models import (
+    Attendance,
+    Member,
+    ReflectionEssay,
+    StudyGroup,
+    StudySession,
+    Term,
+)
 from sessions_app.selectors.attendance import (
     attendance_rate,
     attended_filter,
@@ -111,6 +118,43 @@ def session_attendance(*, session: StudySession) -> list[Attendance]:
         .select_related("member")
         .order_by("member__sort_order", "member_id")
     )
+
+
+@dataclass(frozen=True)
+class SessionEssays:
+    """The essays written for one session, as one viewer may see them.
+
+    essays: the essays that count (essay_counts: not returned), in the group's order of authors,
+    with their authors loaded. missing: who has no such essay, among the members in the group on
+    the session's date (Member.objects.in_group_on), in the group's order; empty when the session
+    asked for no essays (asked is False). A member who is not a secretary or leader sees only
+    their own essay and themself.
+    """
+
+    asked: bool
+    essays: list[ReflectionEssay]
+    missing: list[Member]
+
+
+def session_essays(*, session: StudySession, viewer: Member) -> SessionEssays:
+    """The session's counted essays and who has not written one (2 queries, however many)."""
+    essays = (
+        ReflectionEssay.objects.filter(essay_counts(), session=session)
+        .select_related("author")
+        .defer("body")
+        .order_by("author__sort_order", "author_id", "submitted_at", "id")
+    )
+    members = Member.objects.filter(group_id=session.group_id).in_group_on(session.date)
+    if not viewer.can_manage_records:
+        essays = essays.filter(author=viewer)
+        members = members.filter(pk=viewer.pk)
+    essays = list(essays)
+    asked = session.essay_due_on is not None
+    missing = []
+    if asked:
+        written = {e.author_id for e in essays}
+        missing = [m for m in members.in_rank_order() if m.pk not in written]
+    return SessionEssays(asked=asked, essays=essays, missing=missing)
 
 
 @dataclass(frozen=True)

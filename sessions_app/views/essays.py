@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,8 +43,11 @@ def essay_list(request):
         )
         filters = filter_form.filters() if request.GET else {}
     page = essay_page_for_member(member=member, page_number=request.GET.get("page"), **filters)
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The page links keep the filters that apply (not a value the form dropped).
+    query = QueryDict(mutable=True)
+    if filter_form is not None and filter_form.is_bound:
+        query = filter_form.data.copy()
+        query.pop("page", None)
     return render(
         request,
         "sessions_app/essays/list.html",

@@ -15,6 +15,7 @@ from sessions_app.selectors.access import term_current, term_get, terms_for_grou
 from sessions_app.selectors.sessions import (
     attendance_sheet,
     session_attendance,
+    session_essays,
     session_get,
     session_rows_for_term,
 )
@@ -67,6 +68,7 @@ def _detail_page(request, *, session, material_form, status=200):
             "attended": sum(1 for a in attendance if a.attended),
             "materials": list(session.materials.all()),
             "material_form": material_form,
+            "essays": session_essays(session=session, viewer=request.member),
         },
         status=status,
     )
@@ -125,12 +127,34 @@ def _session_form_page(request, *, session=None):
                         "n": len(sheet.rows),
                     },
                 )
+                _warn_if_topic_of_another_term(request, session)
                 return redirect("sessions_app:session_detail", group.slug, session.pk)
         messages.error(request, _("The session was not saved: please correct the errors shown."))
     return render(
         request,
         "sessions_app/sessions/form.html",
         {"form": form, "sheet": sheet, "session": session},
+    )
+
+
+def _warn_if_topic_of_another_term(request, session) -> None:
+    """A saved session may follow a topic planned for another term (a topic carried over), but
+    more often the date or the topic was mistyped: say so, and keep what was saved."""
+    topic = session.planned_topic
+    if topic is None or topic.plan.term_id == session.term_id:
+        return
+    messages.warning(
+        request,
+        _(
+            "The planned topic “%(topic)s” is in the plan for %(topic_term)s, but the session "
+            "on %(date)s belongs to %(term)s. Check the date and the topic."
+        )
+        % {
+            "topic": topic.title,
+            "topic_term": topic.plan.term.label,
+            "date": date_format(session.date),
+            "term": session.term.label,
+        },
     )
 
 

@@ -1,5 +1,7 @@
-"""Journey 3: a leader opens the demo group's half-year summary and downloads it as a PDF, in
-Chinese. Celery runs eagerly in tests (no broker), so the PDF is made inside the request."""
+"""Journey 3: a leader gets the demo group's half-year summary as a PDF, in Chinese, in two clicks
+(dashboard → summary → PDF button) and one wait. Celery runs eagerly in tests (no broker), so the
+PDF is made inside the request; `held_back` keeps it waiting as a busy worker would, to follow
+the progress with and without JavaScript."""
 
 import re
 import shutil
@@ -93,45 +95,105 @@ def pdf_text(data: bytes, tmp_path) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_leader_downloads_the_demo_summary_as_a_pdf_with_the_term_session_count(
+def test_leader_gets_the_terms_pdf_in_two_clicks_and_one_wait(
     page, page_checks, live_server, demo, eager_celery, tmp_path
 ):
     slug = demo.group.slug
     log_in(page, live_server, demo.leader, password=demo.password)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
-    # Dashboard → reports → the term's summary, following the links a leader would.
-    reports_link = page.locator(f"main a[href='{reverse('reports:index', args=[slug])}']")
-    page_checks(label="leader's dashboard (demo data)", actions=[reports_link])
-    reports_link.first.click()
-    page.wait_for_url(f"**{reverse('reports:index', args=[slug])}")
-    summary_url = reverse("reports:summary", args=[slug, demo.term.code])
-    summary_link = page.locator(f"main a[href='{summary_url}']")
-    page_checks(label="reports index", actions=[summary_link])
+    # Click 1: the dashboard's 半年总结 opens the term's summary (not the list of reports).
+    summary_link = page.get_by_role("link", name="半年总结", exact=True)
+    page_checks(label="leader's dashboard (demo data)", actions=[summary_link])
     summary_link.click()
+    summary_url = reverse("reports:summary", args=[slug, demo.term.code])
     page.wait_for_url(f"**{summary_url}")
 
     body = re.sub(r"\s+", "", page.locator("main").inner_text())
     assert f"共开展中心组集中学习{demo.sessions}次" in body
-    start_url = reverse("reports:pdf_start", args=[slug, demo.term.code, "summary"])
-    start = page.locator(f"main form[action='{start_url}'] button[type=submit]")
-    page_checks(label="half-year summary", actions=[start])
+    button = page.get_by_role("button", name="下载PDF")
+    page_checks(label="half-year summary", actions=[button])
+    # One PDF button, in line with the toolbar's other buttons.
+    assert page.get_by_role("button", name="保存PDF").count() == 0
+    tops = page.locator(".report-toolbar .btn").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    assert len(tops) >= 2 and len(set(tops)) == 1, tops
 
-    # Start the PDF. With the page's script the download link appears in place; without it the
-    # browser follows a progress page that refreshes itself. Either way: wait for the link.
-    start.click()
-    download_link = page.locator(f"main a[href^='{start_url}'][href$='/download/']")
-    expect(download_link).to_be_visible(timeout=90_000)
-    if "/pdf/" in page.url:
-        page_checks(label="PDF progress page", actions=[download_link])
-
-    with page.expect_download() as download_info:
-        download_link.click()
+    # Click 2: the PDF is made (eagerly here) and its download starts by itself.
+    with page.expect_download(timeout=90_000) as download_info:
+        button.click()
     download = download_info.value
+    assert page.url.endswith(summary_url)  # the page stayed
     assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF"), data[:40]
     text = pdf_text(data, tmp_path)
     assert f"共开展中心组集中学习{demo.sessions}次" in text, text[:500]
     assert demo.group.name in text
+    # The link for browsers that block the automatic download.
+    fallback = page.locator("[data-pdf-fallback] a")
+    expect(fallback).to_be_visible()
+    assert fallback.get_attribute("href").endswith("/download/")
+    expect(button).to_be_enabled()
     page_checks.assert_clean()
+
+
+@pytest.fixture
+def held_back(monkeypatch):
+    """The PDF waits, as it does for a busy worker, until the test renders it (render())."""
+    from reports.services import report_files
+
+    queued = []
+    monkeypatch.setattr(report_files, "_queue", queued.append)
+
+    def render():
+        assert queued, "no PDF was queued"
+        for report_file_id in queued:
+            report_files.report_file_render(report_file_id=report_file_id)
+
+    return render
+
+
+def test_while_the_pdf_is_made_the_button_says_so_and_the_download_starts_when_ready(
+    page, live_server, demo, held_back
+):
+    log_in(page, live_server, demo.leader, password=demo.password)
+    page.goto(live_server.url + reverse("reports:summary", args=[demo.group.slug, demo.term.code]))
+    button = page.locator("[data-pdf-start]")
+    button.click()
+    expect(button).to_have_text("正在生成…")
+    expect(button).to_be_disabled()
+    expect(page.locator("[data-pdf-progress]")).to_have_text("正在等待后台任务开始生成PDF。")
+
+    with page.expect_download(timeout=90_000) as download_info:
+        held_back()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+    expect(button).to_have_text("下载PDF")
+    expect(page.locator("[data-pdf-progress]")).to_have_text("PDF已生成。")
+    assert page.js_errors == []
+
+
+def test_without_javascript_the_progress_page_starts_the_download(
+    browser, live_server, demo, held_back
+):
+    context = browser.new_context(locale="zh-CN", accept_downloads=True, java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, demo.leader, password=demo.password)
+        page.goto(
+            live_server.url + reverse("reports:summary", args=[demo.group.slug, demo.term.code])
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="下载PDF").click()
+        assert "/pdf/" in page.url and page.url.endswith("?download=auto")
+        expect(page.locator("main p[role=status]")).to_contain_text("正在等待后台任务开始生成PDF。")
+
+        # The page refreshes itself; once the PDF is ready it starts the download.
+        with page.expect_download(timeout=90_000) as download_info:
+            held_back()
+        assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+        expect(page.get_by_role("link", name="下载PDF")).to_be_visible()
+    finally:
+        context.close()

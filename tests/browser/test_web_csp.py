@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from sessions_app.models import Member
+from sessions_app.models import Member, PlannedTopic
 from tests.browser.conftest import log_in, switch_language, url
 from tests.browser.test_report_journey import demo, eager_celery  # noqa: F401 (fixtures)
 
@@ -57,14 +57,30 @@ def test_pages_with_scripts_work_under_the_content_security_policy(
     expect(row).to_have_class("attendance-row att-quiet")
     row.locator("select").first.select_option("absent")
     expect(row).to_have_class("attendance-row")
+    # Its planned-topic script (session-form.js, data from a json_script) fills in the topic,
+    # and warns when the topic's term is not the date's.
+    page.locator("#id_date").fill("2020-03-10")
+    topic = PlannedTopic.objects.filter(
+        plan__group=demo.group, plan__term=demo.term, kind="study"
+    ).exclude(lead_speaker="").first()
+    page.locator("#id_planned_topic").select_option(str(topic.pk))
+    expect(page.locator("#id_topic")).to_have_value(topic.title)
+    expect(page.locator("#id_speakers")).to_have_value(topic.lead_speaker)
+    hint = page.locator("[data-topic-term-hint]")
+    expect(hint).to_be_hidden()
+    page.locator("#id_date").fill("2020-09-10")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("该专题属于2020年上半年学习计划")
 
-    # The summary's PDF button: pdf-progress.js starts it and shows the link in place.
+    # The summary's PDF button: pdf-progress.js starts it, the download starts by itself, and
+    # the link for browsers that block it appears in place.
     summary_url = reverse("reports:summary", args=[slug, demo.term.code])
     page.goto(live_server.url + summary_url)
     start_url = reverse("reports:pdf_start", args=[slug, demo.term.code, "summary"])
-    page.locator(f"main form[action='{start_url}'] button[type=submit]").click()
+    with page.expect_download(timeout=90_000):
+        page.locator(f"main form[action='{start_url}'] button[type=submit]").click()
     download_link = page.locator(f"main a[href^='{start_url}'][href$='/download/']")
-    expect(download_link).to_be_visible(timeout=90_000)
+    expect(download_link).to_be_visible()
     assert page.url.endswith(summary_url), "the script did not handle the PDF button"
 
     # The narrative's live preview: narrative_preview.js posts the text and shows the result.

@@ -6,6 +6,7 @@ from django.urls import reverse
 from reports.models import ReportFile
 from reports.pdf import ReportRenderError
 from reports.services import report_files
+from reports.views import pdf as pdf_views
 from tests.reports.pdf_helpers import make_narrative, make_term_records, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +42,16 @@ def test_start_without_script_redirects_to_a_page_offering_the_download(
     response = start(client, term, django_capture_on_commit_callbacks)
     report_file = ReportFile.objects.get()
     assert response.status_code == 302
-    assert response.url == file_url("pdf_progress", report_file)
+    assert response.url == file_url("pdf_progress", report_file) + "?download=auto"
     page = client.get(response.url)
     assert page.status_code == 200
-    assert file_url("pdf_download", report_file).encode() in page.content
-    assert b'http-equiv="refresh"' not in page.content
+    download = file_url("pdf_download", report_file)
+    assert download.encode() in page.content
+    # Ready: the page starts the download by itself, and keeps the button.
+    assert f'<meta http-equiv="refresh" content="0; url={download}">' in page.content.decode()
     assert len(page.context["messages"]) == 1  # says what happened
+    # Opened again later (not from the button): no download unasked.
+    assert b'http-equiv="refresh"' not in client.get(file_url("pdf_progress", report_file)).content
 
 
 def test_start_with_script_returns_the_status_as_json(
@@ -75,8 +80,12 @@ def test_status_while_waiting_has_progress_and_no_link(
     assert data["status"] == "pending"
     assert data["download_url"] is None
     assert data["progress"]
-    page = client.get(file_url("pdf_progress", report_file))
-    assert b'http-equiv="refresh"' in page.content
+    page = client.get(file_url("pdf_progress", report_file) + "?download=auto")
+    # Still waiting: the page refreshes itself (same address), not yet to the download.
+    assert f'<meta http-equiv="refresh" content="{pdf_views.REFRESH_SECONDS}">' in (
+        page.content.decode()
+    )
+    assert file_url("pdf_download", report_file) not in page.content.decode()
     # Not ready: the download address shows the progress page instead of a file.
     response = client.get(file_url("pdf_download", report_file))
     assert response.status_code == 302
@@ -201,6 +210,11 @@ def test_the_pdf_button_include_posts_to_start(rf, client_for, records, term, le
     assert start_url(term) in html
     assert "reports/pdf-progress.js" in html
     assert "data-pdf-progress" in html
+    # One button, which says what it is doing while the PDF is made; no second "save" button.
+    assert html.count("<button") == 1
+    assert 'data-busy-label="正在生成…"' in html
+    assert "保存PDF" not in html and "btn" not in html.split("</form>", 1)[1]
+    assert "<script>" not in html and " on" + "click" not in html  # CSP: script from a file
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -286,6 +287,20 @@ def test_index_lists_terms_and_states(group, term, secretary, leader, client_for
     page = client_for(secretary).get(url("index")).content.decode()
     assert "Approved (version 1)" in page
     assert url("plan_document", "2020H2") in page
+    # The plan's link says which plan and how it stands, not only "Approved".
+    assert re.search(
+        rf'<a href="{url("plan_document", "2020H2")}">\s*Study plan for 2020, second half '
+        r"\(approved\)\s*</a>",
+        page,
+    )
+
+
+def test_index_names_the_plan_in_chinese(group, term, secretary, leader, client, approved):
+    approved_next_plan(group=group, leader=leader)
+    client.force_login(secretary.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(url("index")).content.decode()
+    assert "2020年下半年学习计划（已审定）</a>" in page
 
 
 def _page_queries(client, group_slug) -> int:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -308,3 +309,33 @@ def test_my_attendance_below_the_groups_rule_is_flagged(
     page = response.content.decode()
     assert ('data-flag="my-attendance-below-rule"' in page) is flagged
     assert (f"低于本组要求（不低于{rule}%）" in page) is flagged
+
+
+def _link_to(html: str, text: str) -> str:
+    """The href of the page's one link whose text is text."""
+    (href,) = re.findall(rf'<a [^>]*href="([^"]*)"[^>]*>{text}</a>', html)
+    return href
+
+
+def test_leaders_quick_links_go_straight_to_the_terms_summary_and_the_essays_to_review(
+    client_for, group, term, leader
+):
+    TermFactory(group=group, year=2019, half=2)
+    client = client_for(leader)
+    html = client.get(reverse("sessions_app:dashboard", args=[group.slug])).content.decode()
+    # The term the dashboard shows (2020 H1, holding today), not the list of every term's reports.
+    assert _link_to(html, "半年总结") == reverse("reports:summary", args=[group.slug, "2020H1"])
+    essays = reverse("sessions_app:essay_list", args=[group.slug])
+    assert _link_to(html, "审阅心得体会") == f"{essays}?status=submitted"
+    # Another term chosen on the dashboard: its summary.
+    html = client.get(
+        reverse("sessions_app:dashboard", args=[group.slug]), {"term": "2019H2"}
+    ).content.decode()
+    assert _link_to(html, "半年总结") == reverse("reports:summary", args=[group.slug, "2019H2"])
+
+
+def test_with_no_term_the_summary_link_opens_the_reports_index(client_for, group, leader):
+    html = client_for(leader).get(
+        reverse("sessions_app:dashboard", args=[group.slug])
+    ).content.decode()
+    assert _link_to(html, "半年总结") == reverse("reports:index", args=[group.slug])

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from intake.essays import essay_file_read
 from sessions_app.models import Member, ReflectionEssay
+from sessions_app.selectors.essays import ESSAYS_PER_PAGE
 from sessions_app.services.essays import essay_review, essay_submit
 from tests.factories import (
     MemberFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     ReflectionEssayFactory,
     StudyPlanFactory,
     StudySessionFactory,
+    TermFactory,
 )
 from tests.uploads import (
     ACTIVE_PDFS,
@@ -141,14 +143,13 @@ def test_member_types_the_essay_into_the_page(client_for, member, group, session
     assert stored_files(media_root) == []
 
 
-def test_typed_text_is_escaped_and_keeps_its_line_breaks(client_for, member, group, session):
+def test_typed_text_is_escaped_and_keeps_its_paragraphs(client_for, member, group, session):
     client = client_for(member)
     post_essay(client, group, session, body="<script>alert(1)</script>\n第二行")
     page = client.get(url("essay_detail", group, ReflectionEssay.objects.get().pk))
     html = page.content.decode()
     assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;\n第二行" in html
-    assert "text-pre" in html
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><p>第二行</p>" in html
 
 
 def test_neither_file_nor_text_is_an_error_on_the_file_field(client_for, member, group, session):
@@ -336,6 +337,62 @@ def test_secretary_sees_all_and_filters_by_term_session_and_status(
     assert shown(session=later.pk) == {b.title}
     assert shown(term="2020H1") == {a.title, b.title}
     assert shown(term="2020H2") == {c.title}
+
+
+def test_long_list_comes_in_pages_whose_links_keep_the_filters(
+    client_for, secretary, member, group, term, session
+):
+    for i in range(45):
+        essay_by(MemberFactory(group=group), session, title=f"心得{i:02}")
+    essay_by(member, session, title="已通过的心得", status="accepted")
+    client = client_for(secretary)
+
+    first = client.get(url("essay_list", group), {"status": "submitted", "term": "2020H1"})
+    assert len(first.context["page"].object_list) == 20
+    html = first.content.decode()
+    assert "已通过的心得" not in html
+    assert "第1页，共3页" in html
+    assert 'href="?status=submitted&amp;term=2020H1&amp;page=2"' in html
+
+    last = client.get(
+        url("essay_list", group), {"status": "submitted", "term": "2020H1", "page": "3"}
+    )
+    assert {e.title for e in last.context["page"].object_list} == {f"心得{i:02}" for i in range(5)}
+    assert 'href="?status=submitted&amp;term=2020H1&amp;page=2"' in last.content.decode()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"term": "2099H9"},
+        {"term": "<b>"},
+        {"session": "999999"},
+        {"session": "abc"},
+        {"status": "<script>"},
+        {"page": "x"},
+        {"page": "99"},
+    ],
+)
+def test_a_bad_filter_value_is_ignored_and_the_others_still_apply(
+    client_for, secretary, member, group, term, session, bad
+):
+    essay_by(member, session, title="待审阅的心得")
+    essay_by(member, session, title="已通过的心得", status="accepted")
+    other_term = StudySessionFactory(group=group, term=TermFactory(group=group, year=2019, half=2))
+    essay_by(member, other_term, title="去年的心得", status="accepted")
+    params = {"status": "accepted", "term": "2020H1", **bad}
+    response = client_for(secretary).get(url("essay_list", group), params)
+    assert response.status_code == 200
+    shown = {e.title for e in response.context["page"].object_list}
+    if "status" in bad:  # the term still applies
+        assert shown == {"待审阅的心得", "已通过的心得"}
+    elif "term" in bad:  # the status still applies
+        assert shown == {"已通过的心得", "去年的心得"}
+    else:
+        assert shown == {"已通过的心得"}
+    assert not response.context["filter_form"].errors
+    html = response.content.decode()
+    assert "invalid-feedback" not in html and "is-invalid" not in html
 
 
 def test_filtered_list_with_no_match_says_what_to_do(client_for, secretary, group, term):
@@ -585,4 +642,23 @@ def test_essay_list_query_count_does_not_grow(
     assert response.status_code == 200
     with django_assert_max_num_queries(10):
         response = client.get(url("essay_list", group))
-    assert len(response.context["page"].object_list) == n
+    assert len(response.context["page"].object_list) == min(n, ESSAYS_PER_PAGE)
+
+
+# --- the text as written ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["essay_detail", "essay_review"])
+def test_essay_text_is_shown_in_its_paragraphs_with_markup_kept_as_text(
+    client_for, secretary, member, group, session, page
+):
+    essay = essay_by(
+        member,
+        session,
+        body="　　第一段，学习体会。\n\n　　第二段<script>alert(1)</script>。\n第三段<b>加粗</b>",
+    )
+    html = client_for(secretary).get(url(page, group, essay.pk)).content.decode()
+    assert "<p>第一段，学习体会。</p>" in html
+    assert "<p>第二段&lt;script&gt;alert(1)&lt;/script&gt;。</p>" in html
+    assert "<p>第三段&lt;b&gt;加粗&lt;/b&gt;</p>" in html
+    assert "<script>alert(1)" not in html
