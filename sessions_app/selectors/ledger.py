@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sessions_app.models import Attendance, Member, StudySession, Term
+from django.db.models import Q
+
+from sessions_app.models import Attendance, Member, StudySession, Term, in_group_during
 from sessions_app.selectors.attendance import attendance_rate, attended_in
 
 
@@ -56,9 +58,8 @@ def attendance_ledger(*, group_id: int, term: Term) -> Ledger:
     recorded_ids = {member_id for member_id, _s, _st in rows}
     members = list(
         Member.objects.filter(group_id=group_id)
-        .in_group_during(term.start_date, term.end_date)
-        .union(Member.objects.filter(group_id=group_id, pk__in=recorded_ids))
-        .order_by("sort_order", "id")
+        .filter(in_group_during(term.start_date, term.end_date) | Q(pk__in=recorded_ids))
+        .in_rank_order()
     )
     status_of = {(member_id, session_id): status for member_id, session_id, status in rows}
     lines = []
