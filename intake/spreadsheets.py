@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from intake.names import file_extension
+from intake.names import file_extension, filename_check
 from intake.office import ZipProblem, zip_package_check
 from intake.sniff import OLD_OFFICE, sniff_file
 from intake.text import decode_text
@@ -161,6 +162,30 @@ def _csv_sheet(content: bytes) -> Sheet:
         ) from exc
 
 
+def _too_large() -> ValidationError:
+    return ValidationError(
+        _("The file is larger than the %(limit)s limit for imports. Split it, or remove "
+          "pictures and unused sheets, and upload it again.")
+        % {"limit": import_limit_text()},
+        code="too_large",
+    )
+
+
+def import_upload_read(uploaded: UploadedFile) -> bytes:
+    """The bytes of an uploaded spreadsheet, at most settings.IMPORT_MAX_UPLOAD_BYTES (never
+    reading more than one byte past it). Raises ValidationError: "bad_name" for a name with a
+    path or control characters (intake.names.filename_check), "too_large"."""
+    filename_check(uploaded.name)
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise _too_large()
+    uploaded.seek(0)
+    content = uploaded.read(limit + 1)
+    if len(content) > limit:
+        raise _too_large()
+    return content
+
+
 def not_spreadsheet_error() -> ValidationError:
     """The one message for a file that is neither an Excel workbook (.xlsx) nor a CSV file."""
     return ValidationError(
@@ -181,12 +206,7 @@ def spreadsheet_read(content: bytes, *, filename: str, csv_allowed: bool = True)
     Writes nothing.
     """
     if len(content) > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is larger than the %(limit)s limit for imports. Split it, or remove "
-              "pictures and unused sheets, and upload it again.")
-            % {"limit": import_limit_text()},
-            code="too_large",
-        )
+        raise _too_large()
     if not content.strip():
         raise ValidationError(_("The file is empty."), code="empty")
     kind = sniff_file(content)
