@@ -471,7 +471,8 @@ def members_import_apply(
     (IMPORTED, with file_name, sha256 and the row counts). Returns the preview it applied.
 
     Raises ValidationError (code "import_errors") when the file has any error; nothing is
-    written. The queries do not grow with the number of rows.
+    written. The queries do not grow with the number of rows, but for one per existing member
+    whose e-mail address the file changes (signin_link_refusal).
     """
     # Lock the group's rows so that two imports (or an import and an edit) do not interleave.
     list(Member.objects.select_for_update().filter(group=group).values_list("pk", flat=True))
@@ -634,6 +635,10 @@ def records_import_preview(*, group: StudyGroup, sheets: list[Sheet]) -> ImportP
             continue
         existing = recorded.get((day, name_key(topic)))
         if existing is not None:
+            # As for members: a blank cell leaves the recorded session's value as it is.
+            for key in ("start_time", "place", "format", "host"):
+                if not values[key]:
+                    fields[key] = getattr(existing, key)
             changes = _session_changes(existing, fields, label)
             row.status = CHANGED if changes else UNCHANGED
             row.changes = changes

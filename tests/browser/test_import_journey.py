@@ -55,7 +55,8 @@ def test_secretary_imports_members_after_fixing_the_bad_row_the_preview_showed(
     page.locator("#id_file").set_input_files(str(good))
     with page.expect_navigation():
         page.locator("main form[enctype] button[type=submit]").click()
-    assert "2 新增，0 修改，0 未变，0 有错误" in page.locator("main [data-import-counts]").inner_text()
+    counts = page.locator("main [data-import-counts]").inner_text()
+    assert "2 新增，0 修改，0 未变，0 有错误" in counts
     page_checks(label="preview", actions=[page.get_by_role("button", name="导入这些行")])
     with page.expect_navigation():
         page.get_by_role("button", name="导入这些行").click()

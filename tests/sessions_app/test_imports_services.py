@@ -302,7 +302,8 @@ def test_records_errors_are_shown_at_their_cell_and_nothing_is_written(group, se
 
 def test_a_changed_attendance_of_a_recorded_session_shows_old_and_new(group, secretary, term):
     session = StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 5),
-                                  topic="专题一", start_time=None, place="")
+                                  topic="专题一", start_time=dt.time(9), place="会议室",
+                                  host=secretary)
     AttendanceFactory(session=session, member=secretary, status="absent")
     sheets = records([("2020-03-05", "", "", "", "专题一", "")],
                      [("姓名", "2020-03-05"), ("王秘书", "√")])
@@ -310,10 +311,13 @@ def test_a_changed_attendance_of_a_recorded_session_shows_old_and_new(group, sec
     preview = records_import_preview(group=group, sheets=sheets)
 
     assert [r.status for r in preview.rows] == [CHANGED, CHANGED]
+    assert preview.rows[0].changes == []  # the blank cells keep what is recorded
     assert preview.rows[1].changes == [("2020-03-05", "absent", "present")]
     records_import_apply(group=group, sheets=sheets, file_name="x", sha256="",
                          actor=secretary.user)
     assert Attendance.objects.get().status == "present"
+    session.refresh_from_db()
+    assert (session.start_time, session.place, session.host) == (dt.time(9), "会议室", secretary)
 
 
 def _records_file(members, sessions=3):
