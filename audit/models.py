@@ -26,6 +26,7 @@ class AuditEvent(models.Model):
         DELETED = "deleted", _("deleted")
         DEACTIVATED = "deactivated", _("deactivated an account")
         REACTIVATED = "reactivated", _("reactivated an account")
+        IMPORTED = "imported", _("imported a spreadsheet")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     # The one key to a person that lets the person go (SET_NULL): an account that no record names

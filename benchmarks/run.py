@@ -244,6 +244,12 @@ METHOD = """
 8. Load (gunicorn + locust): `benchmarks/load.py`'s `measure_load`, run unless `--skip-load`.
    The bulk and demo data are seeded with the server's password hasher; when the users cannot
    log in the item has no figures, the run fails with the reason and writes nothing.
+9. Imports (`sessions_app.services.imports`) into two groups the runner makes and removes: a
+   members .xlsx of 50 and of 500 rows, then a records .xlsx of 12 sessions of the current term
+   with every member's attendance (√ 迟 假 × in turn). Preview: `spreadsheet_read` plus
+   `*_import_preview` for the 500-member group, median of 5; writing: one `*_import_apply`
+   (which reads and checks again), its queries counted at 50 and 500 members. Pinned by
+   `tests/sessions_app/test_imports_services.py::test_imports_run_the_same_queries_for_few_or_many_rows`.
 """
 
 
@@ -613,6 +619,121 @@ class Bench:
             edit_queries[0] == edit_queries[1],
         )
 
+    # ---- 9 ----
+
+    def imports(self) -> None:
+        """Item 9: a members list of 500 and 12 sessions x 500 attendance cells, imported into a
+        group of the runner's own, made afresh and removed after."""
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from intake.spreadsheets import spreadsheet_read
+        from sessions_app.models import Member, StudyGroup, StudySession
+        from sessions_app.services.imports import (
+            members_import_apply,
+            members_import_preview,
+            records_import_apply,
+            records_import_preview,
+            records_term_dates,
+        )
+        from tests.factories import MemberFactory, StudyGroupFactory
+
+        start, _end = records_term_dates(timezone.localdate())
+        dates = [start + dt.timedelta(days=7 * i) for i in range(12)]
+        run = f"{int(time.time()) % 100000:05d}"
+        made_groups: list[int] = []
+        made_users: list[str] = []
+
+        def workbook(*sheets) -> bytes:
+            import io
+
+            from openpyxl import Workbook
+
+            book = Workbook()
+            book.remove(book.active)
+            for name, rows in sheets:
+                sheet = book.create_sheet(name)
+                for row in rows:
+                    sheet.append(list(row))
+            out = io.BytesIO()
+            book.save(out)
+            return out.getvalue()
+
+        def members_file(size: int, tag: str) -> bytes:
+            phones = [f"19{run}{tag}{i:03d}" for i in range(size)]
+            made_users.extend(phones)
+            return workbook(("成员", [("姓名", "职务", "角色", "手机号", "邮箱", "加入日期")] + [
+                (f"导入成员{tag}{i:03d}", "干部", "成员", phone, "", start.isoformat())
+                for i, phone in enumerate(phones)
+            ]))
+
+        def records_file(group) -> bytes:
+            names = list(Member.objects.filter(group=group).in_rank_order()
+                         .values_list("display_name", flat=True))
+            return workbook(
+                ("学习记录", [("日期", "开始时间", "地点", "形式", "专题", "主持人")] + [
+                    (d.isoformat(), "09:00", "会议室", "专题学习", f"基准导入专题{i}", "")
+                    for i, d in enumerate(dates)]),
+                ("考勤", [("姓名", *[d.isoformat() for d in dates])]
+                 + [(name, *["√迟假×"[(i + j) % 4] for j in range(12)])
+                    for i, name in enumerate(names)]),
+            )
+
+        def new_group(size: int, tag: str):
+            group = StudyGroupFactory(slug=f"bench-import-{run}-{tag}",
+                                      name=f"基准测试导入{tag}理论学习中心组")
+            made_groups.append(group.pk)
+            secretary = MemberFactory(group=group, role=Member.Role.SECRETARY,
+                                      display_name=f"导入秘书{tag}", joined_on=start,
+                                      user__username=f"bench-import-{run}-{tag}")
+            made_users.append(secretary.user.username)
+            return group, secretary.user, members_file(size, tag)
+
+        def preview_time(preview, group, content) -> list[float]:
+            return timed(lambda: preview(group=group, sheets=spreadsheet_read(
+                content, filename="bench.xlsx")), 5)
+
+        try:
+            queries = {}
+            for size, tag in ((50, "1"), (500, "2")):
+                group, actor, content = new_group(size, tag)
+                if size == 500:
+                    member_times = preview_time(members_import_preview, group, content)
+                with CaptureQueriesContext(connection) as members_q:
+                    members_import_apply(group=group, sheets=spreadsheet_read(
+                        content, filename="m.xlsx"), file_name="m.xlsx", sha256="",
+                        actor=actor)
+                content = records_file(group)
+                if size == 500:
+                    record_times = preview_time(records_import_preview, group, content)
+                    write_start = time.perf_counter()
+                with CaptureQueriesContext(connection) as records_q:
+                    records_import_apply(group=group, sheets=spreadsheet_read(
+                        content, filename="r.xlsx"), file_name="r.xlsx", sha256="",
+                        actor=actor)
+                if size == 500:
+                    write_time = time.perf_counter() - write_start
+                queries[size] = (len(members_q.captured_queries),
+                                 len(records_q.captured_queries))
+        finally:
+            StudySession.objects.filter(group_id__in=made_groups).delete()
+            StudyGroup.objects.filter(pk__in=made_groups).delete()
+            get_user_model().objects.filter(username__in=made_users).delete()
+        self.add("9", "members import of 500 rows (.xlsx read + preview): median",
+                 ms(median(member_times)), "< 2 s", median(member_times) < 2)
+        self.add("9", "records import of 12 sessions x 500 members (.xlsx read + preview): "
+                 "median", ms(median(record_times)), "< 2 s", median(record_times) < 2)
+        self.add("9", "records import of 12 x 500 written (read, check again, write)",
+                 ms(write_time))
+        self.add("9", "import written: queries, members 50 / 500",
+                 f"{queries[50][0]} / {queries[500][0]}", "the same",
+                 queries[50][0] == queries[500][0])
+        self.add("9", "import written: queries, 12 sessions for 50 / 500 members",
+                 f"{queries[50][1]} / {queries[500][1]}", "the same",
+                 queries[50][1] == queries[500][1])
+
     # ---- 3 (fresh worker) and 7 ----
 
     def throughput(self) -> None:
@@ -933,6 +1054,7 @@ ITEMS = {
     "6": "session_save",
     "7": "throughput",
     "8": "load",
+    "9": "imports",
 }
 
 

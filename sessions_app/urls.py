@@ -1,7 +1,29 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from sessions_app.views import dashboard, essays, groups, me, members, sessions
+from sessions_app.views import dashboard, essays, groups, imports, me, members, sessions
 from sessions_app.views import plans as plan_views
+
+
+class ImportKindConverter:
+    """What an import reads: the members, or the records so far (sessions and attendance)."""
+
+    regex = "members|records"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class SheetFormatConverter(ImportKindConverter):
+    """The format of a spreadsheet download."""
+
+    regex = "xlsx|csv"
+
+
+register_converter(ImportKindConverter, "importkind")
+register_converter(SheetFormatConverter, "sheetformat")
 
 app_name = "sessions_app"
 
@@ -32,6 +54,16 @@ urlpatterns = [
     path("members/<int:pk>/leave/", members.member_leave_confirm, name="member_leave"),
     path("members/<int:pk>/rejoin/", members.member_rejoin_confirm, name="member_rejoin"),
     path("members/<int:pk>/link/", members.member_link, name="member_link"),
+    path("members/export.<sheetformat:fmt>", imports.member_export, name="member_export"),
+    # The dashboard's first steps name pages by a URL name and the group alone.
+    path("import/records/", imports.import_upload, {"import_kind": "records"},
+         name="records_import"),
+    path("import/<importkind:import_kind>/", imports.import_upload, name="import_upload"),
+    path("import/<importkind:import_kind>/confirm/", imports.import_confirm,
+         name="import_confirm"),
+    path("import/<importkind:import_kind>/template.xlsx", imports.import_template,
+         name="import_template"),
+    path("attendance/ledger.<sheetformat:fmt>", imports.ledger_export, name="ledger_export"),
     path("rules/", groups.group_rules, name="group_rules"),
     path("essays/", essays.essay_list, name="essay_list"),
     path("essays/new/", essays.essay_create, name="essay_create"),

@@ -196,6 +196,9 @@ ESSAY_MAX_UPLOAD_BYTES = env_int("ESSAY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # refused with advice to save them as .docx), and how long one conversion may take.
 OLD_WORD_CONVERTER = env_str("OLD_WORD_CONVERTER", "soffice")
 OLD_WORD_CONVERT_TIMEOUT_SECONDS = env_int("OLD_WORD_CONVERT_TIMEOUT_SECONDS", 30)
+# Largest spreadsheet a secretary may import (members, the records so far). The upload handler
+# stops keeping any upload past ESSAY_MAX_UPLOAD_BYTES, so a larger value has no effect above it.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Form fields other than files: a typed essay is limited in characters by its form (50,000), so
 # the request limit only has to let an over-long paste reach the form and get that message:
 # 5 MB holds 1,000,000 Chinese characters (3 bytes each in a multipart body).

@@ -279,15 +279,17 @@ def group_first_steps(*, group_id: int) -> list[FirstStep] | None:
     """What a new group does first, in order, for its dashboard; None once the group has
     recorded a session (it has started). Three queries at most.
 
-    The import of the records so far (issue 12) is meant to go between adding the members and
-    drafting the plan: add its FirstStep here when its page exists.
+    The import of the records so far goes between adding the members and drafting the plan;
+    it is done once the group has a session, when the list is no longer shown.
     """
     if StudySession.objects.filter(group_id=group_id).exists():
         return None
     has_members = Member.objects.filter(group_id=group_id).count() > 1
     has_plan = StudyPlan.objects.filter(group_id=group_id).exists()
     return [
-        FirstStep(_("Add the members, each with their role and position"),
+        FirstStep(_("Add the members, each with their role and position (or import them)"),
                   "sessions_app:member_list", has_members),
+        FirstStep(_("Import the records so far (sessions and attendance from paper)"),
+                  "sessions_app:records_import", False),
         FirstStep(_("Draft the study plan"), "sessions_app:plan_current", has_plan),
     ]

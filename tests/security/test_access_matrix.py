@@ -234,6 +234,22 @@ TABLE = [
     Row("sessions_app:member_link", get=MANAGE_GET, post=MANAGE_POST, args=member_pk,
         state=lambda w: Member.objects.get(pk=w.roles["member"].pk).signin_links_issued,
         foreign=their_member, missing={"pk": MISSING_ID}),
+    # Imports and exports: the secretary and leaders; the preview and the confirm write only
+    # what the service checked (an empty form is a 400, a confirm with no preview goes back).
+    Row("sessions_app:member_export", get=MANAGE_GET, post=MANAGE_GET,
+        args=lambda w: {"fmt": "xlsx"}),
+    Row("sessions_app:ledger_export", get=MANAGE_GET, post=MANAGE_GET,
+        args=lambda w: {"fmt": "csv"}),
+    Row("sessions_app:import_upload", get=MANAGE_GET, post=in_group(400, 400, 400, 403),
+        args=lambda w: {"import_kind": "members"},
+        state=lambda w: Member.objects.filter(group=w.group).count()),
+    Row("sessions_app:records_import", get=MANAGE_GET, post=in_group(400, 400, 400, 403),
+        state=lambda w: StudySession.objects.filter(group=w.group).count()),
+    # With no preview in the session there is nothing to confirm: back to the upload page.
+    Row("sessions_app:import_confirm", get=every(405), post=MANAGE_POST,
+        args=lambda w: {"import_kind": "records"}, data=lambda w: {"token": "made-up"}),
+    Row("sessions_app:import_template", get=MANAGE_GET, post=MANAGE_GET,
+        args=lambda w: {"import_kind": "records"}),
     # A one-time sign-in link, outside any group: a link that does not work says so to anyone.
     Row("signin", get=every(200), post=every(200), args=lambda w: {"uidb64": "MA", "token": "0-0"}),
     # Essays: the member wrote the group's essay; managers read and review every essay.

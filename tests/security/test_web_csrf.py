@@ -107,6 +107,8 @@ def url_values(world) -> dict[str, str]:
         "report_file_id": "1",
         "version": "1",
         "topic_id": str(world.research_topic.pk),
+        "import_kind": "members",
+        "fmt": "xlsx",
         "uidb64": urlsafe_base64_encode(force_bytes(world.member.user.pk)),
         "token": signin_token_generator.make_token(world.member.user),
         # Django's admin
@@ -371,6 +373,14 @@ READ_ONLY = {
     "sessions_app:plan_detail",
     "sessions_app:member_list",
     "sessions_app:member_links",
+    "sessions_app:member_export",
+    "sessions_app:ledger_export",
+    "sessions_app:import_template",
+    # An upload shows a preview and writes nothing; a confirm writes only the preview kept in
+    # the session that uploaded it (none here): tests/sessions_app/test_imports_views.py.
+    "sessions_app:import_upload",
+    "sessions_app:records_import",
+    "sessions_app:import_confirm",
     "reports:index",
     "reports:summary",
     "reports:summary_version",
