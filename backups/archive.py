@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -192,8 +193,6 @@ def write_archive(path: Path, *, using: str = DEFAULT_DB_ALIAS,
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
-    import io
-
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = int(datetime.datetime.now(datetime.UTC).timestamp())
@@ -285,10 +284,12 @@ def read_archive(path: Path, workdir: Path) -> VerifiedArchive:
     except (ValueError, KeyError, TypeError) as error:
         raise ArchiveError(f"{path}: {MANIFEST} cannot be read ({error}).") from error
 
-    for name in sorted(listed.keys() - unpacked.keys()):
-        raise ArchiveError(f"{path}: {name} is listed in the manifest but not in the archive.")
-    for name in sorted(unpacked.keys() - listed.keys()):
-        raise ArchiveError(f"{path}: {name} is in the archive but not in the manifest.")
+    if missing := sorted(listed.keys() - unpacked.keys()):
+        raise ArchiveError(f"{path}: {missing[0]} is listed in the manifest but not in the "
+                           f"archive ({len(missing)} missing in all).")
+    if unlisted := sorted(unpacked.keys() - listed.keys()):
+        raise ArchiveError(f"{path}: {unlisted[0]} is in the archive but not in the manifest "
+                           f"({len(unlisted)} unlisted in all).")
     for name, (_, size, sha) in sorted(unpacked.items()):
         entry = listed[name]
         if sha != entry["sha256"] or size != entry["size"]:
