@@ -30,6 +30,7 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -123,8 +124,12 @@ def database_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 
 
 def _connector(using: str):
+    """django-dbbackup's connector for the database `using` (its engine's default)."""
     from dbbackup.db.base import get_connector
 
+    # dbbackup.db.base sets this logger to DEBUG when imported, which prints every pg_dump and
+    # pg_restore command line to the console (and into cron's mail); its failures still raise.
+    logging.getLogger("dbbackup.command").setLevel(logging.WARNING)
     return get_connector(using)
 
 
