@@ -37,7 +37,7 @@ import sqlite3
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -340,15 +340,18 @@ def present_contents(using: str = DEFAULT_DB_ALIAS,
 
 
 def restore_archive(archive: VerifiedArchive, *, using: str = DEFAULT_DB_ALIAS,
-                    storage: Storage = default_storage, force: bool = False) -> Replaced:
+                    storage: Storage = default_storage, force: bool = False,
+                    before_replacing: Callable[[Replaced], None] | None = None) -> Replaced:
     """Restore a verified archive into the database `using` and `storage`; what was replaced.
 
     Refuses (ArchiveError, nothing changed) a dump of another database vendor, and a database
     or storage that holds anything unless `force`. With `force`, every stored file is deleted
-    first and the database is overwritten: SQLite as a whole (backup API), PostgreSQL object by
+    and the database is overwritten: SQLite as a whole (backup API), PostgreSQL object by
     object (pg_restore --clean --if-exists, in one transaction), so tables the dump does not
     have are kept. The database is restored before the files; a failure while writing files
-    (disk full) leaves the database restored and the files partly written, and is raised."""
+    (disk full) leaves the database restored and the files partly written, and is raised.
+    `before_replacing(present)` is called, when there is something to replace, before anything
+    is changed (the command says what it is about to replace)."""
     vendor = connections[using].vendor
     made_from = archive.manifest["database"]["vendor"]
     if made_from != vendor:
@@ -360,14 +363,18 @@ def restore_archive(archive: VerifiedArchive, *, using: str = DEFAULT_DB_ALIAS,
             f"The site is not empty: it holds {present.describe()}. Restore into an empty "
             "database and storage, or add --force to replace them."
         )
+    if present and before_replacing:
+        before_replacing(present)
+    # The database first: pg_restore runs in one transaction, so when it fails no file has
+    # been deleted yet either.
+    _restore_database(archive.database, using)
     for name in present.files:
         storage.delete(name)
-    _restore_database(archive.database, using)
     for name, source in sorted(archive.files.items()):
         with open(source, "rb") as handle:
             saved = storage.save(name, File(handle, name=name))
         if saved != name:
-            raise ArchiveError(f"{name} was stored as {saved}: the storage renamed it.")
+            raise RuntimeError(f"{name} was stored as {saved}: the storage renamed it.")
     return present
 
 

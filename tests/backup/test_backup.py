@@ -246,6 +246,7 @@ def test_a_site_with_data_is_refused_without_force_and_replaced_with_it(
     forced = manage(fresh_database, restored_media, "restore", "--force", str(archive))
 
     assert forced.returncode == 0, forced.stderr
-    assert "Replaced" in forced.stdout and "3 stored files" in forced.stdout
+    assert "--force: replacing 1 rows in 1 tables (sessions_app.StudyGroup 1)" in forced.stdout
+    assert "and 3 stored files" in forced.stdout
     assert set(file_hashes(restored_media)) == {"essays/1/a.txt", "materials/1/2/b.txt"}
     assert (restored_media / "essays" / "1" / "a.txt").read_bytes() == "学习心得".encode()

@@ -32,15 +32,18 @@ class Command(BaseCommand):
             except ArchiveError as error:
                 raise CommandError(f"{error} Nothing was restored.") from None
             try:
-                replaced = restore_archive(verified, using=database, force=force)
+                restore_archive(verified, using=database, force=force,
+                                before_replacing=self.say_replacing)
             except ArchiveError as error:
                 raise CommandError(f"{error} Nothing was restored.") from None
             except Exception as error:  # pg_restore's failure: its own message.
                 raise CommandError(f"The restore failed: {error}") from error
-        if replaced:
-            self.stdout.write(f"Replaced {replaced.describe()}.")
         self.stdout.write(
             f"Restored the database and {len(verified.files)} stored files from {archive} "
             f"(made {verified.manifest['created']}). If this code is newer than the archive, "
             "run `manage.py migrate`."
         )
+
+    def say_replacing(self, present):
+        self.stdout.write(f"--force: replacing {present.describe()}.")
+        self.stdout.flush()
