@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "reports",
     "audit",
+    # manage.py backup and restore.
+    "backups",
     # seed_demo and seed_bulk; the apps above never import it.
     "demo",
 ]
@@ -189,6 +191,9 @@ STORAGES = {
 # so MEDIA_URL is never routed.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+
+# Where `manage.py backup` writes its archives unless told (-o); copy them off the machine.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backup-archives")))
 
 ESSAY_MAX_UPLOAD_BYTES = env_int("ESSAY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Old Word (.doc) and WPS (.wps) files are read by converting them with LibreOffice
