@@ -202,8 +202,8 @@ def role_values() -> dict[str, str]:
 def format_values() -> dict[str, str]:
     """The session formats' names in Chinese and English → SessionFormat; 专题学习 (topic
     study, DESIGN.md's Words) and 集中学习 (the umbrella word) are the same format."""
-    return _labels(SessionFormat.choices, {"专题学习": SessionFormat.CONCENTRATED,
-                                           "集中学习": SessionFormat.CONCENTRATED})
+    return _labels(SessionFormat.choices, {"专题学习": SessionFormat.TOPIC_STUDY,
+                                           "集中学习": SessionFormat.TOPIC_STUDY})
 
 
 def status_values() -> dict[str, str]:
@@ -604,7 +604,7 @@ def records_import_preview(*, group: StudyGroup, sheets: list[Sheet]) -> ImportP
             if start_time is None:
                 row.error(label["start_time"], _("“%(value)s” is not a time: write it as 09:30.")
                           % {"value": values["start_time"]})
-        session_format = SessionFormat.CONCENTRATED
+        session_format = SessionFormat.TOPIC_STUDY
         if values["format"]:
             session_format = formats.get(values["format"].lower())
             if session_format is None:

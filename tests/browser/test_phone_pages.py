@@ -39,6 +39,8 @@ MAX_PAGES = 60
 PER_SHAPE = 2
 SKIP = re.compile(
     r"/(admin|accounts/logout|i18n)/|/delete/|/download/|/file/|/pdf/|/materials/\d+/$"
+    # Files (.xlsx, .csv, .docx exports and templates) download rather than open as a page.
+    r"|\.[a-z]{3,4}$|/docx/|/word/"
 )
 SHOTS = ARTIFACTS / "phone"
 
