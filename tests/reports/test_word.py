@@ -20,7 +20,7 @@ from docx.shared import Mm, Pt
 from demo.narratives import report_demo_seed
 from demo.records import DEMO_SLUG, demo_seed
 from reports import word
-from reports.pdf import report_document_build, render_pdf
+from reports.pdf import render_pdf, report_document_build
 from reports.selectors.plan import study_plan_document
 from reports.selectors.session_record import session_record, sign_in_sheet
 from reports.selectors.summary import half_year_summary
@@ -68,7 +68,7 @@ def assert_same_text_as_pdf(docx_bytes: bytes, pdf: bytes, *, furniture: tuple =
     for cell in cells:
         if len(squash(cell)) <= 8:
             assert squash(cell) in pdf_squashed, cell
-    assert len(paragraphs) > 10
+    assert len(paragraphs) > 5
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_approved_summary_whose_records_changed_is_not_written_from_other_figure
     response = client.get(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:summary", args=[group.slug,
                                                                                  term.code])
-    assert "records have changed since this summary was approved" in response.content.decode()
+    assert "审定后相关记录已有改动" in response.content.decode()
     with pytest.raises(word.ApprovedFiguresChanged):
         word.summary_docx(half_year_summary(group=group, term=term))
 
