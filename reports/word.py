@@ -307,8 +307,41 @@ def _repeat_header(row) -> None:
     tr_pr.append(header)
 
 
-def _table(document, header: list[str], rows: list[list[str]], footer: list | None = None):
-    """A ruled table in the table style: the header row repeats on every page."""
+#: Column widths in millimetres, each table's summing to the text area's width: 156 mm across
+#: a portrait page (210 − 28 − 26), 243 mm across a landscape one (297 − 28 − 26). A column
+#: must hold its header in 小四 (12 pt ≈ 4.23 mm a character) plus the cell's padding
+#: (2 × 1.9 mm): 2 characters need 12.5 mm, 4 need 21 mm. Word's default, equal columns,
+#: broke names and rates mid-word ("张建/国", "100./0%") and tripled the tables' length.
+PLAN_WIDTHS = (18, 80, 26, 32)
+RESEARCH_WIDTHS = (80, 46, 30)
+SESSIONS_WIDTHS = (14, 24, 22, 50, 18, 46, 24, 23, 22)
+ATTENDANCE_WIDTHS = (17, 30, 12.5, 12.5, 12.5, 12.5, 12.5, 22, 12.5, 12)
+SIGN_IN_WIDTHS = (15, 35, 56, 50)
+
+
+def _set_widths(table, widths_mm) -> None:
+    """Fixed column widths: the table grid (w:gridCol, which LibreOffice and WPS read) and every
+    cell (w:tcW, which Word reads), with autofit off so that no reader redistributes them."""
+    table.autofit = False
+    layout = table._tbl.tblPr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        table._tbl.tblPr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    for row in table.rows:
+        start = 0
+        for tc in row._tr.tc_lst:
+            # A merged cell spans grid columns: its width is theirs together.
+            tc.width = Mm(sum(widths_mm[start : start + tc.grid_span]))
+            start += tc.grid_span
+
+
+def _table(document, header: list[str], rows: list[list[str]], footer: list | None = None,
+           *, widths=None):
+    """A ruled table in the table style: the header row repeats on every page; widths: the
+    columns' widths in millimetres."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -326,6 +359,8 @@ def _table(document, header: list[str], rows: list[list[str]], footer: list | No
         _cell_text(merged, values[0], bold=True)
         for cell, text in zip(cells[span:], values[1:], strict=True):
             _cell_text(cell, text)
+    if widths:
+        _set_widths(table, widths)
     return table
 
 
@@ -387,6 +422,7 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
                 last = cells[0]
             merged = first_row.merge(last) if last is not first_row else first_row
             _cell_text(merged, month.label, bold=True)
+        _set_widths(table, PLAN_WIDTHS)
     else:
         _para(document, w.no_topics)
 
@@ -404,6 +440,7 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
                 [r.title, w.list_sep.join(r.assignees), _short_date(r.due_date, w)]
                 for r in plan.research
             ],
+            widths=RESEARCH_WIDTHS,
         )
     else:
         _para(document, w.no_research)
@@ -517,6 +554,7 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
             ],
             footer=[6, w.total, f"{a.attended}/{a.total}", percent(a.rate),
                     str(summary.essays_in_sessions)],
+            widths=SESSIONS_WIDTHS,
         )
     else:
         _para(document, _("No sessions were held in this term."))
@@ -537,6 +575,7 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
             footer=[2, w.total, str(a.present), str(a.late), str(a.leave), str(a.absent),
                     str(a.made_up), percent(a.rate), str(summary.reflections),
                     str(summary.research_reports)],
+            widths=ATTENDANCE_WIDTHS,
         )
     else:
         _para(document, _("The group has no members in this term."))
@@ -617,11 +656,8 @@ def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
             document,
             [_("No."), _("Name"), _("Position"), _("Signature")],
             [[str(i), r.name, r.position, ""] for i, r in enumerate(sheet.rows, start=1)],
+            widths=SIGN_IN_WIDTHS,
         )
-        widths = (Mm(15), Mm(35), Mm(56), Mm(50))
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = width
         for row in table.rows[1:]:
             row.height = Mm(12)
         return _to_bytes(document, title=sheet.filename_stem)
