@@ -82,6 +82,7 @@ STYLE_TITLE = "Title"
 STYLE_LEVEL1 = "Heading 1"
 STYLE_LEVEL2 = "Heading 2"
 STYLE_TABLE = "公文表格"
+STYLE_TABLE_ID = "GongwenTable"
 STYLE_MARK = "公文附件标识"
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -177,6 +178,7 @@ def _new_document():
         _indent_chars(document.styles[name], 2)
         document.styles[name].paragraph_format.keep_with_next = True
     table = _style(document, STYLE_TABLE, font=BODY_FONT, size=TABLE_SIZE)
+    table.style_id = STYLE_TABLE_ID
     table.paragraph_format.first_line_indent = Pt(0)
     table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     table.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -365,13 +367,16 @@ def _table(document, header: list[str], rows: list[list[str]], footer: list | No
 
 
 def _cell_text(cell, text: str, *, bold: bool = False) -> None:
+    """The cell's text in the table style, one paragraph per line. The style is set by its id:
+    python-docx looks a style up by name through every style, which for the 1,000 cells of a
+    60-member summary took 2.5 s of its 3.6 s."""
     lines = _clean(text).split("\n") or [""]
     first = cell.paragraphs[0]
-    first.style = cell.part.document.styles[STYLE_TABLE]
+    first._p.style = STYLE_TABLE_ID
     run = first.add_run(lines[0])
     run.bold = bold or None
     for line in lines[1:]:
-        cell.add_paragraph(line, style=STYLE_TABLE)
+        cell.add_paragraph(line)._p.style = STYLE_TABLE_ID
 
 
 def _short_date(value: dt.date | None, words) -> str:

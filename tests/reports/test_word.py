@@ -165,6 +165,11 @@ def test_summary_docx_is_a_gbt_9704_page(demo):
     assert styles["Normal"].element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
     assert styles["Title"].paragraph_format.alignment == word.WD_ALIGN_PARAGRAPH.CENTER
 
+    cell_styles = {
+        p.style.name for table in document.tables for cell in table._cells for p in cell.paragraphs
+    }
+    assert cell_styles == {word.STYLE_TABLE}
+    assert styles[word.STYLE_TABLE].font.size == Pt(12)
     by_style = {p.style.name: p.text for p in document.paragraphs}
     assert by_style["Heading 1"].startswith(("一、", "二、", "三、"))
     assert re.match(r"（[一二三四]）", by_style["Heading 2"])
