@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("logged out")
         PERMISSION_DENIED = "permission_denied", _("was refused")
         ROLE_CHANGED = "role_changed", _("changed a role")
+        MEMBER_LEFT = "member_left", _("recorded a member leaving")
+        MEMBER_REJOINED = "member_rejoined", _("took a member back into the group")
+        SIGNIN_LINK_ISSUED = "signin_link_issued", _("issued a sign-in link")
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned")
         DELETED = "deleted", _("deleted")
@@ -75,7 +78,12 @@ class AuditEvent(models.Model):
 
     @property
     def change_text(self) -> str:
-        """A role change as "member → secretary" in the reader's language; else empty."""
+        """A role change as "member → secretary" in the reader's language; an essay's review as
+        "author: 张成员" (the reviewer is the event's actor); else empty."""
+        if self.action in (self.Action.APPROVED, self.Action.RETURNED):
+            # Events written before the reviewer and author were both named kept "member".
+            author = self.details.get("written_by") or self.details.get("member")
+            return _("author: %(name)s") % {"name": author} if author else ""
         if self.action != self.Action.ROLE_CHANGED:
             return ""
         labels = dict(Member.Role.choices)

@@ -625,7 +625,7 @@ def _write_sessions(b: _Bulk) -> None:
             else:
                 title, subject = regular[unplanned % len(regular)]
                 unplanned += 1
-                theme, topic_id, fmt = None, None, SessionFormat.CONCENTRATED
+                theme, topic_id, fmt = None, None, SessionFormat.TOPIC_STUDY
             host_no = rng.choice((1, 1, 1, 2))
             start, end = rng.choice(HOURS)
             due = day + dt.timedelta(days=14) if index % ESSAY_EVERY == 0 else None

@@ -51,7 +51,9 @@ def h1_narrative(
     if summary.next_plan is not None:
         carried = {t.title for month in summary.next_plan.months for t in month.topics}
     missed_carried = [t for t in missed if t in carried]
-    no_essays = len(summary.hints.sessions_without_essays)
+    # Every session that produced no essay, asked for or not: the text says essays were asked
+    # for after some sessions only (the hints list only those that asked and got none).
+    no_essays = sum(1 for s in summary.sessions if not s.essays)
     next_research = len(summary.next_plan.research) if summary.next_plan is not None else 0
 
     if not away:

@@ -67,21 +67,21 @@ ESSAY_AUTHORS = [p[0] for p in PEOPLE if p[0] != "secretary"]
 # The approved 2020 H1 plan, made in December 2019. Each session below names the topic it
 # covers by key; two topics were not covered (the February field visit fell to the epidemic).
 H1_STUDY_TOPICS = [
-    ("4th", 1, SessionFormat.CONCENTRATED, "学习贯彻党的十九届四中全会精神", "张建国"),
+    ("4th", 1, SessionFormat.TOPIC_STUDY, "学习贯彻党的十九届四中全会精神", "张建国"),
     ("discipline", 1, SessionFormat.VIDEO, "全面从严治党和党风廉政建设", "赵文斌"),
     ("campaign", 1, SessionFormat.SEMINAR, "巩固深化“不忘初心、牢记使命”主题教育成果", "李红梅"),
-    ("redsite", 2, SessionFormat.CONCENTRATED, "赴县革命纪念馆开展现场教学", "周海涛"),
+    ("redsite", 2, SessionFormat.TOPIC_STUDY, "赴县革命纪念馆开展现场教学", "周海涛"),
     ("epidemic", 3, SessionFormat.VIDEO, "统筹推进疫情防控和经济社会发展", "张建国"),
     ("poverty", 3, SessionFormat.SEMINAR, "决战决胜脱贫攻坚", "何玉兰"),
     ("security", 4, SessionFormat.EXPERT_LECTURE, "总体国家安全观", "市委党校专家"),
     (
         "sixstable",
         4,
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "扎实做好“六稳”工作、全面落实“六保”任务",
         "王志刚",
     ),
-    ("organs", 5, SessionFormat.CONCENTRATED, "学习《中国共产党机构编制工作条例》", "周海涛"),
+    ("organs", 5, SessionFormat.TOPIC_STUDY, "学习《中国共产党机构编制工作条例》", "周海涛"),
     ("region", 5, SessionFormat.SEMINAR, "区域协调发展战略与粤港澳大湾区建设", "陈立新"),
     ("lianghui", 6, SessionFormat.ENLARGED_MEETING, "学习贯彻全国“两会”精神", "张建国"),
     (
@@ -117,7 +117,7 @@ SESSIONS = [
         dt.date(2020, 1, 8),
         "09:00",
         "11:30",
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "4th",
         "学习贯彻党的十九届四中全会精神，推进县域治理体系和治理能力现代化",
         MAIN_ROOM,
@@ -203,7 +203,7 @@ SESSIONS = [
         dt.date(2020, 4, 28),
         "15:00",
         "17:30",
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "sixstable",
         "学习习近平总书记关于统筹推进疫情防控和经济社会发展的重要讲话，扎实做好“六稳”工作、落实“六保”任务",
         MAIN_ROOM,
@@ -259,7 +259,7 @@ SESSIONS = [
         dt.date(2020, 6, 17),
         "09:00",
         "11:30",
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "",
         "学习习近平总书记关于防汛救灾工作的重要指示，部署防汛和安全生产工作",
         MAIN_ROOM,
@@ -447,7 +447,7 @@ CARRIED_OVER = {
 H2_STUDY_TOPICS = [
     (
         7,
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "学习《习近平谈治国理政》第三卷",
         "张建国",
         "《习近平谈治国理政》第三卷相关篇目",
@@ -468,7 +468,7 @@ H2_STUDY_TOPICS = [
     ),
     (
         10,
-        SessionFormat.CONCENTRATED,
+        SessionFormat.TOPIC_STUDY,
         "学习《中国共产党农村工作条例》，推进乡村振兴",
         "李红梅",
         "《中国共产党农村工作条例》",

@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import router
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
@@ -27,6 +28,7 @@ from sessions_app.models import (
     StudySession,
     Term,
 )
+from sessions_app.services.members import signin_link_issue, signin_link_refusal
 from sessions_app.services.people import account_event_record, accounts_deactivate
 
 
@@ -122,6 +124,40 @@ class StudyGroupAdmin(AuditedAdmin):
     search_fields = ("name", "organisation", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MemberInline]
+    actions = ["issue_secretary_links"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET":
+            messages.info(request, _(
+                "A new group needs its secretary: add them as a member with the role secretary "
+                "below (or run manage.py create_group), then use the action “Issue sign-in "
+                "links to the secretaries” on the list of groups and hand the link over."
+            ))
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.action(description=_("Issue sign-in links to the secretaries"))
+    def issue_secretary_links(self, request, queryset):
+        """A new one-time sign-in link for each selected group's current secretaries, shown
+        here to hand over (every older link of theirs stops working)."""
+        today = timezone.localdate()
+        secretaries = (
+            Member.objects.filter(group__in=queryset, role=Member.Role.SECRETARY)
+            .in_group_on(today)
+            .select_related("group", "user")
+            .in_rank_order()
+        )
+        base_url = request.build_absolute_uri("/")
+        for secretary in secretaries:
+            who = f"{secretary.group} · {secretary.display_name}"
+            refusal = signin_link_refusal(secretary)
+            if refusal:
+                messages.warning(request, f"{who}: {refusal}")
+                continue
+            link = signin_link_issue(member=secretary, actor=request.user, base_url=base_url,
+                                     request=request)
+            messages.info(request, f"{who}: {link}")
+        if not secretaries:
+            messages.warning(request, _("The selected groups have no secretary today."))
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

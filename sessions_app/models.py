@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -59,7 +59,9 @@ class AuditedModel(models.Model):
 
 
 class SessionFormat(models.TextChoices):
-    CONCENTRATED = "concentrated", _("concentrated study")
+    # 专题学习: one format among others. 集中学习 ("concentrated study") is every session of the
+    # group, whatever its format (DESIGN.md, Words), so no format is called that.
+    TOPIC_STUDY = "topic_study", _("topic study")
     SEMINAR = "seminar", _("seminar")
     EXPERT_LECTURE = "expert_lecture", _("expert lecture")
     VIDEO = "video", _("video study")
@@ -191,6 +193,11 @@ class Member(AuditedModel):
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+    # Raised each time the secretary issues a new one-time sign-in link: it is part of the links'
+    # hash (sessions_app.signin), so every link issued before stops working.
+    signin_links_issued = models.PositiveIntegerField(
+        _("sign-in links issued"), default=0, editable=False
+    )
 
     objects = MemberQuerySet.as_manager()
 
@@ -396,7 +403,7 @@ class StudySession(AuditedModel):
         _("format"),
         max_length=20,
         choices=SessionFormat.choices,
-        default=SessionFormat.CONCENTRATED,
+        default=SessionFormat.TOPIC_STUDY,
     )
     topic = models.CharField(_("topic"), max_length=300)
     planned_topic = models.ForeignKey(
@@ -616,6 +623,17 @@ class ReflectionEssay(AuditedModel):
         """Whether the author may still change the essay: until it is accepted, never after
         (essay_revise refuses; pages offer the change only when this holds)."""
         return self.status != self.Status.ACCEPTED
+
+    def check_reviewer(self, member: Member) -> None:
+        """Raise PermissionDenied unless member may review this essay: a secretary, leader or
+        deputy of the essay's group who is not its author. Nobody reviews their own essay; that
+        refusal carries a message saying so (shown on the 403 page)."""
+        if member.group_id != self.group_id or not member.can_manage_records:
+            raise PermissionDenied
+        if member.pk == self.author_id:
+            raise PermissionDenied(
+                _("Nobody reviews their own essay: the secretary or a leader reviews it.")
+            )
 
     def clean(self) -> None:
         if self.status == self.Status.RETURNED and not self.review_comment.strip():

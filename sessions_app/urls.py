@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.views import dashboard, essays, groups, me, sessions
+from sessions_app.views import dashboard, essays, groups, me, members, sessions
 from sessions_app.views import plans as plan_views
 
 app_name = "sessions_app"
@@ -24,6 +24,14 @@ urlpatterns = [
         name="material_delete",
     ),
     path("me/", me.my_record, name="my_record"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/new/", members.member_create, name="member_create"),
+    path("members/order/", members.member_order, name="member_order"),
+    path("members/links/", members.member_links_print, name="member_links"),
+    path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
+    path("members/<int:pk>/leave/", members.member_leave_confirm, name="member_leave"),
+    path("members/<int:pk>/rejoin/", members.member_rejoin_confirm, name="member_rejoin"),
+    path("members/<int:pk>/link/", members.member_link, name="member_link"),
     path("rules/", groups.group_rules, name="group_rules"),
     path("essays/", essays.essay_list, name="essay_list"),
     path("essays/new/", essays.essay_create, name="essay_create"),

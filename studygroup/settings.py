@@ -211,7 +211,29 @@ FILE_UPLOAD_HANDLERS = [
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail is optional: many members never read it. With EMAIL_HOST set, mail goes out by SMTP and
+# the secretary may also send a sign-in link by e-mail; without it, mail is printed to the console
+# (development) and the pages offer no e-mail.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Whether the secretary may send sign-in links by e-mail (in development, to the console).
+EMAIL_ENABLED = bool(EMAIL_HOST) or DEBUG
+
+# One-time sign-in links (sessions_app.signin): days a link works before it expires.
+SIGNIN_LINK_VALID_DAYS = env_int("SIGNIN_LINK_VALID_DAYS", 7)
+# The site's address as members reach it, for links made outside a request (create_group,
+# e-mail), e.g. https://study.example.org; pages use the address they were asked at.
+SITE_URL = env_str("SITE_URL").rstrip("/")
 
 # Celery: with no broker configured, tasks run eagerly in the web process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sessions_app.views.home import home
+from sessions_app.views.signin import SigninView
 
 urlpatterns = [
     path("", home, name="home"),
@@ -22,6 +23,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # A one-time sign-in link (sessions_app.signin); then <uidb64>/set-password/.
+    path("signin/<uidb64>/<token>/", SigninView.as_view(), name="signin"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("g/<slug:group_slug>/", include("sessions_app.urls")),

@@ -80,7 +80,7 @@ class StudySessionFactory(factory.django.DjangoModelFactory):
     date = dt.date(2020, 3, 15)
     start_time = dt.time(9, 0)
     place = "县委常委会议室"
-    format = SessionFormat.CONCENTRATED
+    format = SessionFormat.TOPIC_STUDY
     topic = factory.Sequence(lambda n: f"学习专题{n}")
 
 

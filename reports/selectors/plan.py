@@ -86,11 +86,11 @@ class PlanDocument:
 
     @property
     def formats_text(self) -> str:
-        """下半年计划开展集中学习6次，其中集中学习2次、专题研讨2次…: the parts add up."""
+        """下半年学习计划安排专题6个，其中专题学习2个、专题研讨2个…: the parts add up."""
         return wording.plan_formats_sentence(
             language=self.language,
             half=self.half,
-            sessions_total=self.topics_count,
+            topics_total=self.topics_count,
             formats=[(f.label, f.count) for f in self.formats],
         )
 

@@ -305,11 +305,18 @@ def _build(
         if loaded is not None and loaded.is_approved:
             next_plan = plan_document_from(group=group, term=next_term, plan=loaded)
 
+    # A session that asked for no essays (no essay_due_on) has none to miss, and one whose
+    # essays are not due yet may still get them: only a deadline passed with no essay is a hint.
+    # The due date is read from the loaded sessions, not put in SessionRow: the document does not
+    # show it, so it stays out of the figures an approved summary is compared with (figures_hash).
+    essays_overdue = {s.pk for s in sessions if s.essay_due_on and s.essay_due_on < today}
     hints = ProblemHints(
         low_attendance=tuple(
             r for r in member_rows if meets_attendance_rule(r.rate, group=group) is False
         ),
-        sessions_without_essays=tuple(s for s in session_rows_t if not s.essays),
+        sessions_without_essays=tuple(
+            s for s in session_rows_t if s.id in essays_overdue and not s.essays
+        ),
         topics_not_covered=tuple(not_covered),
         low_attendance_rate=group.rule_attendance_rate,
     )

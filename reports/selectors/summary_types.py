@@ -99,7 +99,9 @@ class TopicRow:
 @dataclass(frozen=True)
 class ProblemHints:
     """What the records show that the problems section might name: members below the group's
-    own attendance rule (low_attendance_rate, the group's rule_attendance_rate)."""
+    own attendance rule (low_attendance_rate, the group's rule_attendance_rate); sessions that
+    asked for essays (essay_due_on set) whose deadline has passed with none counted; planned
+    topics not studied."""
 
     low_attendance: tuple[MemberRow, ...]
     sessions_without_essays: tuple[SessionRow, ...]

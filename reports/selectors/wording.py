@@ -60,13 +60,6 @@ def format_labels(language: str) -> dict[str, str]:
         return {value: str(label) for value, label in SessionFormat.choices}
 
 
-def _concentrated_label() -> str:
-    """The name of the format 'concentrated study' in the active language."""
-    from sessions_app.models import SessionFormat
-
-    return str(SessionFormat.CONCENTRATED.label)
-
-
 def _rate(rate: Decimal) -> str:
     return f"{rate:.1f}"
 
@@ -172,18 +165,28 @@ def _full_stop() -> str:
     return pgettext("report: the end of a sentence", ".")
 
 
-def _formats_tail(sessions: str, formats: Sequence[tuple[str, int]], undecided: int = 0) -> str:
-    """The sessions clause with the formats held (or planned): (label, count) pairs, and the
-    sessions whose format is still to be decided."""
-    parts = [
-        pgettext("report: sessions of one format", "%(format)s: %(count)d")
-        % {"format": label, "count": n}
-        for label, n in formats
-    ]
+def _formats_tail(
+    lead: str, formats: Sequence[tuple[str, int]], undecided: int = 0, *, topics: bool = False
+) -> str:
+    """The lead clause with how many of it are of each format: (label, count) pairs, and those
+    whose format is still to be decided. topics: the counts are planned topics (专题…个), not
+    sessions held (…次)."""
+    if topics:
+        parts = [
+            pgettext("report: planned topics of one format", "%(format)s: %(count)d")
+            % {"format": label, "count": n}
+            for label, n in formats
+        ]
+    else:
+        parts = [
+            pgettext("report: sessions of one format", "%(format)s: %(count)d")
+            % {"format": label, "count": n}
+            for label, n in formats
+        ]
     if undecided > 0:
         parts.append(
             pgettext(
-                "report: planned sessions whose format is open", "format to be decided: %(count)d"
+                "report: planned topics whose format is open", "format to be decided: %(count)d"
             )
             % {"count": undecided}
         )
@@ -191,24 +194,17 @@ def _formats_tail(sessions: str, formats: Sequence[tuple[str, int]], undecided: 
         return pgettext(
             "report: the sessions, then how many of each format", "%(sessions)s (%(formats)s)"
         ) % {
-            "sessions": sessions,
+            "sessions": lead,
             "formats": _list_sep().join(parts),
         }
     if formats and not undecided:
-        label = formats[0][0]
-        if label == _concentrated_label():
-            # Chinese names no format here: 集中学习 is also the word for every session.
-            return pgettext(
-                "report: the sessions, every one of them concentrated study",
-                "%(sessions)s, all concentrated study",
-            ) % {"sessions": sessions}
         return pgettext(
             "report: the sessions, every one of them of this format", "%(sessions)s, all %(format)s"
         ) % {
-            "sessions": sessions,
-            "format": label,
+            "sessions": lead,
+            "format": formats[0][0],
         }
-    return sessions
+    return lead
 
 
 def figures_sentences(
@@ -417,30 +413,32 @@ def _plan_sentence(
 
 
 def plan_formats_sentence(
-    *, language: str, half: int, sessions_total: int, formats: Sequence[tuple[str, int]]
+    *, language: str, half: int, topics_total: int, formats: Sequence[tuple[str, int]]
 ) -> str:
-    """The plan's sessions by format as a sentence whose parts add up to the total:
-    下半年计划开展集中学习6次，其中集中学习2次、专题研讨2次、专家辅导1次、扩大会议1次。
-    Topics without a format are counted in the total and named as still to be decided.
+    """The plan's study topics by format, as a sentence whose parts add up to the total:
+    下半年学习计划安排专题6个，其中专题学习2个、专题研讨2个、专家辅导1个、形式待定1个。
+    What is counted is the plan's topics (a topic may take more than one session, or none yet),
+    so the sentence says topics, not sessions. Topics without a format are counted in the total
+    and named as still to be decided.
     """
-    undecided = sessions_total - sum(n for _label, n in formats)
+    undecided = topics_total - sum(n for _label, n in formats)
     with translation.override(language):
         if half == 1:
-            sessions = npgettext(
+            lead = npgettext(
                 "report",
-                "The plan for the first half provides for %(count)d study session",
-                "The plan for the first half provides for %(count)d study sessions",
-                sessions_total,
+                "The study plan for the first half sets %(count)d study topic",
+                "The study plan for the first half sets %(count)d study topics",
+                topics_total,
             )
         else:
-            sessions = npgettext(
+            lead = npgettext(
                 "report",
-                "The plan for the second half provides for %(count)d study session",
-                "The plan for the second half provides for %(count)d study sessions",
-                sessions_total,
+                "The study plan for the second half sets %(count)d study topic",
+                "The study plan for the second half sets %(count)d study topics",
+                topics_total,
             )
-        sessions %= {"count": sessions_total}
-        return _formats_tail(sessions, formats, undecided) + _full_stop()
+        lead %= {"count": topics_total}
+        return _formats_tail(lead, formats, undecided, topics=True) + _full_stop()
 
 
 def attachment_mark(n: int, language: str | None = None) -> str:

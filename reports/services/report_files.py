@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.models import ReportFile
 from reports.pdf import ReportRenderError, render_pdf, report_document_build
@@ -187,7 +188,11 @@ def report_file_render(*, report_file_id: int, retry_transient: bool = False) ->
         if report_file.attempts >= _max_attempts():
             return _fail(
                 report_file,
-                _("The PDF could not be made after %(attempts)d attempts. Try again later.")
+                ngettext(
+                    "The PDF could not be made after %(attempts)d attempt. Try again later.",
+                    "The PDF could not be made after %(attempts)d attempts. Try again later.",
+                    report_file.attempts,
+                )
                 % {"attempts": report_file.attempts},
             )
         report_file.status = ReportFile.Status.RUNNING
@@ -267,10 +272,14 @@ def _check_size(html: str) -> None:
 
 
 def _too_slow_message() -> str:
-    return _(
+    seconds = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    return ngettext(
+        "The PDF took longer than %(seconds)d second and was stopped. The report may be too "
+        "large to print.",
         "The PDF took longer than %(seconds)d seconds and was stopped. The report may be too "
-        "large to print."
-    ) % {"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT}
+        "large to print.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def _limit_message(exc: BaseException) -> str | None:
@@ -300,9 +309,12 @@ def report_file_worker_lost(*, report_file_id: int) -> None:
         if report_file.attempts >= _max_attempts():
             _fail(
                 report_file,
-                _(
+                ngettext(
+                    "The PDF could not be made: the worker stopped while making it, once. The "
+                    "report may need more memory than the worker may use.",
                     "The PDF could not be made: the worker stopped while making it, %(attempts)d "
-                    "times. The report may need more memory than the worker may use."
+                    "times. The report may need more memory than the worker may use.",
+                    report_file.attempts,
                 )
                 % {"attempts": report_file.attempts},
             )

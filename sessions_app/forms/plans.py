@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.forms.text import SingleLineTextField
+from sessions_app.forms.widgets import LabelSelect
 from sessions_app.models import Member, PlannedTopic, StudyPlan, Term
 from sessions_app.selectors.plans import month_label, plan_assignable_members
 from sessions_app.services.plans import TopicInput, planned_topic_errors, term_months
@@ -73,7 +74,7 @@ class StudyTopicForm(_TopicForm):
         fields = ["title", "planned_month", "format", "lead_speaker", "readings"]
         field_classes = {"title": SingleLineTextField, "lead_speaker": SingleLineTextField}
         labels = {"title": _("Topic"), "lead_speaker": _("Lead speaker")}
-        widgets = {"readings": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"readings": forms.Textarea(attrs={"rows": 2}), "format": LabelSelect}
         help_texts = {"readings": _("Documents or books to read, one per line.")}
 
     def __init__(self, *args, **kwargs):

@@ -13,6 +13,7 @@ from intake.materials import (
     material_file_read,
 )
 from sessions_app.forms.text import SingleLineTextField
+from sessions_app.forms.widgets import LabelSelect
 from sessions_app.models import (
     Attendance,
     PlannedTopic,
@@ -50,6 +51,7 @@ class StudySessionForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "minutes": forms.Textarea(attrs={"rows": 5}),
+            "format": LabelSelect,
         }
         field_classes = {
             "topic": SingleLineTextField,

@@ -1,12 +1,24 @@
-"""The dashboard of a term: what has been held, what is coming, who is behind."""
+"""The dashboard of a term: what has been held, what is coming, who is behind.
+
+Every rule of the group shown here (sessions per quarter, the term's attendance rate, essays per
+member a year) is judged by sessions_app.selectors.rules.rule_state over its own period.
+"""
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession, Term
+from sessions_app.models import (
+    Attendance,
+    Member,
+    ReflectionEssay,
+    StudyPlan,
+    StudySession,
+    Term,
+)
 from sessions_app.selectors.attendance import (
     attendance_rate,
     attended_filter,
@@ -17,6 +29,7 @@ from sessions_app.selectors.essays import (
     essays_counted_in_term,
     essays_counted_in_year,
 )
+from sessions_app.selectors.rules import RuleState, rule_state
 
 
 @dataclass(frozen=True)
@@ -29,26 +42,27 @@ class EssayDue:
 
 @dataclass(frozen=True)
 class QuarterStanding:
-    """Sessions held in one quarter of the term against the group's rule."""
+    """Sessions held in one quarter of the term against the group's rule, and its state."""
 
     year: int
     quarter: int
     held: int
     required: int
-    is_over: bool
-
-    @property
-    def met(self) -> bool:
-        return self.held >= self.required
+    state: RuleState
 
 
 @dataclass(frozen=True)
 class EssayRuleStanding:
-    """Who has not yet written the essays or reports the group asks of each member in a year."""
+    """Who has not yet written the essays or reports the group asks of each member in a year.
+
+    state is the rule's state for the member furthest behind (for a member: their own), judged
+    over the calendar year by rule_state; owing lists everyone short of `required` so far.
+    """
 
     year: int
     required: int
-    behind: list[Member]
+    owing: list[Member]
+    state: RuleState
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,10 @@ class Dashboard:
     essays_due: list[EssayDue] = field(default_factory=list)
     attendance_rule: Decimal | None = None
     attendance_rule_met: bool | None = None
+    # The term's attendance rule over the term (below it while the term runs: behind schedule).
+    attendance_rule_state: RuleState | None = None
+    # The member's own rate against the group's rule: False flags it (None: no rate yet).
+    my_attendance_rule_met: bool | None = None
     quarters: list[QuarterStanding] = field(default_factory=list)
     essay_rule: EssayRuleStanding | None = None
 
@@ -107,7 +125,9 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
 
     essays_due = _essays_due(group_id=group.pk, term=term, today=today, member=member)
     rate = attendance_rate(attended=totals["attended"], total=totals["total"])
+    my_rate = attendance_rate(attended=totals["my_attended"], total=totals["my_total"])
     rule = group.rule_attendance_rate
+    rule_met = meets_attendance_rule(rate, group=group)
     return Dashboard(
         term=term,
         terms=terms,
@@ -117,21 +137,32 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         ],
         upcoming=upcoming,
         attendance_rate=rate,
-        my_attendance_rate=attendance_rate(
-            attended=totals["my_attended"], total=totals["my_total"]
-        ),
+        my_attendance_rate=my_rate,
         essays_submitted=essay_totals["total"],
         my_essays=essay_totals["mine"],
         essays_due=essays_due,
         attendance_rule=rule,
-        attendance_rule_met=meets_attendance_rule(rate, group=group),
+        attendance_rule_met=rule_met,
+        attendance_rule_state=(
+            None
+            if rule_met is None
+            else rule_state(
+                done=int(rule_met),
+                required=1,
+                period_start=term.start_date,
+                period_end=term.end_date,
+                today=today,
+                kept_throughout=True,
+            )
+        ),
+        my_attendance_rule_met=meets_attendance_rule(my_rate, group=group),
         quarters=_quarters(term=term, held_dates=held.values_list("date", flat=True), today=today),
         essay_rule=_essay_rule(member=member, year=term.year, today=today),
     )
 
 
 def _quarters(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding]:
-    """Each quarter of the term that has begun, with the sessions held in it."""
+    """Each quarter of the term that has begun, with the sessions held in it and its state."""
     required = term.group.rule_sessions_per_quarter
     counts: dict[tuple[int, int], int] = {}
     for day in held_dates:
@@ -142,14 +173,22 @@ def _quarters(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding
     while month <= term.end_date and month <= today:
         year, quarter = month.year, (month.month - 1) // 3 + 1
         last_month = quarter * 3
+        quarter_start = dt.date(year, last_month - 2, 1)
         quarter_end = dt.date(year + last_month // 12, last_month % 12 + 1, 1) - dt.timedelta(1)
+        held = counts.get((year, quarter), 0)
         standings.append(
             QuarterStanding(
                 year=year,
                 quarter=quarter,
-                held=counts.get((year, quarter), 0),
+                held=held,
                 required=required,
-                is_over=quarter_end < today,
+                state=rule_state(
+                    done=held,
+                    required=required,
+                    period_start=quarter_start,
+                    period_end=quarter_end,
+                    today=today,
+                ),
             )
         )
         month = quarter_end + dt.timedelta(1)
@@ -171,8 +210,18 @@ def _essay_rule(*, member: Member, year: int, today: dt.date) -> EssayRuleStandi
     members = Member.objects.filter(group=group).in_group_on(today)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
-    behind = [m for m in members.in_rank_order() if written.get(m.pk, 0) < required]
-    return EssayRuleStanding(year=year, required=required, behind=behind)
+    members = list(members.in_rank_order())
+    owing = [m for m in members if written.get(m.pk, 0) < required]
+    # Counts only grow, so the rule stands as it does for the member who has written fewest.
+    fewest = min((written.get(m.pk, 0) for m in members), default=required)
+    state = rule_state(
+        done=fewest,
+        required=required,
+        period_start=dt.date(year, 1, 1),
+        period_end=dt.date(year, 12, 31),
+        today=today,
+    )
+    return EssayRuleStanding(year=year, required=required, owing=owing, state=state)
 
 
 def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:
@@ -214,3 +263,31 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
                 )
             )
     return result
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """One thing a new group does first: what, where (a URL name in sessions_app, taking the
+    group's slug), and whether it looks done."""
+
+    label: str
+    url_name: str
+    done: bool
+
+
+def group_first_steps(*, group_id: int) -> list[FirstStep] | None:
+    """What a new group does first, in order, for its dashboard; None once the group has
+    recorded a session (it has started). Three queries at most.
+
+    The import of the records so far (issue 12) is meant to go between adding the members and
+    drafting the plan: add its FirstStep here when its page exists.
+    """
+    if StudySession.objects.filter(group_id=group_id).exists():
+        return None
+    has_members = Member.objects.filter(group_id=group_id).count() > 1
+    has_plan = StudyPlan.objects.filter(group_id=group_id).exists()
+    return [
+        FirstStep(_("Add the members, each with their role and position"),
+                  "sessions_app:member_list", has_members),
+        FirstStep(_("Draft the study plan"), "sessions_app:plan_current", has_plan),
+    ]

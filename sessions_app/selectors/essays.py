@@ -93,6 +93,20 @@ def essay_page_for_member(
     return page
 
 
+def essays_returned_to(*, member: Member) -> list[ReflectionEssay]:
+    """The member's own essays returned for revision (ReflectionEssay.Status.RETURNED), most
+    recently reviewed first, each with its reviewer, session and topic loaded and its body
+    deferred: one query however many there are. Resubmitting one takes it off the list."""
+    return list(
+        ReflectionEssay.objects.filter(
+            group_id=member.group_id, author=member, status=ReflectionEssay.Status.RETURNED
+        )
+        .select_related("reviewed_by", "session", "planned_topic")
+        .defer("body")
+        .order_by("-reviewed_at", "-id")
+    )
+
+
 def essay_get_for_member(*, member: Member, pk: int) -> ReflectionEssay:
     """An essay the member may read (their own; any of the group's for managers), else 404."""
     essay = (
@@ -119,10 +133,16 @@ def essay_get_for_author(*, member: Member, pk: int) -> ReflectionEssay:
 
 
 def essay_get_for_review(*, reviewer: Member, pk: int) -> ReflectionEssay:
-    """An essay of the reviewer's group, for a secretary or leader to review; 404 otherwise."""
+    """An essay of the reviewer's group, for a secretary or leader to review; 404 otherwise.
+
+    Raises PermissionDenied (403, with a message) when the reviewer wrote the essay: nobody
+    reviews their own essay (ReflectionEssay.check_reviewer, which essay_review enforces too).
+    """
     if not reviewer.can_manage_records:
         raise Http404("No such essay")
-    return essay_get_for_member(member=reviewer, pk=pk)
+    essay = essay_get_for_member(member=reviewer, pk=pk)
+    essay.check_reviewer(reviewer)
+    return essay
 
 
 def sessions_for_essays(*, group_id: int, until: dt.date | None = None) -> QuerySet[StudySession]:

@@ -8,7 +8,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from sessions_app.models import Attendance, Member, StudyGroup, StudySession, Term
-from sessions_app.selectors.attendance import attendance_rate, attended_filter
+from sessions_app.selectors.attendance import (
+    attendance_rate,
+    attended_filter,
+    meets_attendance_rule,
+)
 from sessions_app.selectors.essays import essay_counts
 
 
@@ -119,6 +123,17 @@ class MemberRecord:
     @property
     def rate(self) -> Decimal | None:
         return attendance_rate(attended=self.attended, total=self.total)
+
+    @property
+    def rule(self) -> Decimal:
+        """The group's required attendance rate, in percent."""
+        return self.member.group.rule_attendance_rate
+
+    @property
+    def meets_rule(self) -> bool | None:
+        """Whether the member's own rate reaches the group's rule (meets_attendance_rule);
+        False flags it on the record page; None when nothing is recorded yet."""
+        return meets_attendance_rule(self.rate, group=self.member.group)
 
 
 def member_record(*, member: Member) -> MemberRecord:

@@ -154,11 +154,13 @@ def essay_review(
 ) -> ReflectionEssay:
     """A secretary or leader of the essay's group accepts it or returns it with a comment.
 
-    Returning requires a comment (ReflectionEssay.clean); raises ValidationError otherwise, and
-    PermissionDenied when the reviewer may not review this group's essays.
+    Returning requires a comment (ReflectionEssay.clean); raises ValidationError otherwise.
+    Raises PermissionDenied when the reviewer may not review this group's essays, and, with a
+    message, when the reviewer is the essay's author: nobody reviews their own essay
+    (ReflectionEssay.check_reviewer). Nothing changes then. The audit event names the reviewer
+    (its actor) and, in its details, both the author and the reviewer.
     """
-    if reviewer.group_id != essay.group_id or not reviewer.can_manage_records:
-        raise PermissionDenied
+    essay.check_reviewer(reviewer)
     if status not in (ReflectionEssay.Status.ACCEPTED, ReflectionEssay.Status.RETURNED):
         raise ValidationError({"status": _("Accept the essay or return it.")})
     essay.status = status
@@ -178,6 +180,12 @@ def essay_review(
         actor_name=reviewer.display_name,
         group_id=essay.group_id,
         obj=essay,
-        details={"member": essay.author.display_name},
+        # Not "author": audit_record drops keys naming a secret, and AUTH is one of them.
+        details={
+            "written_by": essay.author.display_name,
+            "written_by_member_id": essay.author_id,
+            "reviewed_by": reviewer.display_name,
+            "reviewed_by_member_id": reviewer.pk,
+        },
     )
     return essay

@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
-from sessions_app.selectors.dashboard import dashboard_for_member
+from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
+from sessions_app.selectors.essays import essays_returned_to
 from sessions_app.selectors.plans import plans_awaiting_approval
 from sessions_app.views.common import group_view
 
@@ -19,8 +20,13 @@ def dashboard(request):
         else term_current(group_id=member.group_id, today=today)
     )
     data = dashboard_for_member(member=member, term=term, today=today)
-    context = {"dashboard": data, "today": today}
+    context = {
+        "dashboard": data,
+        "today": today,
+        "returned_essays": essays_returned_to(member=member),
+    }
     if member.can_manage_records:
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)
         context["summaries_awaiting"] = narratives_awaiting_approval(group_id=member.group_id)
+        context["first_steps"] = group_first_steps(group_id=member.group_id)
     return render(request, "sessions_app/dashboard.html", context)

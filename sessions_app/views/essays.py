@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
@@ -17,6 +18,7 @@ from sessions_app.selectors.essays import (
     essay_page_for_member,
 )
 from sessions_app.services.essays import essay_review, essay_revise, essay_submit
+from sessions_app.text import book_title
 from sessions_app.views.common import group_view
 from sessions_app.views.downloads import attachment_response
 
@@ -91,8 +93,13 @@ def essay_create(request):
             else:
                 messages.success(
                     request,
-                    _("Your essay “%(title)s” has been submitted (word count %(count)s).")
-                    % {"title": essay.title, "count": essay.word_count},
+                    # Translators: %(title)s comes with its marks (《…》 or “…”); the count is 字数.
+                    ngettext(
+                        "Your essay %(title)s has been submitted (%(count)s word).",
+                        "Your essay %(title)s has been submitted (%(count)s words).",
+                        essay.word_count,
+                    )
+                    % {"title": book_title(essay.title), "count": essay.word_count},
                 )
                 return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
     else:
@@ -131,8 +138,9 @@ def essay_edit(request, pk: int):
             else:
                 messages.success(
                     request,
-                    _("Your essay “%(title)s” has been revised and submitted again.")
-                    % {"title": essay.title},
+                    # Translators: %(title)s comes with its marks (《…》 or “…”).
+                    _("Your essay %(title)s has been revised and submitted again.")
+                    % {"title": book_title(essay.title)},
                 )
                 return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
     else:
@@ -179,10 +187,13 @@ def essay_review_view(request, pk: int):
                 _add_service_errors(form, exc)
             else:
                 if essay.status == ReflectionEssay.Status.ACCEPTED:
-                    text = _("“%(title)s” by %(author)s has been accepted.")
+                    # Translators: %(title)s comes with its marks (《…》 or “…”).
+                    text = _("%(title)s by %(author)s has been accepted.")
                 else:
-                    text = _("“%(title)s” has been returned to %(author)s with your comment.")
-                messages.success(request, text % {"title": essay.title, "author": essay.author})
+                    # Translators: %(title)s comes with its marks (《…》 or “…”).
+                    text = _("%(title)s has been returned to %(author)s with your comment.")
+                title = book_title(essay.title)
+                messages.success(request, text % {"title": title, "author": essay.author})
                 return redirect("sessions_app:essay_list", member.group.slug)
     else:
         form = EssayReviewForm(essay=essay)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from intake.materials import material_content_type
@@ -24,6 +25,7 @@ from sessions_app.services.sessions import (
     session_record,
     session_update,
 )
+from sessions_app.text import book_title
 from sessions_app.views.common import group_view
 from sessions_app.views.downloads import attachment_response
 
@@ -92,8 +94,10 @@ def _session_form_page(request, *, session=None):
                         fields=form.cleaned_data,
                         attendance=sheet.entries(),
                     )
-                    message = _(
-                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d members."
+                    message = ngettext(
+                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d member.",
+                        "Session “%(topic)s” on %(date)s saved with attendance for %(n)d members.",
+                        len(sheet.rows),
                     )
                 else:
                     session = session_update(
@@ -102,8 +106,12 @@ def _session_form_page(request, *, session=None):
                         fields=form.cleaned_data,
                         attendance=sheet.entries(),
                     )
-                    message = _(
-                        "Session “%(topic)s” on %(date)s updated with attendance for %(n)d members."
+                    message = ngettext(
+                        "Session “%(topic)s” on %(date)s updated with attendance for "
+                        "%(n)d member.",
+                        "Session “%(topic)s” on %(date)s updated with attendance for "
+                        "%(n)d members.",
+                        len(sheet.rows),
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -169,8 +177,9 @@ def material_upload(request, pk):
         else:
             messages.success(
                 request,
-                _("Material “%(title)s” (%(filename)s) added.")
-                % {"title": material.title, "filename": material.original_filename},
+                # Translators: %(title)s comes with its marks (《…》 or “…”).
+                _("Material %(title)s (%(filename)s) added.")
+                % {"title": book_title(material.title), "filename": material.original_filename},
             )
             return redirect("sessions_app:session_detail", member.group.slug, session.pk)
     messages.error(request, _("The material was not added: please correct the errors shown."))
@@ -204,7 +213,11 @@ def material_delete_confirm(request, pk, material_pk):
     if request.method == "POST":
         title = material.title
         material_delete(material=material, member=request.member)
-        messages.success(request, _("Material “%(title)s” was deleted.") % {"title": title})
+        messages.success(
+            # Translators: %(title)s comes with its marks (《…》 or “…”).
+            request,
+            _("Material %(title)s was deleted.") % {"title": book_title(title)},
+        )
         return redirect(f"{detail_url}#materials-heading")
     return render(
         request,

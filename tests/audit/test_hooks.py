@@ -276,17 +276,33 @@ def test_summary_approval_is_recorded(group, term, secretary, leader):
     ("status", "comment", "action"),
     [("accepted", "", Action.APPROVED), ("returned", "请结合工作实际", Action.RETURNED)],
 )
-def test_essay_review_is_recorded(client_for, secretary, member, group, status, comment, action):
-    essay = ReflectionEssayFactory(group=group, author=member, title="学习心得")
-    response = client_for(secretary).post(
+def test_essay_review_is_recorded_naming_reviewer_and_author(
+    client_for, secretary, deputy, group, status, comment, action
+):
+    essay = ReflectionEssayFactory(group=group, author=deputy, title="学习心得")
+    client = client_for(secretary)
+    response = client.post(
         group_url("sessions_app:essay_review", group, essay.pk),
         {"status": status, "comment": comment},
     )
     assert response.status_code == 302
 
     event = AuditEvent.objects.get(action=action)
-    assert (event.action, event.actor, event.group) == (action, secretary.user, group)
-    assert (event.object_repr, event.details) == ("学习心得", {"member": "张成员"})
+    assert (event.action, event.actor, event.actor_name, event.group) == (
+        action, secretary.user, "王秘书", group
+    )
+    assert event.object_repr == "学习心得"
+    assert event.details == {
+        "written_by": "赵副书记",
+        "written_by_member_id": deputy.pk,
+        "reviewed_by": "王秘书",
+        "reviewed_by_member_id": secretary.pk,
+    }
+    # The log's reader sees who reviewed whose essay.
+    log = client.get(group_url("audit:log", group))
+    row = next(r for r in log.context["page"].object_list if r.pk == event.pk)
+    assert (row.actor_name, row.change_text) == ("王秘书", "作者：赵副书记")
+    assert "学习心得 (作者：赵副书记)" in log.content.decode()
 
 
 # --- deletions -------------------------------------------------------------------------------

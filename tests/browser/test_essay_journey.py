@@ -49,7 +49,7 @@ def test_member_uploads_a_docx_essay_and_sees_its_character_count_in_english(
 
     success = page.locator(".alert-success")
     assert success.is_visible(), page.locator("main").inner_text()
-    assert f"Your essay “{TITLE}” has been submitted (word count 100)." in success.inner_text()
+    assert f"Your essay “{TITLE}” has been submitted (100 words)." in success.inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == TITLE
     length = page.locator("[data-word-count]")
     assert length.inner_text().strip() == "Word count 100 · Characters without spaces 100"

@@ -43,7 +43,7 @@ def test_demo_narrative_and_plan_are_true_to_the_records(demo):
     assert f"其余{away - a.made_up}人次已督促限期补学" in text
     assert "均按要求补学" not in text and "发言提纲和心得体会均在系统中留存" not in text
     assert "带头领学" not in text
-    no_essays = len(summary.hints.sessions_without_essays)
+    no_essays = sum(1 for s in summary.sessions if not s.essays)
     assert f"{summary.sessions_count}次集中学习中有{no_essays}次没有形成心得体会" in n.problems
     below = [m for m in summary.members if m.rate < demo.rule_attendance_rate]
     assert f"有{len(below)}名成员出勤率低于中心组规定的90%" in n.problems

@@ -246,7 +246,7 @@ def add_sessions(*, group, term, host, count: int) -> None:
             group=group,
             term=term,
             date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 180),
-            format=SessionFormat.CONCENTRATED,
+            format=SessionFormat.TOPIC_STUDY,
             topic=f"加场学习专题{i + 1}",
             host=host,
         )

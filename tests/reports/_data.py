@@ -36,10 +36,11 @@ class Records:
 
 
 def make_records(*, group, term, secretary, leader, member) -> Records:
-    """4 members, 3 sessions (concentrated, seminar, expert lecture), 9 of 12 attended (75.0%),
+    """4 members, 3 sessions (topic study, seminar, expert lecture), 9 of 12 attended (75.0%),
     3 reflection essays and 1 research report in the term, a plan of 3 study topics (2 covered)
-    and 2 research topics (1 done). Not of the term: 钱前任, who left on its first day, and an
-    essay for a session of the term before."""
+    and 2 research topics (1 done); the expert lecture asked for essays by 30 May and got none.
+    Not of the term: 钱前任, who left on its first day, and an essay for a session of the term
+    before."""
     zhao = MemberFactory(group=group, display_name="赵成员", position="副县长")
     # Out from his leaving day: on no day of the term in the group, so in none of its tables.
     MemberFactory(group=group, display_name="钱前任", left_on=term.start_date)
@@ -60,7 +61,7 @@ def make_records(*, group, term, secretary, leader, member) -> Records:
         date=dt.date(2020, 3, 10),
         planned_topic=t1,
         host=leader,
-        format=SessionFormat.CONCENTRATED,
+        format=SessionFormat.TOPIC_STUDY,
         topic="学习一",
     )
     s2 = StudySessionFactory(
@@ -77,6 +78,7 @@ def make_records(*, group, term, secretary, leader, member) -> Records:
         date=dt.date(2020, 5, 20),
         format=SessionFormat.EXPERT_LECTURE,
         topic="辅导三",
+        essay_due_on=dt.date(2020, 5, 30),
     )
     for m, status in zip(members, [P, P, P, P], strict=True):
         AttendanceFactory(session=s1, member=m, status=status)

@@ -23,7 +23,7 @@ PREAMBLE = "上半年，县委理论学习中心组坚持把学习贯彻党的�
 
 def make_term_records(*, group, term, members, sessions: int = 3, formats=None) -> list:
     """Sessions in the term with everyone present except one absence, and one essay each."""
-    formats = formats or [SessionFormat.CONCENTRATED, SessionFormat.SEMINAR]
+    formats = formats or [SessionFormat.TOPIC_STUDY, SessionFormat.SEMINAR]
     made = []
     for i in range(sessions):
         session = StudySessionFactory(

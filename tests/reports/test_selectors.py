@@ -13,6 +13,8 @@ from sessions_app.models import SessionFormat, StudyGroup
 from tests.factories import (
     MemberFactory,
     PlannedTopicFactory,
+    ReflectionEssayFactory,
+    StudySessionFactory,
     TermFactory,
 )
 from tests.reports._data import approved_next_plan, bulk_records, make_records
@@ -27,7 +29,7 @@ def test_summary_counts_sessions_by_format(group, term, records):
     s = half_year_summary(group=group, term=term)
     assert s.sessions_count == 3
     assert [(f.format, f.count) for f in s.by_format] == [
-        ("concentrated", 1),
+        ("topic_study", 1),
         ("seminar", 1),
         ("expert_lecture", 1),
     ]
@@ -76,10 +78,28 @@ def test_summary_problem_hints(group, term, records):
     assert [t.title for t in hints.topics_not_covered] == ["专题三"]
 
 
+def test_only_sessions_that_asked_for_essays_and_got_none_are_a_hint(group, term, member):
+    def held(topic, day, due=None):
+        return StudySessionFactory(
+            group=group, term=term, date=dt.date(2020, 5, day), topic=topic, essay_due_on=due
+        )
+
+    held("未布置心得", 1)
+    held("已过期无人交", 2, dt.date(2020, 5, 10))
+    answered = held("已过期有人交", 3, dt.date(2020, 5, 10))
+    ReflectionEssayFactory(group=group, author=member, session=answered)
+    held("当天截止", 4, dt.date(2020, 5, 20))
+    held("尚未到期", 5, dt.date(2020, 6, 1))
+    summary = half_year_summary(group=group, term=term, today=dt.date(2020, 5, 20))
+    assert [s.topic for s in summary.hints.sessions_without_essays] == ["已过期无人交"]
+    # The sessions themselves are all in the document, as before.
+    assert len(summary.sessions) == 5
+
+
 def test_summary_sentence_in_chinese(group, term, records):
     s = half_year_summary(group=group, term=term)
     assert s.sentences[0] == (
-        "今年以来，共开展中心组集中学习3次，其中集中学习1次、专题研讨1次、专家辅导1次；"
+        "今年以来，共开展中心组集中学习3次，其中专题学习1次、专题研讨1次、专家辅导1次；"
         "出勤率75.0%，提交心得体会3篇、调研报告1篇。"
     )
     assert s.sentences[1] == (
@@ -125,12 +145,16 @@ def _sentences(**changes):
         "language": "zh-hans",
         "half": 1,
         "sessions_total": 12,
+        # The labels the report uses, so the sentence reads as printed.
         "formats": [
-            ("集中学习", 3),
-            ("专题研讨", 4),
-            ("专家辅导", 2),
-            ("视频学习", 2),
-            ("扩大会议", 1),
+            (wording.format_labels("zh-hans")[value], n)
+            for value, n in [
+                ("topic_study", 3),
+                ("seminar", 4),
+                ("expert_lecture", 2),
+                ("video", 2),
+                ("enlarged_meeting", 1),
+            ]
         ],
         "attendance_rate": Decimal("91.7"),
         "reflections": 40,
@@ -148,7 +172,7 @@ def _sentences(**changes):
 
 def test_figures_sentences_in_the_reviewed_wording():
     assert _sentences() == (
-        "今年以来，共开展中心组集中学习12次，其中集中学习3次、专题研讨4次、专家辅导2次、"
+        "今年以来，共开展中心组集中学习12次，其中专题学习3次、专题研讨4次、专家辅导2次、"
         "视频学习2次、扩大会议1次；出勤率91.7%，提交心得体会40篇、调研报告2篇。",
         "上半年学习计划安排专题12个，已开展10个，尚有2个未开展（“甲专题”“学习‘乙’精神”）；"
         "确定调研课题2个，均已完成。",
@@ -179,13 +203,13 @@ def test_figures_sentences_second_half_no_essays_and_many_topics_missing():
 def test_figures_sentences_in_english():
     first, second = _sentences(
         language="en",
-        formats=[("concentrated study", 8), ("seminar", 4)],
+        formats=[("topic study", 8), ("seminar", 4)],
         topics_missing=["A", "B"],
         research_done=1,
     )
     assert first == (
         "Since the start of the year, the group has held 12 study sessions "
-        "(concentrated study: 8, seminar: 4); attendance was 91.7%, "
+        "(topic study: 8, seminar: 4); attendance was 91.7%, "
         "40 reflection essays and 2 research reports were submitted."
     )
     assert second == (
@@ -326,7 +350,8 @@ def test_plan_formats_sentence_adds_up_and_names_no_numbering(group, leader):
     PlannedTopicFactory(plan=plan, title="九月专题", planned_month=9, format=SessionFormat.SEMINAR)
     PlannedTopicFactory(plan=plan, title="十月专题", planned_month=10, format="")
     doc = study_plan_document(group=group, term=plan.term)
-    assert doc.formats_text == "下半年计划开展集中学习3次，其中专题研讨2次、形式待定1次。"
+    # It counts the plan's topics (个), not sessions (次): a topic is not a session held.
+    assert doc.formats_text == "下半年学习计划安排专题3个，其中专题研讨2个、形式待定1个。"
     assert wording.plan_formats_sentence(
-        language="zh-hans", half=2, sessions_total=6, formats=[("集中学习", 2), ("专题研讨", 4)]
-    ) == ("下半年计划开展集中学习6次，其中集中学习2次、专题研讨4次。")
+        language="zh-hans", half=2, topics_total=6, formats=[("专题学习", 2), ("专题研讨", 4)]
+    ) == ("下半年学习计划安排专题6个，其中专题学习2个、专题研讨4个。")

@@ -116,6 +116,10 @@ def test_secretary_sees_the_draft_and_the_hints(group, term, secretary, leader, 
     assert "草稿导语" in page
     assert "What the records show" in page
     assert "张成员 (33.3%)" in page
+    # The expert lecture asked for essays and got none; the other two sessions have some.
+    assert re.search(
+        r"Sessions whose essays were due and none came in:\s+May 20, 2020 辅导三<", page
+    )
 
 
 def test_hints_use_full_width_brackets_in_chinese(
@@ -133,7 +137,7 @@ def test_summary_page_shows_figures_and_chart(group, term, secretary, leader, me
     # Approved after the records: an approved version shows the figures it was approved with.
     approve(save_draft(group, term, secretary), leader)
     page = client_for(member).get(url("summary", "2020H1")).content.decode()
-    assert "今年以来，共开展中心组集中学习3次，其中集中学习1次、专题研讨1次、专家辅导1次" in page
+    assert "今年以来，共开展中心组集中学习3次，其中专题学习1次、专题研讨1次、专家辅导1次" in page
     assert (
         "一、主要做法" in page and "二、存在的问题及原因" in page and "三、下半年学习计划" in page
     )
@@ -321,3 +325,17 @@ def test_problems_and_causes_each_have_their_own_heading(group, term, secretary,
     section = page.split("二、存在的问题及原因", 1)[1].split("三、", 1)[0]
     found, causes = section.index("（一）存在的问题"), section.index("（二）原因分析")
     assert found < section.index("一是学用结合不够紧") < causes < section.index("一是认识不到位")
+
+
+def test_english_report_tables_start_format_names_with_a_capital(
+    group, term, secretary, leader, member, client_for
+):
+    make_records(group=group, term=term, secretary=secretary, leader=leader, member=member)
+    approved_next_plan(group=group, leader=leader)
+    group.report_language = "en"
+    group.save()
+    page = client_for(secretary).get(url("summary", "2020H1")).content.decode()
+    cells = re.findall(r'<td class="nowrap">([A-Za-z ]+)</td>', page)
+    assert {"Topic study", "Seminar", "Expert lecture"} <= set(cells)
+    # In a sentence the names stay lower case.
+    assert "(topic study: 1, seminar: 1, expert lecture: 1)" in page

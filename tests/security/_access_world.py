@@ -57,6 +57,8 @@ class GroupRecords:
     research_topic: PlannedTopic
     draft: ReportNarrative
     report_file: ReportFile
+    # A member who left after the session (the members page takes them back).
+    former: Member
 
 
 def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: Member,
@@ -99,10 +101,13 @@ def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: M
     )
     report_file.file.save("summary.pdf", ContentFile(b"%PDF-1.7 " + tag.encode()), save=False)
     report_file.save()
+    former = MemberFactory(
+        group=group, display_name=f"{tag}的前成员", left_on=session.date + dt.timedelta(days=30)
+    )
     return GroupRecords(
         group=group, term=term, session=session, material=material, essay=essay, plan=plan,
         study_topic=study_topic, research_topic=research_topic, draft=draft,
-        report_file=report_file,
+        report_file=report_file, former=former,
     )
 
 

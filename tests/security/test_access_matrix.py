@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
+    Member,
     PlannedTopic,
     ReflectionEssay,
     SessionMaterial,
@@ -135,6 +136,19 @@ their_pdf = lambda w: [  # noqa: E731
 their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
+member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
+their_member = lambda w: [{"pk": w.roles["other"].pk}, {"pk": w.theirs.former.pk}]  # noqa: E731
+
+
+def member_form(w):
+    return {"display_name": "新来的成员", "role": "member", "username": "newcomer",
+            "joined_on": "2020-05-01"}
+
+
+def current_members(w):
+    return list(Member.objects.filter(group=w.group, left_on__isnull=True).in_rank_order())
+
+
 def material_count(w):
     return SessionMaterial.objects.filter(session__group=w.group).count()
 
@@ -197,6 +211,31 @@ TABLE = [
             "rule_essays_per_member_year": "3",
         },
         state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
+    # Members: the secretary and leaders keep the list and hand out sign-in links.
+    Row("sessions_app:member_list", get=MANAGE_GET, post=MANAGE_GET),
+    Row("sessions_app:member_create", get=MANAGE_GET, post=MANAGE_POST, data=member_form,
+        state=lambda w: Member.objects.filter(group=w.group).count()),
+    Row("sessions_app:member_order", get=every(405), post=MANAGE_POST,
+        data=lambda w: {f"order-{m.pk}": str(100 - i) for i, m in enumerate(current_members(w))},
+        state=lambda w: [m.pk for m in current_members(w)]),
+    Row("sessions_app:member_links", get=MANAGE_GET, post=MANAGE_GET),
+    Row("sessions_app:member_edit", get=MANAGE_GET, post=MANAGE_POST, args=member_pk,
+        data=lambda w: {"display_name": "改名的成员", "role": "deputy", "joined_on": "2019-01-01"},
+        state=lambda w: Member.objects.get(pk=w.roles["member"].pk).role,
+        foreign=their_member, missing={"pk": MISSING_ID}),
+    Row("sessions_app:member_leave", get=MANAGE_GET, post=MANAGE_POST, args=member_pk,
+        data=lambda w: {"left_on": "2020-05-01"},
+        state=lambda w: Member.objects.get(pk=w.roles["member"].pk).left_on,
+        foreign=their_member, missing={"pk": MISSING_ID}),
+    Row("sessions_app:member_rejoin", get=MANAGE_GET, post=MANAGE_POST,
+        args=lambda w: {"pk": w.mine.former.pk},
+        state=lambda w: Member.objects.get(pk=w.mine.former.pk).left_on,
+        foreign=lambda w: [{"pk": w.theirs.former.pk}], missing={"pk": MISSING_ID}),
+    Row("sessions_app:member_link", get=MANAGE_GET, post=MANAGE_POST, args=member_pk,
+        state=lambda w: Member.objects.get(pk=w.roles["member"].pk).signin_links_issued,
+        foreign=their_member, missing={"pk": MISSING_ID}),
+    # A one-time sign-in link, outside any group: a link that does not work says so to anyone.
+    Row("signin", get=every(200), post=every(200), args=lambda w: {"uidb64": "MA", "token": "0-0"}),
     # Essays: the member wrote the group's essay; managers read and review every essay.
     Row("sessions_app:essay_list", get=READ, post=READ),
     Row("sessions_app:essay_create", get=READ, post=in_group(302, 302, 302, 302),
@@ -361,6 +400,38 @@ def test_url_answers_each_role_with_the_tables_status(client, world, row, method
             f"POST {url} as {role} answered {response.status_code} but "
             f"{'did not change' if should_change else 'changed'} {row.name}'s records"
         )
+
+
+# The table's essay is the member's, so it cannot say that a manager may not review their own:
+# that case is here, for each role that may review.
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ["leader", "deputy", "secretary"])
+def test_a_manager_gets_403_on_the_review_of_their_own_essay_and_nothing_changes(
+    client, world, role, method
+):
+    from audit.models import AuditEvent
+    from tests.factories import ReflectionEssayFactory
+
+    author = world.roles[role]
+    essay = ReflectionEssayFactory(
+        group=world.group, author=author, session=world.mine.session, title="本人的心得"
+    )
+    url = reverse("sessions_app:essay_review", kwargs={"group_slug": world.group.slug,
+                                                       "pk": essay.pk})
+    client = client_as(client, world, role)
+
+    response = request(
+        client, method, url, {"status": ReflectionEssay.Status.ACCEPTED, "comment": ""}
+    )
+
+    assert_status(response, 403, f"{method.upper()} {url} as its author, the {role}")
+    essay.refresh_from_db()
+    assert (essay.status, essay.reviewed_by) == (ReflectionEssay.Status.SUBMITTED, None)
+    assert not AuditEvent.objects.filter(
+        object_type="sessions_app.reflectionessay", object_id=str(essay.pk)
+    ).exclude(action=AuditEvent.Action.PERMISSION_DENIED).exists()
 
 
 FOREIGN_CASES = [

@@ -22,14 +22,18 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils.crypto import get_random_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
 from reports.models import ReportFile
 from sessions_app.models import PlannedTopic
 from sessions_app.services.sessions import material_add
+from sessions_app.signin import signin_token_generator
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
+    MemberFactory,
     PlannedTopicFactory,
     ReflectionEssayFactory,
     StudyPlanFactory,
@@ -103,6 +107,8 @@ def url_values(world) -> dict[str, str]:
         "report_file_id": "1",
         "version": "1",
         "topic_id": str(world.research_topic.pk),
+        "uidb64": urlsafe_base64_encode(force_bytes(world.member.user.pk)),
+        "token": signin_token_generator.make_token(world.member.user),
         # Django's admin
         "app_label": "auth",
         "object_id": str(world.leader.user.pk),
@@ -131,11 +137,12 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
     research_topic = PlannedTopicFactory(
         plan=next_plan, kind=PlannedTopic.Kind.RESEARCH, planned_month=None
     )
+    former = MemberFactory(group=group, left_on=dt.date(2020, 1, 1))  # before every session
     save_draft(group, term, secretary)
     return dataclasses.make_dataclass(
         "World",
         ["group", "term", "secretary", "leader", "member", "session", "spare_session", "plan",
-         "next_plan", "research_topic", "essay", "material"],
+         "next_plan", "research_topic", "essay", "material", "former"],
     )(
         group, term, secretary, leader, member, session, spare_session, plan, next_plan,
         research_topic,
@@ -146,6 +153,7 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
             title="讲话稿",
             material_file=material_file_read(SimpleUploadedFile("讲话.pdf", pdf_bytes())),
         ),
+        former,
     )
 
 
@@ -211,6 +219,11 @@ def _language_chosen(client, response, world):
 def _preview_shown(client, response, world):
     assert response.status_code == 200
     assert "坚持经常学" in response.content.decode()
+
+
+def _to_password_form(client, response, world):
+    assert response.status_code == 302
+    assert response["Location"].endswith("/set-password/")
 
 
 CASES: dict[str, Case] = {
@@ -292,6 +305,41 @@ CASES: dict[str, Case] = {
         lambda w: {"completed_on": "2020-11-30"},
         ("sessions_app.PlannedTopic",),
     ),
+    "sessions_app:member_create": Case(
+        "secretary", _group,
+        lambda w: {"display_name": "新来的成员", "role": "member", "phone": "13800138000",
+                   "joined_on": "2020-12-01"},
+        ("auth.User", "sessions_app.Member", "audit.AuditEvent"),
+    ),
+    "sessions_app:member_edit": Case(
+        "secretary", lambda w: {**_group(w), "pk": w.member.pk},
+        lambda w: {"display_name": "改名的成员", "role": "deputy", "joined_on": "2019-01-01"},
+        ("sessions_app.Member", "audit.AuditEvent"),
+    ),
+    "sessions_app:member_order": Case(
+        "secretary", _group,
+        lambda w: {f"order-{m.pk}": str(10 - i) for i, m in enumerate(_members(w))},
+        ("sessions_app.Member",),
+    ),
+    "sessions_app:member_leave": Case(
+        "secretary", lambda w: {**_group(w), "pk": w.member.pk},
+        lambda w: {"left_on": "2020-12-10"}, ("sessions_app.Member", "audit.AuditEvent"),
+    ),
+    "sessions_app:member_rejoin": Case(
+        "secretary", lambda w: {**_group(w), "pk": w.former.pk}, lambda w: {},
+        ("sessions_app.Member", "audit.AuditEvent"),
+    ),
+    "sessions_app:member_link": Case(
+        "secretary", lambda w: {**_group(w), "pk": w.member.pk}, lambda w: {},
+        ("sessions_app.Member", "audit.AuditEvent"),
+    ),
+    # The link's own POST moves its token into the session (not a table) and goes on to the
+    # password form; that form's POST sets the password.
+    "signin": Case(
+        "", lambda w: {"uidb64": urlsafe_base64_encode(force_bytes(w.member.user.pk)),
+                       "token": signin_token_generator.make_token(w.member.user)},
+        lambda w: {}, (), _to_password_form,
+    ),
     "reports:summary_edit": Case(
         "secretary", _term, lambda w: narrative_form_data(), ("reports.ReportNarrative",)
     ),
@@ -321,6 +369,8 @@ READ_ONLY = {
     "sessions_app:essay_file",
     "sessions_app:plan_current",
     "sessions_app:plan_detail",
+    "sessions_app:member_list",
+    "sessions_app:member_links",
     "reports:index",
     "reports:summary",
     "reports:summary_version",

@@ -97,7 +97,7 @@ def test_typed_text_loses_invisible_characters_and_counts_as_word_does(
     assert essay.body == "全年GDP同比增长5.2%，高于预期。"
     # 全 年 GDP 同 比 增 长 5.2% ， 高 于 预 期 。 : 14 words; 19 characters without spaces.
     assert (essay.word_count, essay.char_count) == (14, 19)
-    assert "（字数 14）" in success_messages(response)[0]
+    assert "（共14字）" in success_messages(response)[0]
 
     page = client_for(member).get(response["Location"]).content.decode()
     assert "字数 14" in page and "字符数（不计空格）19" in page
@@ -491,6 +491,69 @@ def test_service_refuses_a_reviewer_from_another_group(outsider, member, session
     essay = essay_by(member, session)
     with pytest.raises(PermissionDenied):
         essay_review(essay=essay, reviewer=outsider, status="accepted")
+
+
+# --- nobody reviews their own essay -----------------------------------------------------------
+
+OWN_ESSAY_REFUSED = "不能审阅本人的心得体会"
+
+
+def returned_essay_by(author: Member, session, reviewer: Member) -> ReflectionEssay:
+    return essay_by(
+        author, session, title="副书记的心得", status="returned", review_comment="请充实内容",
+        reviewed_by=reviewer,
+    )
+
+
+def test_service_refuses_the_author_as_reviewer_and_changes_nothing(
+    deputy, secretary, session
+):
+    from django.core.exceptions import PermissionDenied
+
+    from audit.models import AuditEvent
+
+    essay = returned_essay_by(deputy, session, reviewer=secretary)
+    with pytest.raises(PermissionDenied, match=OWN_ESSAY_REFUSED):
+        essay_review(essay=essay, reviewer=deputy, status="accepted")
+    essay = ReflectionEssay.objects.get(pk=essay.pk)
+    assert (essay.status, essay.review_comment, essay.reviewed_by) == (
+        "returned", "请充实内容", secretary
+    )
+    assert not AuditEvent.objects.filter(action__in=["approved", "returned"]).exists()
+
+
+@pytest.mark.parametrize("role", ["deputy", "leader", "secretary"])
+def test_author_gets_403_on_their_own_review_page_and_nothing_changes(
+    request, client_for, group, session, leader, role
+):
+    author = request.getfixturevalue(role)
+    reviewer = leader if role != "leader" else request.getfixturevalue("secretary")
+    essay = returned_essay_by(author, session, reviewer=reviewer)
+    client = client_for(author)
+    review_url = url("essay_review", group, essay.pk)
+
+    page = client.get(review_url)
+    assert page.status_code == 403
+    assert OWN_ESSAY_REFUSED in page.content.decode()
+    response = client.post(review_url, {"status": "accepted", "comment": ""})
+    assert response.status_code == 403
+    essay.refresh_from_db()
+    assert (essay.status, essay.reviewed_by) == ("returned", reviewer)
+
+    # Neither the list nor the essay's page offers the author a review; they offer the revision.
+    for page_url in (url("essay_list", group), url("essay_detail", group, essay.pk)):
+        body = client.get(page_url).content.decode()
+        assert review_url not in body
+    assert url("essay_edit", group, essay.pk) in client.get(
+        url("essay_detail", group, essay.pk)
+    ).content.decode()
+    # Another manager is offered it and may review it.
+    client = client_for(reviewer)
+    for page_url in (url("essay_list", group), url("essay_detail", group, essay.pk)):
+        assert review_url in client.get(page_url).content.decode()
+    assert client.post(review_url, {"status": "accepted"}).status_code == 302
+    essay.refresh_from_db()
+    assert essay.status == "accepted"
 
 
 # --- query count -----------------------------------------------------------------------------

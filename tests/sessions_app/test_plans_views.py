@@ -161,7 +161,7 @@ def test_secretary_drafts_plan_by_posting_both_formsets(
                 "lead_speaker": "李书记",
                 "readings": "全会公报\n建议说明",
             },
-            {"title": "学习习近平总书记重要讲话", "planned_month": "7", "format": "concentrated"},
+            {"title": "学习习近平总书记重要讲话", "planned_month": "7", "format": "topic_study"},
             EMPTY_STUDY,
         ],
         research=[

@@ -297,3 +297,32 @@ def test_bidi_controls_are_removed_from_the_topic(secretary_client, group, secre
     url = reverse("sessions_app:session_create", args=[group.slug])
     secretary_client.post(url, session_post_data([secretary], topic="学习\u202e精神"))
     assert StudySession.objects.get().topic == "学习精神"
+
+
+# --- my record ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "flagged"), [("66.7", False), ("66.8", True)])
+def test_my_record_flags_my_attendance_below_the_groups_rule(
+    client_for, group, term, member, rule, flagged
+):
+    """2 of 3 sessions attended (late counts) is 66.7%: equal to the rule is not flagged."""
+    from decimal import Decimal
+
+    group.rule_attendance_rate = Decimal(rule)
+    group.save()
+    for day, status in ((10, "present"), (11, "late"), (12, "leave")):
+        session = StudySessionFactory(group=group, term=term, date=dt.date(2020, 4, day))
+        AttendanceFactory(session=session, member=member, status=status)
+
+    response = client_for(member).get(reverse("sessions_app:my_record", args=[group.slug]))
+    assert response.context["record"].rate == Decimal("66.7")
+    page = response.content.decode()
+    assert ('data-flag="my-attendance-below-rule"' in page) is flagged
+    assert (f"您的出勤率为66.7%，低于本组要求（不低于{rule}%）" in page) is flagged
+
+
+def test_my_record_with_nothing_recorded_flags_nothing(client_for, group, member):
+    response = client_for(member).get(reverse("sessions_app:my_record", args=[group.slug]))
+    assert response.status_code == 200
+    assert "my-attendance-below-rule" not in response.content.decode()
