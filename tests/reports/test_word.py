@@ -61,7 +61,8 @@ def body_blocks(document) -> tuple[list[str], list[str]]:
 
 def pdf_body_text(pdf: bytes) -> str:
     """The PDF's text without its page numbers: pdftotext ends each page with a form feed, and
-    prints page N's footer "— N —" (static/reports/pdf.css) as a line of its own in the page's
+    prints page N's footer "— N —" (static/reports/pdf.css; the .docx's footer in LibreOffice's
+    PDF) as a line of its own in the page's
     text, where a paragraph running over the page break would have it in its middle. Only a
     line that is exactly that page's number is dropped; nothing else is normalised."""
     pages = pdf_text(pdf).split("\f")
@@ -290,7 +291,7 @@ def test_libreoffice_converts_the_summary_docx_to_the_pages_its_layout_predicts(
     pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(converted)).group(1))
     assert low <= pages <= high, (low, pages, high)
     text = pdf_text(converted)
-    squashed = squash(text)
+    squashed = squash(pdf_body_text(converted))
     paragraphs, cells = body_blocks(Document(io.BytesIO(docx_bytes)))
     first_problem = next(p for p in paragraphs if p.startswith("一是学习计划执行"))
     for sentence in (summary.title_lines[-1], summary.figures_text, first_problem,
