@@ -62,9 +62,9 @@ def body_blocks(document) -> tuple[list[str], list[str]]:
 def pdf_body_text(pdf: bytes) -> str:
     """The PDF's text without its page numbers: pdftotext ends each page with a form feed, and
     prints page N's footer "— N —" (static/reports/pdf.css; the .docx's footer in LibreOffice's
-    PDF) as a line of its own in the page's
-    text, where a paragraph running over the page break would have it in its middle. Only a
-    line that is exactly that page's number is dropped; nothing else is normalised."""
+    PDF) as a line of its own in the page's text, where a paragraph running over the page
+    break would have it in its middle. Only a line that is exactly that page's number is
+    dropped; nothing else is normalised."""
     pages = pdf_text(pdf).split("\f")
     kept = []
     for number, page in enumerate(pages, start=1):
