@@ -2,6 +2,7 @@ from django.urls import path
 
 from reports.views import pages
 from reports.views import pdf as pdf_views
+from reports.views import word as word_views
 
 app_name = "reports"
 
@@ -29,5 +30,17 @@ urlpatterns = [
         "pdf/<str:term_code>/<str:kind>/<int:report_file_id>/download/",
         pdf_views.pdf_download,
         name="pdf_download",
+    ),
+    # Word files (reports/views/word.py), made on request.
+    path("docx/<str:term_code>/<str:kind>/", word_views.docx_download, name="docx_download"),
+    path(
+        "sessions/<int:pk>/record.docx",
+        word_views.session_record_docx,
+        name="session_record_docx",
+    ),
+    path(
+        "sessions/<int:pk>/sign-in.docx",
+        word_views.sign_in_sheet_docx,
+        name="sign_in_sheet_docx",
     ),
 ]

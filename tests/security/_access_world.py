@@ -87,6 +87,12 @@ def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: M
     )
     research_topic.assignees.set([author])
 
+    # Made before the summary is approved: a member of the term changes its figures, and an
+    # approved summary whose figures changed has no Word file (reports.word).
+    former = MemberFactory(
+        group=group, display_name=f"{tag}的前成员", left_on=session.date + dt.timedelta(days=30)
+    )
+
     def save_draft(preamble: str) -> ReportNarrative:
         text = NarrativeText(**{**COMPLETE_NARRATIVE, "preamble": preamble})
         return narrative_save_draft(
@@ -101,9 +107,6 @@ def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: M
     )
     report_file.file.save("summary.pdf", ContentFile(b"%PDF-1.7 " + tag.encode()), save=False)
     report_file.save()
-    former = MemberFactory(
-        group=group, display_name=f"{tag}的前成员", left_on=session.date + dt.timedelta(days=30)
-    )
     return GroupRecords(
         group=group, term=term, session=session, material=material, essay=essay, plan=plan,
         study_topic=study_topic, research_topic=research_topic, draft=draft,

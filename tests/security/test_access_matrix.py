@@ -323,6 +323,15 @@ TABLE = [
         missing={"report_file_id": MISSING_ID}),
     Row("reports:pdf_download", get=READ, post=every(405), args=summary_pdf, foreign=their_pdf,
         missing={"report_file_id": MISSING_ID}),
+    # Word files, made on request: the summary as the PDF (members the approved version), the
+    # session's record and sign-in sheet as the session page. GET only.
+    Row("reports:docx_download", get=READ, post=every(405),
+        args=lambda w: {"term_code": w.mine.term.code, "kind": "summary"},
+        foreign=their_term, missing={"term_code": MISSING_TERM}),
+    Row("reports:session_record_docx", get=READ, post=every(405), args=session_pk,
+        foreign=their_session, missing={"pk": MISSING_ID}),
+    Row("reports:sign_in_sheet_docx", get=READ, post=every(405), args=session_pk,
+        foreign=their_session, missing={"pk": MISSING_ID}),
 ]
 ROWS = {row.name: row for row in TABLE}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"

@@ -388,6 +388,9 @@ READ_ONLY = {
     "reports:pdf_progress",
     "reports:pdf_status",
     "reports:pdf_download",
+    "reports:docx_download",
+    "reports:session_record_docx",
+    "reports:sign_in_sheet_docx",
     "audit:log",
 }
 

@@ -1,0 +1,145 @@
+"""A session as printable documents: its 学习记录 (session record) and its 签到表 (sign-in sheet),
+as plain values that the Word builder (reports.word) reads. Nothing here is HTML.
+
+The record is what the session page shows: time, place, host, who attended, who was on leave
+or absent (with the reason), the topic, the speakers, the minutes and the materials' titles.
+The sign-in sheet lists the members in the group on the session's date
+(Member.objects.in_group_on), in the group's order, for signing by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from reports.selectors import wording
+from sessions_app.models import Attendance, Member, SessionMaterial, StudySession
+
+
+@dataclass(frozen=True)
+class AbsenceRow:
+    """A member who did not attend: name, 请假/缺席 in the report language, and the reason."""
+
+    name: str
+    status_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One session's 学习记录, in the group's report language."""
+
+    group_name: str
+    language: str
+    title: str
+    topic: str
+    date: dt.date
+    start_time: dt.time | None
+    end_time: dt.time | None
+    place: str
+    format_label: str
+    host: str
+    speakers: str
+    attendees: tuple[str, ...]
+    absentees: tuple[AbsenceRow, ...]
+    minutes: str
+    materials: tuple[str, ...]
+
+    @property
+    def filename_stem(self) -> str:
+        """The download's name: 学习记录 with the date and topic."""
+        return f"{self.title}（{self.date.isoformat()} {self.topic}）"
+
+
+@dataclass(frozen=True)
+class SignInRow:
+    name: str
+    position: str
+
+
+@dataclass(frozen=True)
+class SignInSheet:
+    """One session's 签到表: the members in the group that day, in rank order."""
+
+    group_name: str
+    language: str
+    title: str
+    topic: str
+    date: dt.date
+    start_time: dt.time | None
+    end_time: dt.time | None
+    place: str
+    rows: tuple[SignInRow, ...]
+
+    @property
+    def filename_stem(self) -> str:
+        return f"{self.title}（{self.date.isoformat()} {self.topic}）"
+
+
+def session_record(*, session: StudySession) -> SessionRecord:
+    """The session's record (session loaded with group and host, as session_get gives it).
+
+    Attendees are the rows that count as attended (Attendance.attended: present or late);
+    absentees the others with their status and reason; both in the group's order. Two queries.
+    """
+    group = session.group
+    language = group.report_language
+    rows = list(
+        Attendance.objects.filter(session=session)
+        .select_related("member")
+        .order_by("member__sort_order", "member_id")
+    )
+    materials = tuple(
+        SessionMaterial.objects.filter(session=session)
+        .order_by("created_at", "id")
+        .values_list("title", flat=True)
+    )
+    with translation.override(language):
+        labels = {value: str(label) for value, label in Attendance.Status.choices}
+        return SessionRecord(
+            group_name=group.name,
+            language=language,
+            title=_("Session record"),
+            topic=session.topic,
+            date=session.date,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            place=session.place,
+            format_label=wording.format_labels(language).get(session.format, session.format),
+            host=session.host.display_name if session.host else "",
+            speakers=session.speakers,
+            attendees=tuple(a.member.display_name for a in rows if a.attended),
+            absentees=tuple(
+                AbsenceRow(
+                    name=a.member.display_name,
+                    status_label=labels.get(a.status, a.status),
+                    reason=a.leave_reason,
+                )
+                for a in rows
+                if not a.attended
+            ),
+            minutes=session.minutes,
+            materials=materials,
+        )
+
+
+def sign_in_sheet(*, session: StudySession) -> SignInSheet:
+    """The session's sign-in sheet: Member.objects.in_group_on(session.date), in rank order.
+    One query."""
+    group = session.group
+    members = Member.objects.filter(group=group).in_group_on(session.date).in_rank_order()
+    with translation.override(group.report_language):
+        return SignInSheet(
+            group_name=group.name,
+            language=group.report_language,
+            title=_("Sign-in sheet"),
+            topic=session.topic,
+            date=session.date,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            place=session.place,
+            rows=tuple(SignInRow(name=m.display_name, position=m.position) for m in members),
+        )

@@ -1,0 +1,84 @@
+"""Word (.docx) downloads of the documents: the summary, the plan, a session's 学习记录 and
+签到表. Made at once (python-docx takes well under a second; see reports.word), with the same
+access rules as the PDFs and the session page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from reports import word
+from reports.pdf import PLAN, SUMMARY
+from reports.selectors.plan import study_plan_document
+from reports.selectors.session_record import session_record, sign_in_sheet
+from reports.selectors.summary import half_year_summary_for_member
+from sessions_app.selectors.access import term_get
+from sessions_app.selectors.sessions import session_get
+from sessions_app.views.common import group_view
+from sessions_app.views.downloads import attachment_response
+
+
+def _safe_stem(stem: str) -> str:
+    """A file name's stem without path separators (the topic is user text)."""
+    return "".join("_" if ch in '/\\\0' else ch for ch in stem).strip() or "document"
+
+
+def _docx_response(content: bytes, stem: str):
+    return attachment_response(
+        ContentFile(content),
+        filename=f"{_safe_stem(stem)}.docx",
+        content_type=word.DOCX_CONTENT_TYPE,
+    )
+
+
+@require_GET
+@group_view()
+def docx_download(request, term_code: str, kind: str):
+    """The summary or plan as .docx, as the member may read it: secretary and leaders the
+    draft, other members only an approved document (403 otherwise)."""
+    if kind not in (SUMMARY, PLAN):
+        raise Http404("No such report")
+    member = request.member
+    term = term_get(group_id=member.group_id, code=term_code)
+    if kind == SUMMARY:
+        summary = half_year_summary_for_member(member=member, term=term)
+        try:
+            content = word.summary_docx(summary)
+        except word.ApprovedFiguresChanged:
+            messages.error(
+                request,
+                _(
+                    "The records have changed since this summary was approved, so a Word file "
+                    "made from them would not show the approved figures. Download the PDF, which "
+                    "keeps the approved version, or have the summary approved again."
+                ),
+            )
+            return redirect("reports:summary", member.group.slug, term.code)
+        return _docx_response(content, summary.title)
+    plan = study_plan_document(group=member.group, term=term)
+    if not plan.is_approved and not member.can_manage_records:
+        raise PermissionDenied
+    return _docx_response(word.plan_docx(plan), plan.title)
+
+
+@require_GET
+@group_view()
+def session_record_docx(request, pk: int):
+    """The session's 学习记录 as .docx, for whoever may read the session page."""
+    session = session_get(group_id=request.member.group_id, pk=pk)
+    record = session_record(session=session)
+    return _docx_response(word.session_record_docx(record), record.filename_stem)
+
+
+@require_GET
+@group_view()
+def sign_in_sheet_docx(request, pk: int):
+    """The session's 签到表 as .docx, for whoever may read the session page."""
+    session = session_get(group_id=request.member.group_id, pk=pk)
+    sheet = sign_in_sheet(session=session)
+    return _docx_response(word.sign_in_sheet_docx(sheet), sheet.filename_stem)
