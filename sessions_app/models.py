@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Records are kept as they happen: nothing before the app's era, nothing beyond a year ahead.
 EARLIEST_RECORD_DATE = dt.date(2000, 1, 1)
@@ -193,6 +194,8 @@ class Member(AuditedModel):
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
 
     objects = MemberQuerySet.as_manager()
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("member")
@@ -299,6 +302,9 @@ class StudyPlan(AuditedModel):
         related_name="+",
     )
 
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("study plan")
         verbose_name_plural = _("study plans")
@@ -347,6 +353,9 @@ class PlannedTopic(AuditedModel):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("planned topic")
@@ -419,6 +428,9 @@ class StudySession(AuditedModel):
     minutes = models.TextField(_("minutes"), blank=True)
     notified_at = models.DateTimeField(_("members notified at"), null=True, blank=True)
     essay_due_on = models.DateField(_("essays due on"), null=True, blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("study session")
@@ -496,6 +508,9 @@ class Attendance(AuditedModel):
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
     makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
     makeup_note = models.CharField(_("make-up study note"), max_length=300, blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")
@@ -602,6 +617,9 @@ class ReflectionEssay(AuditedModel):
         on_delete=models.RESTRICT,
         related_name="+",
     )
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reflection essay")

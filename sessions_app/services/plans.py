@@ -256,9 +256,7 @@ def planned_topic_mark_done(
     if topic.kind != PlannedTopic.Kind.RESEARCH:
         raise ValidationError(_("Only research topics are marked as done."))
     if done_on is not None and done_on > timezone.localdate():
-        raise ValidationError(
-            {"completed_on": _("The completion date cannot be in the future.")}
-        )
+        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
     topic.completed_on = done_on
     topic.updated_by = member.user
     topic.full_clean(exclude=_CLEAN_EXCLUDE)
