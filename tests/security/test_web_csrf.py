@@ -329,6 +329,12 @@ READ_ONLY = {
     "reports:pdf_status",
     "reports:pdf_download",
     "audit:log",
+    # 修改记录 pages.
+    "sessions_app:session_history",
+    "sessions_app:essay_history",
+    "sessions_app:plan_history",
+    "sessions_app:member_history",
+    "reports:summary_history",
 }
 
 
