@@ -27,6 +27,17 @@ def record_date_error(day: dt.date) -> str | None:
     return None
 
 
+def history_user(*, instance=None, request=None, **kwargs):
+    """Who a history row (simple_history) names, when the service set no _history_user: the
+    request's signed-in user; outside a request (commands, tasks, the seed), the user the record
+    says changed it (updated_by), else nobody."""
+    if request is not None:
+        return request.user
+    if instance is not None and getattr(instance, "updated_by_id", None):
+        return instance.updated_by
+    return None
+
+
 class AuditedModel(models.Model):
     """Every record keeps when it was created and changed, and by whom.
 
@@ -195,7 +206,7 @@ class Member(AuditedModel):
 
     objects = MemberQuerySet.as_manager()
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("member")
@@ -303,7 +314,7 @@ class StudyPlan(AuditedModel):
     )
 
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("study plan")
@@ -355,7 +366,7 @@ class PlannedTopic(AuditedModel):
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("planned topic")
@@ -430,7 +441,7 @@ class StudySession(AuditedModel):
     essay_due_on = models.DateField(_("essays due on"), null=True, blank=True)
 
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("study session")
@@ -510,7 +521,7 @@ class Attendance(AuditedModel):
     makeup_note = models.CharField(_("make-up study note"), max_length=300, blank=True)
 
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("attendance")
@@ -619,7 +630,7 @@ class ReflectionEssay(AuditedModel):
     )
 
     # Every change kept (audit.history): who, when, old and new values.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("reflection essay")

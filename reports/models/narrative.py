@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sessions_app.models import AuditedModel, Member, StudyGroup, Term
+from sessions_app.models import AuditedModel, Member, StudyGroup, Term, history_user
 
 
 class ReportNarrative(AuditedModel):
@@ -68,7 +68,7 @@ class ReportNarrative(AuditedModel):
 
     # Every change kept (audit.history). The frozen document is left out: it is written once, at
     # approval, from the records (which keep their own history), and is large.
-    history = HistoricalRecords(excluded_fields=["approved_body_html"])
+    history = HistoricalRecords(excluded_fields=["approved_body_html"], get_user=history_user)
 
     class Meta:
         verbose_name = _("report narrative")
