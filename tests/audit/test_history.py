@@ -151,3 +151,45 @@ def test_essay_status_history_lists_every_review(group, secretary, member):
         .values_list("status", flat=True)
     )
     assert statuses == ["submitted", "returned", "accepted"]
+
+
+def test_plan_topics_saved_in_bulk_keep_one_history_row_each(client_for, group, secretary):
+    from sessions_app.models import PlannedTopic
+    from sessions_app.services.plans import TopicInput, plan_topics_save
+    from tests.factories import StudyPlanFactory
+
+    plan = StudyPlanFactory(group=group)
+    plan_topics_save(
+        plan=plan,
+        user=secretary.user,
+        topics=[TopicInput(kind="study", title=f"专题{i}", planned_month=7) for i in range(3)],
+    )
+    rows = PlannedTopic.history.filter(plan_id=plan.pk)
+    assert rows.count() == 3
+    assert set(rows.values_list("history_user_id", flat=True)) == {secretary.user_id}
+    page = client_for(secretary).get(
+        reverse("sessions_app:plan_history", args=[group.slug, plan.term.code])
+    )
+    assert [e.record for e in page.context["entries"] if e.record.startswith("计划专题")] != []
+
+
+def test_summary_history_shows_the_narrative_changes(client_for, group, term, secretary):
+    from reports.services.narrative import NarrativeText, narrative_save_draft
+
+    for problems in ("一是学用结合不够紧。", "一是学用结合不够紧，二是调研不深。"):
+        narrative_save_draft(
+            group=group,
+            term=term,
+            text=NarrativeText(problems=problems),
+            member=secretary,
+            user=secretary.user,
+        )
+    page = client_for(secretary).get(
+        reverse("reports:summary_history", args=[group.slug, term.code])
+    )
+    change = next(c for e in page.context["entries"] if e.action == "修改" for c in e.changes)
+    assert (change.old, change.new) == (
+        "一是学用结合不够紧。",
+        "一是学用结合不够紧，二是调研不深。",
+    )
+    assert page.context["entries"][0].who == "王秘书"
