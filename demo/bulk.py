@@ -76,11 +76,25 @@ GIVEN = list(
 PLACE_HEADS = list("东西南北安平永宁清丰长兴河山青云龙凤昌盛金石新嘉德仁阳华泰")
 PLACE_TAILS = list("安宁平阳川城源丰泉河林江乐山台原州溪坪乡海口桥田")
 
-PLACES = [records.MAIN_ROOM, records.MAIN_ROOM, "县委常委会议室（视频会议分会场）",
-          "县行政中心一楼会议室", "县委党校报告厅"]
+PLACES = [
+    records.MAIN_ROOM,
+    records.MAIN_ROOM,
+    "县委常委会议室（视频会议分会场）",
+    "县行政中心一楼会议室",
+    "县委党校报告厅",
+]
 HOURS = [("09:00", "11:30"), ("15:00", "17:30"), ("09:00", "11:00"), ("14:30", "17:00")]
-LEAVE_REASONS = [*records.LEAVE_REASONS, "出差", "病假", "参加上级会议", "带队外出招商",
-                 "参加省委党校学习", "处置突发事件", "陪同上级领导调研", "事假"]
+LEAVE_REASONS = [
+    *records.LEAVE_REASONS,
+    "出差",
+    "病假",
+    "参加上级会议",
+    "带队外出招商",
+    "参加省委党校学习",
+    "处置突发事件",
+    "陪同上级领导调研",
+    "事假",
+]
 WORKS = [p[4] for p in records.PEOPLE]
 POSITIONS = [p[3] for p in records.PEOPLE if p[2] == Member.Role.MEMBER]
 LEADER_POSITION, DEPUTY_POSITION = records.PEOPLE[0][3], records.PEOPLE[1][3]
@@ -146,10 +160,8 @@ REGULAR_TOPICS = [
 ]
 GENERAL_POINTS = [
     "{subject}思想深邃、内涵丰富，为我们做好新时代县域工作指明了方向、提供了遵循。",
-    "学习{subject}，必须同学习习近平新时代中国特色社会主义思想结合起来，"
-    "做到学深悟透、融会贯通。",
-    "贯彻落实{subject}，关键在于把各项部署转化为具体项目、具体措施和具体责任，"
-    "一项一项抓落实。",
+    "学习{subject}，必须同学习习近平新时代中国特色社会主义思想结合起来，做到学深悟透、融会贯通。",
+    "贯彻落实{subject}，关键在于把各项部署转化为具体项目、具体措施和具体责任，一项一项抓落实。",
     "领导干部要带头学习{subject}，自觉把学习成果体现到谋划工作、推动发展的思路和举措上。",
     "对照{subject}，我们在统筹推进重点工作、解决群众急难愁盼问题上还有差距，"
     "必须坚持问题导向，补短板、强弱项。",
@@ -202,7 +214,9 @@ RESEARCH_SUGGESTIONS = [
 
 def _research_body(rng: random.Random, work: str) -> str:
     opening = rng.choice(RESEARCH_OPENINGS).format(
-        work=work, towns=rng.randint(4, 12), visits=rng.randint(20, 150),
+        work=work,
+        towns=rng.randint(4, 12),
+        visits=rng.randint(20, 150),
         meetings=rng.randint(2, 8),
     )
     findings = "；".join(rng.sample(RESEARCH_FINDINGS, 3))
@@ -333,7 +347,8 @@ class _Writer:
         started = time.monotonic()
         names = [*names, "created_at", "updated_at"]
         defaults = [
-            f for f in model._meta.concrete_fields
+            f
+            for f in model._meta.concrete_fields
             if not f.primary_key and not f.null and f.attname not in names
         ]
         names += [f.attname for f in defaults]
@@ -389,8 +404,10 @@ def _plan_topics(rng: random.Random, year: int, half: int) -> list[tuple[str, st
     if year == 2020:
         themes = records.ESSAY_THEMES
         if half == 1:
-            options = [(month, title, themes.get(key)) for key, month, _f, title, _s
-                       in records.H1_STUDY_TOPICS]
+            options = [
+                (month, title, themes.get(key))
+                for key, month, _f, title, _s in records.H1_STUDY_TOPICS
+            ]
         else:
             options = [(month, title, None) for month, _f, title, _s, _r in records.H2_STUDY_TOPICS]
         chosen = [rng.choice([o for o in options if o[0] == month]) for month in months]
@@ -655,9 +672,24 @@ def _write_sessions(b: _Bulk) -> None:
     b.write.rows(
         "study sessions",
         StudySession,
-        ["group_id", "term_id", "date", "start_time", "end_time", "place", "format", "topic",
-         "planned_topic_id", "host_id", "speakers", "minutes", "notified_at", "essay_due_on",
-         "created_by_id", "updated_by_id"],
+        [
+            "group_id",
+            "term_id",
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "format",
+            "topic",
+            "planned_topic_id",
+            "host_id",
+            "speakers",
+            "minutes",
+            "notified_at",
+            "essay_due_on",
+            "created_by_id",
+            "updated_by_id",
+        ],
         rows,
     )
     # COPY gives no ids back; a group's sessions fall on distinct days, which find them.
@@ -675,9 +707,7 @@ def _write_attendance(b: _Bulk) -> None:
     """Each member has their own habit (leaders are called away more often); the host and the
     secretary, who keeps the record, are always there."""
     rng = _rng(b.seed, "attendance")
-    habit = {
-        key: rng.uniform(0.90, 0.99) - (0.03 if key[1] <= 2 else 0.0) for key in b.member_ids
-    }
+    habit = {key: rng.uniform(0.90, 0.99) - (0.03 if key[1] <= 2 else 0.0) for key in b.member_ids}
     present, late = Attendance.Status.PRESENT, Attendance.Status.LATE
 
     def rows():
@@ -699,14 +729,30 @@ def _write_attendance(b: _Bulk) -> None:
                     if rng.random() < 0.75:
                         makeup_on = session.date + dt.timedelta(days=rng.randint(2, 9))
                         note = rng.choice(records.MAKEUP_NOTES)
-                yield (session.id, b.member_ids[g, m], status, reason, makeup_on, note,
-                       b.secretary(g), b.secretary(g))
+                yield (
+                    session.id,
+                    b.member_ids[g, m],
+                    status,
+                    reason,
+                    makeup_on,
+                    note,
+                    b.secretary(g),
+                    b.secretary(g),
+                )
 
     b.write.rows(
         "attendance",
         Attendance,
-        ["session_id", "member_id", "status", "leave_reason", "makeup_on", "makeup_note",
-         "created_by_id", "updated_by_id"],
+        [
+            "session_id",
+            "member_id",
+            "status",
+            "leave_reason",
+            "makeup_on",
+            "makeup_note",
+            "created_by_id",
+            "updated_by_id",
+        ],
         rows(),
     )
 
@@ -748,27 +794,68 @@ def _write_essays(b: _Bulk) -> None:
                 submitted = aware(day, f"{rng.randint(8, 21)}:{rng.choice(['05', '20', '40'])}")
                 body = _essay_body(rng, subject, theme, works[m])
                 status, comment, reviewed_at, reviewer = review(g, submitted, current)
-                yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.REFLECTION,
-                       session.id, None, title[:300], body, count_words(body),
-                       count_characters(body), submitted,
-                       status, comment, reviewed_at, reviewer, b.user_ids[g, m],
-                       b.secretary(g) if reviewer else b.user_ids[g, m])
+                yield (
+                    b.group_ids[g],
+                    b.member_ids[g, m],
+                    ReflectionEssay.Kind.REFLECTION,
+                    session.id,
+                    None,
+                    title[:300],
+                    body,
+                    count_words(body),
+                    count_characters(body),
+                    submitted,
+                    status,
+                    comment,
+                    reviewed_at,
+                    reviewer,
+                    b.user_ids[g, m],
+                    b.secretary(g) if reviewer else b.user_ids[g, m],
+                )
         for (g, _year, _half), (topic, assignees, work) in b.research.items():
             m = assignees[0]
             body = _research_body(rng, work)
             submitted = aware(topic.completed_on, "16:30")
-            yield (b.group_ids[g], b.member_ids[g, m], ReflectionEssay.Kind.RESEARCH_REPORT,
-                   None, topic.pk, f"{topic.title}报告", body, count_words(body),
-                   count_characters(body), submitted,
-                   Status.ACCEPTED, "", submitted + dt.timedelta(days=2), b.member_ids[g, 3],
-                   b.user_ids[g, m], b.secretary(g))
+            yield (
+                b.group_ids[g],
+                b.member_ids[g, m],
+                ReflectionEssay.Kind.RESEARCH_REPORT,
+                None,
+                topic.pk,
+                f"{topic.title}报告",
+                body,
+                count_words(body),
+                count_characters(body),
+                submitted,
+                Status.ACCEPTED,
+                "",
+                submitted + dt.timedelta(days=2),
+                b.member_ids[g, 3],
+                b.user_ids[g, m],
+                b.secretary(g),
+            )
 
     b.write.rows(
         "essays",
         ReflectionEssay,
-        ["group_id", "author_id", "kind", "session_id", "planned_topic_id", "title", "body",
-         "word_count", "char_count", "submitted_at", "status", "review_comment", "reviewed_at",
-         "reviewed_by_id", "created_by_id", "updated_by_id"],
+        [
+            "group_id",
+            "author_id",
+            "kind",
+            "session_id",
+            "planned_topic_id",
+            "title",
+            "body",
+            "word_count",
+            "char_count",
+            "submitted_at",
+            "status",
+            "review_comment",
+            "reviewed_at",
+            "reviewed_by_id",
+            "created_by_id",
+            "updated_by_id",
+        ],
         rows(),
     )
 
@@ -786,8 +873,17 @@ def _check_and_analyze(write: _Writer) -> None:
         with connection.cursor() as cursor:
             tables = [
                 model._meta.db_table
-                for model in (get_user_model(), StudyGroup, Member, Term, StudyPlan,
-                              PlannedTopic, StudySession, Attendance, ReflectionEssay)
+                for model in (
+                    get_user_model(),
+                    StudyGroup,
+                    Member,
+                    Term,
+                    StudyPlan,
+                    PlannedTopic,
+                    StudySession,
+                    Attendance,
+                    ReflectionEssay,
+                )
             ]
             tables.append(PlannedTopic.assignees.through._meta.db_table)
             for table in tables:

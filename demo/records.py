@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from intake.count import count_characters, count_words
 from sessions_app.models import (
@@ -501,6 +502,9 @@ H2_RESEARCH_TOPICS = [
     ("优化营商环境、激发市场主体活力调研", dt.date(2020, 11, 30), ["member01", "member03"]),
 ]
 
+# The history rows the seed writes in bulk say which import made them.
+SEED_REASON = "seed_demo"
+
 
 @dataclass(frozen=True)
 class DemoSeedResult:
@@ -779,7 +783,10 @@ def demo_seed() -> DemoSeedResult:
         member.full_clean(
             exclude=["group", "user"], validate_unique=False, validate_constraints=False
         )
-    Member.objects.bulk_create(members.values())
+    # One history row per row, naming the seed (as the services do for what they write).
+    bulk_create_with_history(
+        list(members.values()), Member, default_user=actor, default_change_reason=SEED_REASON
+    )
 
     topics = _plan_2020h1(group, members, actor)
     sessions_by_key = {}
@@ -813,7 +820,9 @@ def demo_seed() -> DemoSeedResult:
             sessions_by_key[key] = session
 
     essays = _essays(rng, sessions_by_key, topics, members)
-    ReflectionEssay.objects.bulk_create(essays)
+    bulk_create_with_history(
+        essays, ReflectionEssay, default_user=actor, default_change_reason=SEED_REASON
+    )
     _plan_2020h2(group, members, actor)
     return DemoSeedResult(
         created=True,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import pages
+from reports.views import history, pages
 from reports.views import pdf as pdf_views
 from reports.views import word as word_views
 
@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("", pages.index, name="index"),
     path("<str:term_code>/summary/", pages.summary, name="summary"),
+    path("<str:term_code>/summary/history/", history.summary_history, name="summary_history"),
     path("<str:term_code>/summary/edit/", pages.summary_edit, name="summary_edit"),
     path("<str:term_code>/summary/preview/", pages.summary_preview, name="summary_preview"),
     path("<str:term_code>/summary/approve/", pages.summary_approve, name="summary_approve"),

@@ -271,7 +271,14 @@ class ReflectionEssayAdmin(AuditedAdmin):
         "char_count",
     )
     list_display = (
-        "title", "author", "group", "kind", "word_count", "char_count", "submitted_at", "status"
+        "title",
+        "author",
+        "group",
+        "kind",
+        "word_count",
+        "char_count",
+        "submitted_at",
+        "status",
     )
     list_filter = ("group", "kind", "status")
     search_fields = ("title", "author__display_name")

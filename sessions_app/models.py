@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Records are kept as they happen: nothing before the app's era, nothing beyond a year ahead.
 EARLIEST_RECORD_DATE = dt.date(2000, 1, 1)
@@ -23,6 +24,17 @@ def record_date_error(day: dt.date) -> str | None:
         return _("Enter a date from %(date)s on.") % {"date": date_format(EARLIEST_RECORD_DATE)}
     if day > latest:
         return _("Enter a date no later than %(date)s.") % {"date": date_format(latest)}
+    return None
+
+
+def history_user(*, instance=None, request=None, **kwargs):
+    """Who a history row (simple_history) names, when the service set no _history_user: the
+    request's signed-in user; outside a request (commands, tasks, the seed), the user the record
+    says changed it (updated_by), else nobody."""
+    if request is not None:
+        return request.user
+    if instance is not None and getattr(instance, "updated_by_id", None):
+        return instance.updated_by
     return None
 
 
@@ -200,6 +212,8 @@ class Member(AuditedModel):
     )
 
     objects = MemberQuerySet.as_manager()
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("member")
@@ -306,6 +320,9 @@ class StudyPlan(AuditedModel):
         related_name="+",
     )
 
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("study plan")
         verbose_name_plural = _("study plans")
@@ -354,6 +371,9 @@ class PlannedTopic(AuditedModel):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("planned topic")
@@ -426,6 +446,9 @@ class StudySession(AuditedModel):
     minutes = models.TextField(_("minutes"), blank=True)
     notified_at = models.DateTimeField(_("members notified at"), null=True, blank=True)
     essay_due_on = models.DateField(_("essays due on"), null=True, blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("study session")
@@ -503,6 +526,9 @@ class Attendance(AuditedModel):
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
     makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
     makeup_note = models.CharField(_("make-up study note"), max_length=300, blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("attendance")
@@ -609,6 +635,9 @@ class ReflectionEssay(AuditedModel):
         on_delete=models.RESTRICT,
         related_name="+",
     )
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("reflection essay")

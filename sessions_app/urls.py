@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app.views import dashboard, essays, groups, imports, me, members, sessions
+from sessions_app.views import dashboard, essays, groups, history, imports, me, members, sessions
 from sessions_app.views import plans as plan_views
 
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("sessions/new/", sessions.session_create, name="session_create"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/history/", history.session_history, name="session_history"),
     path("sessions/<int:pk>/delete/", sessions.session_delete_confirm, name="session_delete"),
     path("sessions/<int:pk>/materials/", sessions.material_upload, name="material_upload"),
     path(
@@ -64,17 +65,20 @@ urlpatterns = [
     path("import/<importkind:import_kind>/template.xlsx", imports.import_template,
          name="import_template"),
     path("attendance/ledger.<sheetformat:fmt>", imports.ledger_export, name="ledger_export"),
+    path("members/history/", history.member_history, name="member_history"),
     path("rules/", groups.group_rules, name="group_rules"),
     path("essays/", essays.essay_list, name="essay_list"),
     path("essays/new/", essays.essay_create, name="essay_create"),
     path("essays/<int:pk>/", essays.essay_detail, name="essay_detail"),
     path("essays/<int:pk>/edit/", essays.essay_edit, name="essay_edit"),
     path("essays/<int:pk>/file/", essays.essay_file, name="essay_file"),
+    path("essays/<int:pk>/history/", history.essay_history, name="essay_history"),
     path("essays/<int:pk>/review/", essays.essay_review_view, name="essay_review"),
     path("plans/", plan_views.plan_current, name="plan_current"),
     path("plans/start/", plan_views.plan_create, name="plan_create"),
     path("plans/<str:term_code>/", plan_views.plan_detail, name="plan_detail"),
     path("plans/<str:term_code>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plans/<str:term_code>/history/", history.plan_history, name="plan_history"),
     path("plans/<str:term_code>/approve/", plan_views.plan_approve, name="plan_approve"),
     path(
         "plans/<str:term_code>/topics/<int:topic_id>/done/",

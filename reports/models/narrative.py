@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from sessions_app.models import AuditedModel, Member, StudyGroup, Term
+from sessions_app.models import AuditedModel, Member, StudyGroup, Term, history_user
 
 
 class ReportNarrative(AuditedModel):
@@ -64,6 +65,10 @@ class ReportNarrative(AuditedModel):
     approved_figures_hash = models.CharField(
         _("hash of the approved figures"), max_length=64, blank=True, editable=False
     )
+
+    # Every change kept (audit.history). The frozen document is left out: it is written once, at
+    # approval, from the records (which keep their own history), and is large.
+    history = HistoricalRecords(excluded_fields=["approved_body_html"], get_user=history_user)
 
     class Meta:
         verbose_name = _("report narrative")

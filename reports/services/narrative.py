@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.stale import check_fresh
 from reports.models import ReportNarrative
 from reports.selectors.summary import half_year_summary, half_year_summary_live, narrative_view
 from reports.selectors.summary_types import HalfYearSummary
@@ -110,20 +111,29 @@ def narrative_save_draft(
     member: Member,
     user: AbstractBaseUser,
     kind: str = ReportNarrative.Kind.SUMMARY,
+    seen: str | None = None,
 ) -> ReportNarrative:
     """Save the drafter's text as the draft: the existing draft is updated in place; when the
     latest version is approved (or none exists) a new draft version is started, so approved
     versions never change. Secretary or leaders of the group only.
+
+    seen is the latest version's audit.stale.version_of when the form was opened ("" when
+    there was none): when someone saved or approved a version since, raises
+    audit.stale.StaleEdit and saves nothing.
     """
     _check_drafter(member, group)
     if term.group_id != group.pk:
         raise ValidationError(_("The term belongs to another group."))
     versions = ReportNarrative.objects.select_for_update().filter(group=group, term=term, kind=kind)
+    latest = versions.order_by("-version").first()
+    if latest is not None:
+        check_fresh(locked=latest, seen=seen, group_id=group.pk)
     draft = _draft_to_write(versions, group=group, term=term, kind=kind)
     if draft.pk is None:
         draft.created_by = user
     text.apply_to(draft)
     draft.updated_by = user
+    draft._history_user = user
     draft.full_clean()
     draft.save()
     return draft

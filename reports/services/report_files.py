@@ -289,8 +289,10 @@ def _limit_message(exc: BaseException) -> str | None:
         if isinstance(error, SoftTimeLimitExceeded):
             return _too_slow_message()
         if isinstance(error, MemoryError):
-            return _("The PDF needed more memory than the worker may use. The report may be "
-                     "too large to print.")
+            return _(
+                "The PDF needed more memory than the worker may use. The report may be "
+                "too large to print."
+            )
     return None
 
 

@@ -10,7 +10,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.stale import VERSION_FIELD, StaleEdit, field_differences, version_of
 from reports.forms import narrative_forms, narrative_text_from
+from reports.models import ReportNarrative
 from reports.selectors.index import narrative_versions, reports_index
 from reports.selectors.plan import study_plan_document
 from reports.selectors.summary import (
@@ -75,9 +77,17 @@ def summary_edit(request, term_code: str):
         if form.is_valid() and formset.is_valid():
             text = narrative_text_from(form, formset)
             if "preview" not in request.POST:
-                narrative = narrative_save_draft(
-                    group=member.group, term=term, text=text, member=member, user=request.user
-                )
+                try:
+                    narrative = narrative_save_draft(
+                        group=member.group,
+                        term=term,
+                        text=text,
+                        member=member,
+                        user=request.user,
+                        seen=request.POST.get(VERSION_FIELD),
+                    )
+                except StaleEdit as stale:
+                    return _stale_narrative_page(request, term, form, formset, text, stale)
                 messages.success(
                     request,
                     _("The draft (version %(version)s) is saved.") % {"version": narrative.version},
@@ -93,14 +103,55 @@ def summary_edit(request, term_code: str):
             summary = narrative_preview(group=member.group, term=term, text=text, member=member)
         else:
             summary = half_year_summary(group=member.group, term=term, include_draft=True)
+        version = request.POST.get(VERSION_FIELD, "")
     else:
         latest = narrative_latest(group=member.group, term=term)
         form, formset = narrative_forms(initial=NarrativeText.from_narrative(latest))
         summary = half_year_summary(group=member.group, term=term, include_draft=True)
+        version = version_of(latest)
     return render(
         request,
         "reports/summary_edit.html",
-        {"term": term, "summary": summary, "form": form, "formset": formset},
+        {
+            "term": term,
+            "summary": summary,
+            "form": form,
+            "formset": formset,
+            "record_version": version,
+        },
+    )
+
+
+def _stale_narrative_page(request, term, form, formset, text, stale: StaleEdit):
+    """The edit page again with the typed text, the refusal naming who saved and when, and the
+    differences between the latest saved version and the typed text."""
+    member = request.member
+    saved = NarrativeText.from_narrative(narrative_latest(group=member.group, term=term))
+
+    def practices(value):
+        return "\n".join(f"{p['heading']} {p['body']}".strip() for p in value)
+
+    def label(name):
+        return ReportNarrative._meta.get_field(name).verbose_name
+
+    pairs = [
+        (label(name), getattr(saved, name), getattr(text, name))
+        for name in ("preamble", "problems", "causes", "measures")
+    ]
+    pairs.insert(1, (label("practices"), practices(saved.practices), practices(text.practices)))
+    return render(
+        request,
+        "reports/summary_edit.html",
+        {
+            "term": term,
+            "summary": half_year_summary(group=member.group, term=term, include_draft=True),
+            "form": form,
+            "formset": formset,
+            "record_version": stale.current_version,
+            "stale": stale,
+            "differences": field_differences(pairs),
+        },
+        status=409,
     )
 
 

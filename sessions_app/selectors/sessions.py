@@ -61,9 +61,7 @@ def session_rows_for_term(*, group_id: int, term: Term) -> list[SessionRow]:
         .select_related("host")
         .annotate(
             n_total=Count("attendances", distinct=True),
-            n_attended=Count(
-                "attendances", filter=attended_filter("attendances__"), distinct=True
-            ),
+            n_attended=Count("attendances", filter=attended_filter("attendances__"), distinct=True),
             n_essays=Count("essays", filter=essay_counts("essays__"), distinct=True),
         )
         .order_by("-date", "-start_time", "-id")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.stale import check_fresh
 from intake.count import count_characters, count_words, strip_invisible
 from intake.essays import EssayFile
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
@@ -150,17 +151,26 @@ def essay_revise(
 
 @transaction.atomic
 def essay_review(
-    *, essay: ReflectionEssay, reviewer: Member, status: str, comment: str = ""
+    *,
+    essay: ReflectionEssay,
+    reviewer: Member,
+    status: str,
+    comment: str = "",
+    seen: str | None = None,
 ) -> ReflectionEssay:
     """A secretary or leader of the essay's group accepts it or returns it with a comment.
 
     Returning requires a comment (ReflectionEssay.clean); raises ValidationError otherwise.
     Raises PermissionDenied when the reviewer may not review this group's essays, and, with a
     message, when the reviewer is the essay's author: nobody reviews their own essay
-    (ReflectionEssay.check_reviewer). Nothing changes then. The audit event names the reviewer
-    (its actor) and, in its details, both the author and the reviewer.
+    (ReflectionEssay.check_reviewer). seen is the essay's version the review form was opened at
+    (audit.stale.version_of): when someone saved the essay since (another review, a revision),
+    raises audit.stale.StaleEdit. Nothing changes then. The audit event names the reviewer (its
+    actor) and, in its details, both the author and the reviewer.
     """
     essay.check_reviewer(reviewer)
+    locked = ReflectionEssay.objects.select_for_update().get(pk=essay.pk)
+    check_fresh(locked=locked, seen=seen, group_id=essay.group_id)
     if status not in (ReflectionEssay.Status.ACCEPTED, ReflectionEssay.Status.RETURNED):
         raise ValidationError({"status": _("Accept the essay or return it.")})
     essay.status = status
@@ -168,6 +178,7 @@ def essay_review(
     essay.reviewed_by = reviewer
     essay.reviewed_at = timezone.now()
     essay.updated_by = reviewer.user
+    essay._history_user = reviewer.user
     essay.full_clean()
     essay.save()
     audit_record(

@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.stale import check_fresh
 from sessions_app.models import Member, PlannedTopic, StudyGroup, StudyPlan, Term
 from sessions_app.services.terms import term_get_or_create
 
@@ -109,14 +111,18 @@ def plan_topics_save(
     topics: list[TopicInput],
     removed_ids: list[int] | tuple[int, ...] = (),
     notes: str | None = None,
+    seen: str | None = None,
 ) -> PlanSaveResult:
     """Save the plan's topics as listed (in this order), remove the given ones, update the notes.
 
     Runs a fixed number of queries however many topics there are (bulk writes). Raises
     ValidationError if a topic breaks a rule or is not the plan's. An approved plan returns to
-    draft, its approval cleared.
+    draft, its approval cleared. seen is the plan's version the form was opened at
+    (audit.stale.version_of): when someone saved the plan since, raises
+    audit.stale.StaleEdit and changes nothing. Every topic written keeps a history row.
     """
     plan = StudyPlan.objects.select_for_update().select_related("term").get(pk=plan.pk)
+    check_fresh(locked=plan, seen=seen, group_id=plan.group_id)
     term = plan.term
     existing = {t.pk: t for t in PlannedTopic.objects.filter(plan=plan)}
     removed = set(removed_ids)
@@ -171,16 +177,20 @@ def plan_topics_save(
             )
         PlannedTopic.objects.filter(plan=plan, pk__in=removed).delete()
     extra = ("sort_order", "updated_by", "updated_at")
+    history = {"default_user": user, "default_date": now}
     if to_update[PlannedTopic.Kind.STUDY]:
-        PlannedTopic.objects.bulk_update(
-            to_update[PlannedTopic.Kind.STUDY], [*STUDY_FIELDS, *extra]
+        bulk_update_with_history(
+            to_update[PlannedTopic.Kind.STUDY], PlannedTopic, [*STUDY_FIELDS, *extra], **history
         )
     if to_update[PlannedTopic.Kind.RESEARCH]:
-        PlannedTopic.objects.bulk_update(
-            to_update[PlannedTopic.Kind.RESEARCH], [*RESEARCH_FIELDS, *extra]
+        bulk_update_with_history(
+            to_update[PlannedTopic.Kind.RESEARCH],
+            PlannedTopic,
+            [*RESEARCH_FIELDS, *extra],
+            **history,
         )
     if to_create:
-        PlannedTopic.objects.bulk_create(to_create)
+        bulk_create_with_history(to_create, PlannedTopic, **history)
 
     if assigned:
         through = PlannedTopic.assignees.through
@@ -201,6 +211,7 @@ def plan_topics_save(
     if notes is not None:
         plan.notes = notes
     plan.updated_by = user
+    plan._history_user = user
     plan.full_clean()
     plan.save()
     return PlanSaveResult(
@@ -256,9 +267,7 @@ def planned_topic_mark_done(
     if topic.kind != PlannedTopic.Kind.RESEARCH:
         raise ValidationError(_("Only research topics are marked as done."))
     if done_on is not None and done_on > timezone.localdate():
-        raise ValidationError(
-            {"completed_on": _("The completion date cannot be in the future.")}
-        )
+        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
     topic.completed_on = done_on
     topic.updated_by = member.user
     topic.full_clean(exclude=_CLEAN_EXCLUDE)

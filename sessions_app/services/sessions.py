@@ -8,11 +8,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.stale import check_fresh
 from intake.materials import MaterialFile
 from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
 from sessions_app.services.terms import term_for_day
@@ -49,13 +52,16 @@ def _stamp(obj, actor: AbstractBaseUser) -> None:
     if obj.pk is None and obj.created_by_id is None:
         obj.created_by = actor
     obj.updated_by = actor
+    obj._history_user = actor  # the history row's user, also outside a request
 
 
 def _attendance_apply(
     *, session: StudySession, entries: list[AttendanceEntry], actor: AbstractBaseUser
 ) -> None:
-    """Create or update one Attendance per entry with two writes, whatever the group's size."""
+    """Create or update one Attendance per entry with two writes, whatever the group's size,
+    and one history row per created or changed row (two more writes, same transaction)."""
     existing = {a.member_id: a for a in Attendance.objects.filter(session=session)}
+    now = timezone.now()
     to_create, to_update = [], []
     for entry in entries:
         row = existing.get(entry.member.pk) or Attendance(session=session, member=entry.member)
@@ -73,11 +79,17 @@ def _attendance_apply(
         )
         (to_update if row.pk else to_create).append(row)
         _stamp(row, actor)
-    Attendance.objects.bulk_create(to_create)
-    Attendance.objects.bulk_update(
-        to_update,
-        ["status", "leave_reason", "makeup_on", "makeup_note", "updated_at", "updated_by"],
-    )
+        row.updated_at = now  # bulk_update skips auto_now
+    if to_create:
+        bulk_create_with_history(to_create, Attendance, default_user=actor, default_date=now)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Attendance,
+            ["status", "leave_reason", "makeup_on", "makeup_note", "updated_at", "updated_by"],
+            default_user=actor,
+            default_date=now,
+        )
 
 
 def _check_same_group(*, session: StudySession, entries: list[AttendanceEntry]) -> None:
@@ -139,8 +151,15 @@ def session_update(
     actor: AbstractBaseUser,
     fields: dict,
     attendance: list[AttendanceEntry],
+    seen: str | None = None,
 ) -> StudySession:
-    """Change a session's fields and attendance in one transaction, as session_record does."""
+    """Change a session's fields and attendance in one transaction, as session_record does.
+
+    seen is the session's version the form was opened at (audit.stale.version_of): when
+    someone saved the session since, raises audit.stale.StaleEdit and changes nothing.
+    """
+    locked = StudySession.objects.select_for_update().get(pk=session.pk)
+    check_fresh(locked=locked, seen=seen, group_id=session.group_id)
     return _session_write(session=session, actor=actor, fields=fields, entries=attendance)
 
 

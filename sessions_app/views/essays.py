@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from audit.stale import VERSION_FIELD, StaleEdit, model_differences, version_of
 from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
 from sessions_app.models import ReflectionEssay
 from sessions_app.selectors.access import terms_for_group
@@ -185,9 +186,27 @@ def essay_review_view(request, pk: int):
                     reviewer=member,
                     status=form.cleaned_data["status"],
                     comment=form.cleaned_data["comment"],
+                    seen=request.POST.get(VERSION_FIELD),
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
+            except StaleEdit as stale:
+                essay.refresh_from_db()
+                context = {
+                    "essay": essay,
+                    "form": form,
+                    "stale": stale,
+                    "record_version": stale.current_version,
+                    "differences": model_differences(
+                        essay,
+                        {
+                            "status": form.cleaned_data["status"],
+                            "review_comment": form.cleaned_data["comment"],
+                        },
+                        ["status", "review_comment"],
+                    ),
+                }
+                return render(request, "sessions_app/essays/review.html", context, status=409)
             else:
                 if essay.status == ReflectionEssay.Status.ACCEPTED:
                     # Translators: %(title)s comes with its marks (《…》 or “…”).
@@ -200,4 +219,9 @@ def essay_review_view(request, pk: int):
                 return redirect("sessions_app:essay_list", member.group.slug)
     else:
         form = EssayReviewForm(essay=essay)
-    return render(request, "sessions_app/essays/review.html", {"essay": essay, "form": form})
+    version = request.POST.get(VERSION_FIELD) if request.method == "POST" else version_of(essay)
+    return render(
+        request,
+        "sessions_app/essays/review.html",
+        {"essay": essay, "form": form, "record_version": version},
+    )

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.stale import VERSION_FIELD, StaleEdit, field_differences, version_of
 from sessions_app.forms.plans import PlanEditForms, TopicDoneForm
+from sessions_app.models import StudyPlan
 from sessions_app.selectors import plans as plan_selectors
 from sessions_app.selectors.access import term_get
 from sessions_app.services import plans as plan_services
@@ -83,7 +85,14 @@ def plan_detail(request, term_code: str):
 def plan_edit(request, term_code: str):
     plan = _plan_for(request, term_code)
     forms = PlanEditForms(plan=plan, data=request.POST if request.method == "POST" else None)
-    context = {"plan": plan, "forms": forms, "confirm_remove": []}
+    context = {
+        "plan": plan,
+        "forms": forms,
+        "confirm_remove": [],
+        "record_version": request.POST.get(VERSION_FIELD, "")
+        if request.method == "POST"
+        else version_of(plan),
+    }
     if request.method == "POST" and forms.is_valid():
         if not forms.has_changed():
             messages.info(request, _("Nothing was changed, so nothing was saved."))
@@ -100,10 +109,13 @@ def plan_edit(request, term_code: str):
                 topics=forms.topic_inputs(),
                 removed_ids=[t.pk for t in removed],
                 notes=forms.notes_text,
+                seen=request.POST.get(VERSION_FIELD),
             )
         except ValidationError as error:
             _messages_from(request, error)
             return render(request, "sessions_app/plans/edit.html", context)
+        except StaleEdit as stale:
+            return _stale_plan_page(request, context, forms, stale)
         messages.success(
             request,
             _(
@@ -176,3 +188,24 @@ def plan_topic_done(request, term_code: str, topic_id: int):
         message = _("“%(title)s” was marked as not done.")
     messages.success(request, message % {"title": topic.title})
     return _to_detail(plan)
+
+
+def _stale_plan_page(request, context, forms, stale: StaleEdit):
+    """The edit page again with what was typed, the refusal naming who saved and when, and the
+    differences between the saved plan (notes, topics in order) and the form."""
+    plan = context["plan"]
+    plan.refresh_from_db()
+    saved = [t.title for t in plan.topics.order_by("kind", "sort_order", "id")]
+    typed = [t.title for t in sorted(forms.topic_inputs(), key=lambda t: t.kind)]
+    notes_label = StudyPlan._meta.get_field("notes").verbose_name
+    context.update(
+        stale=stale,
+        record_version=stale.current_version,
+        differences=field_differences(
+            [
+                (notes_label, plan.notes, forms.notes_text),
+                (_("Topics"), "\n".join(saved), "\n".join(typed)),
+            ]
+        ),
+    )
+    return render(request, "sessions_app/plans/edit.html", context, status=409)

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from audit.stale import VERSION_FIELD, StaleEdit, field_differences, model_differences, version_of
 from intake.materials import material_content_type
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
-from sessions_app.models import SessionMaterial
+from sessions_app.models import Attendance, SessionMaterial
 from sessions_app.selectors.access import term_current, term_get, terms_for_group
 from sessions_app.selectors.sessions import (
     attendance_sheet,
@@ -20,6 +21,7 @@ from sessions_app.selectors.sessions import (
     session_rows_for_term,
 )
 from sessions_app.services.sessions import (
+    SESSION_FIELDS,
     material_add,
     material_delete,
     session_delete,
@@ -84,6 +86,9 @@ def _session_form_page(request, *, session=None):
         day = form.cleaned_data["date"]
     lines = attendance_sheet(group_id=group.pk, day=day, session=session)
     sheet = AttendanceSheetForm(request.POST or None, lines=lines, session_date=day)
+    context = {"record_version": version_of(session) if session else ""}
+    if session is not None and request.method == "POST":
+        context["record_version"] = request.POST.get(VERSION_FIELD, "")
     if request.method == "POST":
         form_ok = form.is_valid()
         sheet_ok = sheet.is_valid()
@@ -107,6 +112,7 @@ def _session_form_page(request, *, session=None):
                         actor=request.user,
                         fields=form.cleaned_data,
                         attendance=sheet.entries(),
+                        seen=request.POST.get(VERSION_FIELD),
                     )
                     message = ngettext(
                         "Session “%(topic)s” on %(date)s updated with attendance for "
@@ -117,6 +123,8 @@ def _session_form_page(request, *, session=None):
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except StaleEdit as stale:
+                return _stale_session_page(request, session, form, sheet, stale)
             else:
                 messages.success(
                     request,
@@ -133,7 +141,39 @@ def _session_form_page(request, *, session=None):
     return render(
         request,
         "sessions_app/sessions/form.html",
-        {"form": form, "sheet": sheet, "session": session},
+        {"form": form, "sheet": sheet, "session": session, **context},
+    )
+
+
+def _stale_session_page(request, session, form, sheet, stale: StaleEdit):
+    """The edit form again with what was typed, the refusal naming who saved and when, and the
+    differences between the saved session (and attendance) and the form."""
+    session.refresh_from_db()
+    differences = model_differences(session, form.cleaned_data, SESSION_FIELDS)
+    labels = dict(Attendance.Status.choices)
+    saved = {a.member_id: a.status for a in Attendance.objects.filter(session=session)}
+    differences += field_differences(
+        [
+            (
+                entry.member.display_name,
+                labels.get(saved.get(entry.member.pk), ""),
+                labels.get(entry.status, entry.status),
+            )
+            for entry in sheet.entries()
+        ]
+    )
+    return render(
+        request,
+        "sessions_app/sessions/form.html",
+        {
+            "form": form,
+            "sheet": sheet,
+            "session": session,
+            "record_version": stale.current_version,
+            "stale": stale,
+            "differences": differences,
+        },
+        status=409,
     )
 
 

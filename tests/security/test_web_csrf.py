@@ -392,6 +392,12 @@ READ_ONLY = {
     "reports:session_record_docx",
     "reports:sign_in_sheet_docx",
     "audit:log",
+    # 修改记录 pages.
+    "sessions_app:session_history",
+    "sessions_app:essay_history",
+    "sessions_app:plan_history",
+    "sessions_app:member_history",
+    "reports:summary_history",
 }
 
 

@@ -25,20 +25,41 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         defaults = BulkSize()
-        parser.add_argument("--groups", type=int, default=defaults.groups,
-                            help="number of study groups (default %(default)s)")
-        parser.add_argument("--members", type=int, default=defaults.members,
-                            help="members per group, each with a user (default %(default)s)")
-        parser.add_argument("--terms", type=int, default=defaults.terms,
-                            help="half-year terms per group, ending 2020H2 (default %(default)s)")
-        parser.add_argument("--sessions", type=int, default=defaults.sessions,
-                            help="study sessions per term (default %(default)s)")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help="random seed: the same seed makes the same data "
-                                 "(default %(default)s)")
-        parser.add_argument("--reset", action="store_true",
-                            help="first delete the bulk groups (bulk-*) and bulk users, "
-                                 "and nothing else")
+        parser.add_argument(
+            "--groups",
+            type=int,
+            default=defaults.groups,
+            help="number of study groups (default %(default)s)",
+        )
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=defaults.members,
+            help="members per group, each with a user (default %(default)s)",
+        )
+        parser.add_argument(
+            "--terms",
+            type=int,
+            default=defaults.terms,
+            help="half-year terms per group, ending 2020H2 (default %(default)s)",
+        )
+        parser.add_argument(
+            "--sessions",
+            type=int,
+            default=defaults.sessions,
+            help="study sessions per term (default %(default)s)",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="random seed: the same seed makes the same data (default %(default)s)",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="first delete the bulk groups (bulk-*) and bulk users, and nothing else",
+        )
 
     def handle(self, *args, **options):
         size = BulkSize(
