@@ -19,8 +19,11 @@ MM = 72 / 25.4
 RIGHT_MARGIN_MM = {"portrait": 26, "landscape": 37}
 
 
-def unbroken(n: int) -> str:
-    """A WeChat article address with no place a line may break, n characters long."""
+def unbroken(n: int, *, run: str = "") -> str:
+    """A WeChat article address with no place a line may break, n characters long; or, given
+    run, that run repeated (a heading made of other characters than the text under it)."""
+    if run:
+        return (run * n)[:n]
     head = "https://mp.weixin.qq.com/s?__biz="
     return (head + "MzA5NjYwOTg0Mw" * 30)[:n]
 
@@ -88,7 +91,7 @@ def long_strings_everywhere(group, term, secretary, leader, member):
         approved=True,
         approver=leader,
         preamble=text,
-        practices=[{"heading": text, "body": text}],
+        practices=[{"heading": unbroken(200, run="HdGxQkZW5nUVJ"), "body": text}],
         problems=text,
         causes=text,
         measures=text,
@@ -109,3 +112,75 @@ def test_no_word_runs_past_the_text_area_of_the_plan(group, long_strings_everywh
     document = report_document_build(group=group, term=long_strings_everywhere, kind="plan")
     pdf = render_pdf(document.html)
     assert words_past_the_text_area(pdf) == []
+
+
+class _Headings(HTMLParser):
+    """The text of the document's headings: the title, 一、 and （一） headings, 附件 marks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self._depth:
+            self._depth += 1
+        elif tag in ("h1", "h2", "h3") or "report-attachment-mark" in classes:
+            self._depth = 1
+            self.headings.append("")
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.headings[-1] += data
+
+
+def pages_without_body_text(pdf: bytes, html: str) -> list[tuple[int, str]]:
+    """(page, its text) for each page whose text is only headings, page numbers and 草稿."""
+    parser = _Headings()
+    parser.feed(html)
+    headings = {re.sub(r"\s+", "", h) for h in parser.headings}
+    empty = []
+    for number, page in enumerate(pdf_text(pdf).split("\f")[:-1], start=1):
+        lines = [re.sub(r"\s+", "", line) for line in page.splitlines()]
+        body = [
+            line
+            for line in lines
+            if line and line not in headings and not re.fullmatch(r"—\d+—|草稿", line)
+        ]
+        # A heading broken over two lines: its parts are not body text either.
+        body = [line for line in body if not any(line in h for h in headings)]
+        if not body:
+            empty.append((number, page.strip()[:40]))
+    return empty
+
+
+@pytest.fixture
+def tall_planned_topic(group, term):
+    """The term's plan with a topic whose readings run to 60 lines: taller than a page."""
+    plan = StudyPlanFactory(group=group, term=term, status="approved")
+    readings = "\n".join(f"《学习材料第{i}篇》第{i}章" for i in range(1, 61))
+    PlannedTopicFactory(plan=plan, title="深入学习贯彻党的二十大精神", readings=readings)
+    PlannedTopicFactory(plan=plan, title="学习习近平新时代中国特色社会主义思想")
+    return plan
+
+
+def test_a_row_taller_than_a_page_splits_with_the_header_repeated(group, term, tall_planned_topic):
+    document = report_document_build(group=group, term=term, kind="plan")
+    pdf = render_pdf(document.html)
+    pages = pdf_text(pdf).split("\f")[:-1]
+    assert len(pages) >= 2
+    assert pages_without_body_text(pdf, document.html) == []
+    # The row starts under the heading on the first page and runs on under the header row.
+    assert "第1章" in pages[0] and "第60章" not in pages[0]
+    continued = [p for p in pages[1:] if "第60章" in p or "第40章" in p]
+    assert continued and all("领学人" in p for p in continued)
+
+
+def test_no_page_of_the_summary_is_only_headings(group, term, long_strings_everywhere):
+    document = report_document_build(group=group, term=term, kind="summary")
+    assert pages_without_body_text(render_pdf(document.html), document.html) == []
