@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 
 import pytest
 
+from demo.narratives import report_demo_seed
+from demo.records import DEMO_SLUG, demo_seed
 from reports.pdf import render_pdf, report_document_build
-from sessions_app.models import StudySession
+from sessions_app.models import StudyGroup, StudySession, Term
 from tests.factories import PlannedTopicFactory, StudyPlanFactory, TermFactory
 from tests.reports.pdf_helpers import make_narrative, make_term_records, pdf_text, with_pdf_file
 
@@ -184,3 +186,50 @@ def test_a_row_taller_than_a_page_splits_with_the_header_repeated(group, term, t
 def test_no_page_of_the_summary_is_only_headings(group, term, long_strings_everywhere):
     document = report_document_build(group=group, term=term, kind="summary")
     assert pages_without_body_text(render_pdf(document.html), document.html) == []
+
+
+@pytest.fixture
+def demo(db):
+    demo_seed()
+    report_demo_seed()
+    return StudyGroup.objects.get(slug=DEMO_SLUG)
+
+
+def test_the_approved_summary_ends_with_the_groups_name_and_the_date_before_the_appendices(demo):
+    # GB/T 9704-2012 7.3.5.1: 落款 and 成文日期 after the body and the list of attachments;
+    # the attachments follow (8: 附件 另面编排).
+    term = Term.objects.get(group=demo, year=2020, half=1)
+    document = report_document_build(group=demo, term=term, kind="summary")
+    pdf = render_pdf(document.html)
+    pages = pdf_text(pdf).split("\f")
+    first_appendix = next(i for i, p in enumerate(pages) if p.strip().startswith("附件1"))
+    body = [line.strip() for line in "\n".join(pages[:first_appendix]).splitlines()]
+    body = [line for line in body if line and not re.fullmatch(r"—\s*\d+\s*—", line)]
+    assert body[-2:] == [demo.name, "2020年7月10日"]
+    assert "草稿" not in pdf_text(pdf)
+    # Placed as 7.3.5.1 places them: the date ends four characters (4 × 16 pt) from the right
+    # edge of the text, the name is centred above it.
+    page = pdf_words(pdf)[first_appendix - 1]
+    edge = page["width"] - RIGHT_MARGIN_MM["portrait"] * MM
+    date = next(w for w in page["words"] if w["text"] == "2020年7月10日")
+    name = next(w for w in page["words"] if w["text"] == demo.name)
+    assert date["xmax"] == pytest.approx(edge - 4 * 16, abs=2)
+    assert (name["xmin"] + name["xmax"]) / 2 == pytest.approx(
+        (date["xmin"] + date["xmax"]) / 2, abs=2
+    )
+    assert name["ymax"] <= date["ymin"] + 1
+
+
+def test_every_page_of_a_draft_says_draft_in_its_header(group, term, secretary, leader, member):
+    make_term_records(group=group, term=term, members=[secretary, leader, member])
+    make_narrative(group=group, term=term, approved=False)
+    document = report_document_build(group=group, term=term, kind="summary", include_draft=True)
+    pdf = render_pdf(document.html)
+    pages = pdf_text(pdf).split("\f")[:-1]
+    assert len(pages) >= 3
+    assert all(page.strip().splitlines()[0] == "草稿" for page in pages)
+    # In the header: above the text area (the top margin is 37 mm).
+    marks = [w for page in pdf_words(pdf) for w in page["words"] if w["text"] == "草稿"]
+    assert len(marks) == len(pages) and all(w["ymax"] < 37 * MM for w in marks)
+    # And no 落款 for a draft: it has no date yet.
+    assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", pdf_text(pdf))
