@@ -206,6 +206,9 @@ def test_the_approved_summary_ends_with_the_groups_name_and_the_date_before_the_
     body = [line.strip() for line in "\n".join(pages[:first_appendix]).splitlines()]
     body = [line for line in body if line and not re.fullmatch(r"—\s*\d+\s*—", line)]
     assert body[-2:] == [demo.name, "2020年7月10日"]
+    # Not alone on its page (GB/T 9704-2012 7.3.5.4): the list of attachments at least with it.
+    assert pages_without_body_text(pdf, document.html) == []
+    assert "附件" in pages[first_appendix - 1]
     assert "草稿" not in pdf_text(pdf)
     # Placed as 7.3.5.1 places them: the date ends four characters (4 × 16 pt) from the right
     # edge of the text, the name is centred above it.
