@@ -12,13 +12,17 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from reports.selectors import wording
 from reports.selectors.plan import FormatCount, PlanDocument, ResearchTopicRow
 from reports.selectors.summary_chart import AttendanceChart
 from sessions_app.models import Attendance
 from sessions_app.selectors.attendance import attendance_rate, attended_in
+
+#: Where the appendices start in the summary body (templates/reports/_summary_body.html): the
+#: app's own markup, which escaped user text cannot contain.
+APPENDIX_START = '<section class="report-appendix'
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,22 @@ class NarrativeView:
     @property
     def is_frozen(self) -> bool:
         return bool(self.is_approved and self.frozen_body)
+
+    def _frozen_split(self) -> int:
+        at = self.frozen_body.find(APPENDIX_START)
+        return len(self.frozen_body) if at < 0 else at
+
+    @property
+    def frozen_before_appendices(self) -> SafeString:
+        """The frozen body up to its appendices: the text and the list of attachments. The
+        document puts the 落款 between the two halves (GB/T 9704-2012: 落款 after the body and
+        the 附件说明, the attachments after it), as bodies frozen before it existed lack it."""
+        return mark_safe(self.frozen_body[: self._frozen_split()])  # noqa: S308
+
+    @property
+    def frozen_appendices(self) -> SafeString:
+        """The frozen body from its first appendix on (empty when it has none)."""
+        return mark_safe(self.frozen_body[self._frozen_split() :])  # noqa: S308
 
 
 @dataclass(frozen=True)

@@ -473,6 +473,7 @@ class DocumentWords:
     chart_description: str
     chart_rule: str
     short_date: str
+    signing_date: str
     chart_date: str
     plan_not_approved: str
     measures: str
@@ -525,6 +526,8 @@ def document_words(*, language: str, half: int) -> DocumentWords:
             chart_rule=pgettext("report: chart legend", "Required attendance rate"),
             # Django date formats (the |date filter).
             short_date=pgettext("report: date format of a session in the table", "M j"),
+            # 成文日期 (GB/T 9704-2012 7.3.5.1): Arabic numerals, in full, 2020年7月10日.
+            signing_date=pgettext("report: date format of the date of signing", "j F Y"),
             chart_date=pgettext("report: date format under a bar of the chart", "n/j"),
             plan_not_approved=plan_not_approved,
             measures=pgettext("report: heading", "Measures"),
