@@ -28,6 +28,7 @@ from sessions_app.selectors.essays import (
     essay_counts,
     essays_counted_in_term,
     essays_counted_in_year,
+    owes_essay,
 )
 from sessions_app.selectors.rules import RuleState, rule_state
 
@@ -251,7 +252,7 @@ def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) ->
         missing = [
             m
             for m in members
-            if (session.pk, m.pk) not in written and m.is_in_group_on(session.date)
+            if (session.pk, m.pk) not in written and owes_essay(m, session=session, today=today)
         ]
         if missing:
             result.append(

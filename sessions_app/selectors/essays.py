@@ -46,6 +46,20 @@ def essay_counts(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": counted})
 
 
+def asked_for_essay(member: Member, *, session: StudySession) -> bool:
+    """Whether a session that asks for essays (essay_due_on; the caller's test) asked member:
+    they were in the group on the session's day. The session page's record of who has not
+    written one; it never changes when someone leaves later (records keep their past)."""
+    return member.is_in_group_on(session.date)
+
+
+def owes_essay(member: Member, *, session: StudySession, today: dt.date) -> bool:
+    """Whether member still owes an essay they were asked for (asked_for_essay), unless they have
+    written one that counts: only while they are in the group today, since a member who has
+    left cannot submit any more. The dashboard's list of essays due."""
+    return asked_for_essay(member, session=session) and member.is_in_group_on(today)
+
+
 def essays_counted_in_term(*, term: Term) -> Q:
     """The essays a term's figures count: tied to a session or topic of the term, not returned.
 

@@ -20,7 +20,7 @@ from sessions_app.selectors.attendance import (
     attended_filter,
     meets_attendance_rule,
 )
-from sessions_app.selectors.essays import essay_counts
+from sessions_app.selectors.essays import asked_for_essay, essay_counts
 
 
 def sessions_for_group(*, group_id: int) -> QuerySet[StudySession]:
@@ -123,8 +123,9 @@ class SessionEssays:
     """The essays written for one session, as one viewer may see them.
 
     essays: the essays that count (essay_counts: not returned), in the group's order of authors,
-    with their authors loaded. missing: who has no such essay, among the members in the group on
-    the session's date (Member.objects.in_group_on), in the group's order; empty when the session
+    with their authors loaded. missing: who was asked for one and has none (essays.asked_for_essay:
+    in the group on the session's date, whoever has left since), in the group's order; empty when
+    the session
     asked for no essays (asked is False). A member who is not a secretary or leader sees only
     their own essay and themself.
     """
@@ -142,7 +143,7 @@ def session_essays(*, session: StudySession, viewer: Member) -> SessionEssays:
         .defer("body")
         .order_by("author__sort_order", "author_id", "submitted_at", "id")
     )
-    members = Member.objects.filter(group_id=session.group_id).in_group_on(session.date)
+    members = Member.objects.filter(group_id=session.group_id)
     if not viewer.can_manage_records:
         essays = essays.filter(author=viewer)
         members = members.filter(pk=viewer.pk)
@@ -151,7 +152,11 @@ def session_essays(*, session: StudySession, viewer: Member) -> SessionEssays:
     missing = []
     if asked:
         written = {e.author_id for e in essays}
-        missing = [m for m in members.in_rank_order() if m.pk not in written]
+        missing = [
+            m
+            for m in members.in_rank_order()
+            if m.pk not in written and asked_for_essay(m, session=session)
+        ]
     return SessionEssays(asked=asked, essays=essays, missing=missing)
 
 

@@ -337,3 +337,27 @@ def test_the_service_refuses_attendance_for_another_groups_member(group, secreta
     assert "外组秘书" in " ".join(raised.value.messages)
     assert not StudySession.objects.exists()
     assert not Attendance.objects.exists()
+
+
+# --- who owes an essay --------------------------------------------------------------------------
+
+
+def test_the_session_page_keeps_who_was_asked_and_the_dashboard_who_still_owes(
+    client_for, group, term, secretary
+):
+    """Both ask one rule (essays.asked_for_essay): in the group on the session's day. The session
+    page is a record and keeps the member who has left since; the dashboard's essays due lists
+    only those still in the group today (owes_essay)."""
+    session = StudySessionFactory(
+        group=group, term=term, date=DAY, essay_due_on=DAY + dt.timedelta(10)
+    )
+    today = dt.date.today()
+    MemberFactory(group=group, display_name="已离任", left_on=today)
+    MemberFactory(group=group, display_name="后加入", joined_on=DAY + dt.timedelta(1))
+    MemberFactory(group=group, display_name="当日离任", left_on=DAY)
+    board = dashboard_for_member(member=secretary, term=term, today=today)
+    (due,) = board.essays_due
+    url = reverse("sessions_app:session_detail", args=[group.slug, session.pk])
+    essays = client_for(secretary).get(url).context["essays"]
+    assert [m.display_name for m in essays.missing] == ["王秘书", "已离任"]
+    assert [m.display_name for m in due.missing] == ["王秘书"]
