@@ -286,6 +286,26 @@ SESSIONS = [
     ),
 ]
 
+# When the secretary entered each session's record and attendance, by session index: days after
+# the session and the local time. Most the same evening or within three days; two late, so the
+# summary's appendix shows what a late record looks like: the 21 January seminar entered after
+# the Spring Festival (12 days on), the 28 April session only when the term's records were
+# checked in June (35 days on, past audit.promptness.LATE_RECORD_DAYS). 10 of 12 within 7 days.
+RECORDED_AFTER = [
+    (0, "17:40"),
+    (0, "18:10"),
+    (12, "10:20"),
+    (1, "09:30"),
+    (0, "17:50"),
+    (2, "16:15"),
+    (35, "15:30"),
+    (0, "18:05"),
+    (1, "10:40"),
+    (0, "19:20"),
+    (3, "11:00"),
+    (0, "17:45"),
+]
+
 # Who was away, by session index: not random, so the demo tells a plausible story.
 AWAY = {
     1: {"member10": (Attendance.Status.LEAVE, "参加军分区党委会议")},
@@ -523,6 +543,31 @@ def aware(day: dt.date, hhmm: str) -> dt.datetime:
     """The moment `hhmm` (e.g. "09:30") on `day`, in the local time zone."""
     hour, minute = (int(part) for part in hhmm.split(":"))
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _date_session(session: StudySession, when: dt.datetime) -> None:
+    """Date the session's record, its attendance and their history rows `when` (aware), as if
+    the secretary had entered them then: the seed runs years later, and the creation times and
+    the history are what audit.promptness reads. Updates only, so no signal writes history."""
+    stamps = {"created_at": when, "updated_at": when}
+    StudySession.objects.filter(pk=session.pk).update(**stamps)
+    StudySession.history.filter(id=session.pk).update(history_date=when, **stamps)
+    Attendance.objects.filter(session=session).update(**stamps)
+    Attendance.history.model.objects.filter(session_id=session.pk).update(
+        history_date=when, **stamps
+    )
+    session.created_at = session.updated_at = when
+
+
+def _date_essays(essays: list[ReflectionEssay]) -> None:
+    """Date each essay created when it was submitted and last changed when reviewed (else when
+    submitted), its one history row (the values it holds) at that last change."""
+    History = ReflectionEssay.history.model
+    for essay in essays:
+        changed = essay.reviewed_at or essay.submitted_at
+        stamps = {"created_at": essay.submitted_at, "updated_at": changed}
+        ReflectionEssay.objects.filter(pk=essay.pk).update(**stamps)
+        History.objects.filter(id=essay.pk).update(history_date=changed, **stamps)
 
 
 def clock_time(hhmm: str) -> dt.time:
@@ -815,14 +860,17 @@ def demo_seed() -> DemoSeedResult:
             },
             attendance=entries,
         )
+        days_after, at = RECORDED_AFTER[index]
+        _date_session(session, aware(day + dt.timedelta(days=days_after), at))
         attendances += len(entries)
         if key:
             sessions_by_key[key] = session
 
     essays = _essays(rng, sessions_by_key, topics, members)
-    bulk_create_with_history(
+    essays = bulk_create_with_history(
         essays, ReflectionEssay, default_user=actor, default_change_reason=SEED_REASON
     )
+    _date_essays(essays)
     _plan_2020h2(group, members, actor)
     return DemoSeedResult(
         created=True,

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from audit import promptness
 from reports.models import ReportNarrative
 from reports.selectors import wording
 from reports.selectors.plan import (
@@ -29,10 +30,12 @@ from reports.selectors.summary_chart import attendance_chart
 from reports.selectors.summary_types import (
     AttendanceFigures,
     HalfYearSummary,
+    LateRecord,
     MemberRow,
     NarrativeView,
     Practice,
     ProblemHints,
+    Promptness,
     SessionRow,
     TopicRow,
 )
@@ -117,7 +120,8 @@ def half_year_summary(
     with version, that version (404 if none). The wording follows the group's report language.
     An approved narrative carries its frozen document (NarrativeView.frozen_body), which the
     page and the PDF show instead of these live figures (templates/reports/_summary_document.html).
-    About 14 queries, whatever the number of members, sessions or essays.
+    About 15 queries (one for the appendix's promptness, audit.promptness), whatever the
+    number of members, sessions or essays.
     """
     if term.group_id != group.pk:
         raise ValueError("The term belongs to another group.")
@@ -370,6 +374,45 @@ def _build(
         narrative=narrative_view(narrative),
         sentences=sentences,
         chart=attendance_chart(session_rows_t, rule=group.rule_attendance_rate),
+        promptness=_promptness(sessions=sessions, held=held, today=today),
+    )
+
+
+def _promptness(*, sessions, held, today: dt.date) -> Promptness:
+    """The appendix's figures for the loaded sessions (audit.promptness has the words): one
+    query, an aggregate over the attendance history."""
+    times = promptness.attendance_times(sessions=held)
+    due = prompt = 0
+    late = []
+    for s in sessions:
+        first, last = times.get(s.pk, (None, None))
+        day = promptness.recorded_on(created_at=s.created_at, first_attendance_at=first)
+        recorded_after = None if day is None else (day - s.date).days
+        if recorded_after is not None or (today - s.date).days > promptness.PROMPT_RECORD_DAYS:
+            due += 1
+            if recorded_after is not None and recorded_after <= promptness.PROMPT_RECORD_DAYS:
+                prompt += 1
+        changed_on = timezone.localdate(last) if last is not None else None
+        changed_after = None if changed_on is None else (changed_on - s.date).days
+        limit = promptness.LATE_RECORD_DAYS
+        if (recorded_after or 0) > limit or (changed_after or 0) > limit:
+            late.append(
+                LateRecord(
+                    id=s.pk,
+                    date=s.date,
+                    topic=s.topic,
+                    recorded_on=day,
+                    recorded_days_after=recorded_after,
+                    last_changed_on=changed_on,
+                    changed_days_after=changed_after,
+                )
+            )
+    return Promptness(
+        due=due,
+        prompt=prompt,
+        late=tuple(late),
+        prompt_days=promptness.PROMPT_RECORD_DAYS,
+        late_days=promptness.LATE_RECORD_DAYS,
     )
 
 

@@ -166,6 +166,44 @@ class NarrativeView:
 
 
 @dataclass(frozen=True)
+class LateRecord:
+    """A session recorded or changed more than audit.promptness.LATE_RECORD_DAYS days after it
+    was held: its local recorded day (None: attendance never entered) and the local day of its
+    last attendance change, with the days each came after the session."""
+
+    id: int
+    date: dt.date
+    topic: str
+    recorded_on: dt.date | None
+    recorded_days_after: int | None
+    last_changed_on: dt.date | None
+    changed_days_after: int | None
+
+
+@dataclass(frozen=True)
+class Promptness:
+    """How promptly the term's sessions were recorded (audit.promptness has the words), from the
+    creation times and the attendance history, never from a date a user types.
+
+    due: sessions held more than PROMPT_RECORD_DAYS days ago, or recorded already (a session
+    held this week and not yet recorded is not late yet); prompt: those of them recorded within
+    PROMPT_RECORD_DAYS days; late: the appendix's list, oldest first."""
+
+    due: int = 0
+    prompt: int = 0
+    late: tuple[LateRecord, ...] = ()
+    prompt_days: int = 7
+    late_days: int = 30
+
+    @property
+    def share(self) -> Decimal | None:
+        """prompt / due as a percentage rounded to one place, None with nothing due."""
+        if not self.due:
+            return None
+        return (Decimal(100) * self.prompt / self.due).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
 class HalfYearSummary:
     group_id: int
     group_name: str
@@ -197,6 +235,7 @@ class HalfYearSummary:
     narrative: NarrativeView | None
     sentences: tuple[str, ...]
     chart: AttendanceChart
+    promptness: Promptness = Promptness()
 
     @property
     def title_lines(self) -> tuple[str, ...]:
@@ -236,6 +275,13 @@ class HalfYearSummary:
         hints (not in the document), the fixed wording (from the language and half) and the
         chart's geometry (from the sessions); the chart's dashed line, the group's attendance
         rule, is not derived and counts.
+
+        The appendix's promptness figures (Promptness) are shown in the document, so they count
+        too. They do not make an approved summary look changed by themselves: a session's
+        created_at never changes, and the last attendance change moves only when someone
+        changes attendance (an unchanged save writes no history row), which changes what the
+        document shows. A session held in the week before approval and recorded after it does
+        move them, as it should.
         """
         figures = dataclasses.asdict(
             dataclasses.replace(self, narrative=None, hints=None, chart=None, words=None)

@@ -55,16 +55,22 @@ def _stamp(obj, actor: AbstractBaseUser) -> None:
     obj._history_user = actor  # the history row's user, also outside a request
 
 
+# What a secretary records of one member at one session (the rest are keys and stamps).
+_ATTENDANCE_VALUES = ("status", "leave_reason", "makeup_on", "makeup_note")
+
+
 def _attendance_apply(
     *, session: StudySession, entries: list[AttendanceEntry], actor: AbstractBaseUser
 ) -> None:
     """Create or update one Attendance per entry with two writes, whatever the group's size,
-    and one history row per created or changed row (two more writes, same transaction)."""
+    and one history row per created or changed row (two more writes, same transaction). A row
+    whose values are unchanged is not written."""
     existing = {a.member_id: a for a in Attendance.objects.filter(session=session)}
     now = timezone.now()
     to_create, to_update = [], []
     for entry in entries:
         row = existing.get(entry.member.pk) or Attendance(session=session, member=entry.member)
+        before = tuple(getattr(row, f) for f in _ATTENDANCE_VALUES) if row.pk else None
         row.status = entry.status
         row.leave_reason = entry.leave_reason if entry.status == Attendance.Status.LEAVE else ""
         row.makeup_on = entry.makeup_on
@@ -77,6 +83,10 @@ def _attendance_apply(
             validate_unique=False,
             validate_constraints=False,
         )
+        if before == tuple(getattr(row, f) for f in _ATTENDANCE_VALUES):
+            # Unchanged: no write and no history row, so that the history (and the late
+            # changes read from it, audit.promptness) holds only what someone changed.
+            continue
         (to_update if row.pk else to_create).append(row)
         _stamp(row, actor)
         row.updated_at = now  # bulk_update skips auto_now

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.promptness import unrecorded_sessions
 from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
 from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
@@ -29,4 +30,6 @@ def dashboard(request):
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)
         context["summaries_awaiting"] = narratives_awaiting_approval(group_id=member.group_id)
         context["first_steps"] = group_first_steps(group_id=member.group_id)
+        # Held, attendance not entered (audit.promptness: what "recorded" means), any term.
+        context["unrecorded"] = unrecorded_sessions(group_id=member.group_id, today=today)
     return render(request, "sessions_app/dashboard.html", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from audit.promptness import session_dates
 from audit.stale import VERSION_FIELD, StaleEdit, field_differences, model_differences, version_of
 from intake.materials import material_content_type
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
@@ -71,6 +72,7 @@ def _detail_page(request, *, session, material_form, status=200):
             "materials": list(session.materials.all()),
             "material_form": material_form,
             "essays": session_essays(session=session, viewer=request.member),
+            "dates": session_dates(session=session),
         },
         status=status,
     )

@@ -1,6 +1,7 @@
 """seed_demo: a realistic demo group from one command, and nothing more on a second run."""
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,9 +9,12 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from audit.promptness import session_dates
 from demo.records import DEMO_PASSWORD, demo_seed
 from intake.count import count_characters, count_words
+from reports.selectors.summary import half_year_summary
 from sessions_app.models import (
     Attendance,
     Member,
@@ -172,3 +176,39 @@ def test_demo_leader_logs_in_and_sees_the_dashboard(client):
 
     assert response.status_code == 200
     assert "示例县党委理论学习中心组" in response.content.decode()
+
+
+def test_demo_records_are_dated_when_the_secretary_made_them(client):
+    seed()
+    group = StudyGroup.objects.get(slug="demo")
+    h1 = Term.objects.get(group=group, year=2020, half=1)
+    sessions = list(StudySession.objects.filter(group=group).order_by("date"))
+
+    dates = {s.date: session_dates(session=s) for s in sessions}
+    after = {day: d.recorded_days_after for day, d in dates.items()}
+    assert after[dt.date(2020, 1, 21)] == 12 and after[dt.date(2020, 4, 28)] == 35
+    others = [
+        n for day, n in after.items() if day not in {dt.date(2020, 1, 21), dt.date(2020, 4, 28)}
+    ]
+    assert len(others) == 10 and all(0 <= n <= 3 for n in others)
+    assert not [d for d in dates.values() if d.late_changes]
+    for essay in ReflectionEssay.objects.filter(group=group):
+        assert essay.created_at == essay.submitted_at
+        assert essay.updated_at == (essay.reviewed_at or essay.submitted_at)
+        assert essay.history.get().history_date == essay.updated_at
+
+    summary = half_year_summary(group=group, term=h1)
+    p = summary.promptness
+    assert (p.prompt, p.due, p.share) == (10, 12, Decimal("83.3"))
+    assert [(r.date, r.recorded_days_after) for r in p.late] == [(dt.date(2020, 4, 28), 35)]
+    assert summary.narrative.is_frozen and not summary.records_changed_since_approval
+    assert timezone.localtime(summary.narrative.approved_at).date() == dt.date(2020, 7, 10)
+
+    # The secretary would be told of records changed since approval: she is not.
+    client.post(reverse("login"), {"username": "secretary", "password": DEMO_PASSWORD})
+    response = client.get(
+        reverse("reports:summary", kwargs={"group_slug": "demo", "term_code": h1.code})
+    )
+    page = response.content.decode()
+    assert "12次中10次（83.3%）" in page
+    assert 'id="records-changed"' not in page
