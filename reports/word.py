@@ -17,10 +17,10 @@ The layout follows GB/T 9704-2012 《党政机关公文格式》:
   (楷体_GB2312), in the body's size, indented like the body.
 - 7.3.4: the 附件说明 (附件：1．…) below the body, two characters in, later names aligned under
   the first.
-- 7.3.5.2 (a document without a seal): the issuing body's name (落款, the group's name) and
-  the date (成文日期, in Arabic numerals, 2020年7月10日) below the body, right-aligned two
-  characters from the right margin. The standard also moves the date's first character two
-  characters right of the name's; here both lines simply end two characters in.
+- 7.3.5.1, as the PDF places them (templates/reports/_summary_closing.html): the date
+  (成文日期, in Arabic numerals, 2020年7月10日) right-aligned four characters from the right
+  margin, the issuing body's name (落款, the group's name) centred above it, out to the right
+  margin at most.
 - 7.5: page numbers in 4号半角宋体 (14 pt) Arabic numerals with a dash on either side
   (— 1 —), about 7 mm below the text area; odd pages at the right one character in, even
   pages at the left one character in (odd and even footers; Word and WPS honour them,
@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.utils import dateformat, timezone, translation
@@ -383,6 +384,12 @@ def _short_date(value: dt.date | None, words) -> str:
     return dateformat.format(value, words.short_date) if value else ""
 
 
+def _width_in_em(text: str) -> float:
+    """How wide text sets in the body face, in ems: a wide (CJK, full-width) character one em,
+    any other half (Unicode's East Asian Width, UAX #11)."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
 def chinese_date(value: dt.date) -> str:
     """成文日期 as GB/T 9704-2012 7.3.5.1 writes it: 2020年7月10日 (Arabic numerals, in full)."""
     return f"{value.year}年{value.month}月{value.day}日"
@@ -528,11 +535,14 @@ def summary_docx(summary: HalfYearSummary) -> bytes:
 
         approved_on = _local_date(n.approved_at) if n and n.is_approved else None
         if approved_on is not None:
+            date_text = chinese_date(approved_on)
+            # Centred on the date: the name ends half the difference of their widths further in.
+            name_in = 4 + (_width_in_em(date_text) - _width_in_em(summary.group_name)) / 2
             signature = _plain(document, summary.group_name, align=WD_ALIGN_PARAGRAPH.RIGHT)
             signature.paragraph_format.space_before = LINE_PITCH
-            signature.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 2)
-            dated = _plain(document, chinese_date(approved_on), align=WD_ALIGN_PARAGRAPH.RIGHT)
-            dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 2)
+            signature.paragraph_format.right_indent = Pt(BODY_SIZE.pt * max(name_in, 0))
+            dated = _plain(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 4)
 
         _summary_appendices(document, summary)
         return _to_bytes(document, title=summary.title)

@@ -118,6 +118,13 @@ def test_demo_summary_docx_has_the_pdfs_text_and_ends_with_name_and_date(demo):
     document = Document(io.BytesIO(docx_bytes))
     dated = next(p for p in document.paragraphs if p.text == "2020年7月10日")
     assert dated.paragraph_format.alignment == word.WD_ALIGN_PARAGRAPH.RIGHT
+    # As the PDF places them (GB/T 9704-2012 7.3.5.1): the date ends four characters (16 pt
+    # each) in; the name, 12 characters wide against the date's 6.5 (its 5 digits are half
+    # wide), is centred on it, so it ends 4 + (6.5 - 12) / 2 = 1.25 characters in.
+    named = next(p for p in document.paragraphs if p.text == demo.name)
+    assert dated.paragraph_format.right_indent.pt == pytest.approx(64)
+    assert len(demo.name) == 12
+    assert named.paragraph_format.right_indent.pt == pytest.approx(16 * 1.25)
 
 
 def test_demo_plan_docx_has_the_pdfs_text(demo):
