@@ -35,7 +35,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_record_many
@@ -306,6 +306,23 @@ def members_import_preview(*, group: StudyGroup, sheets: list[Sheet]) -> ImportP
         if not name:
             row.error(label["name"], _("Enter the member's name."))
             continue
+        # The limits the members page's form keeps (the model's), told at their cell here rather
+        # than as the database's refusal on confirm.
+        for column, text, field_name in (
+            ("name", name, "display_name"),
+            ("position", values["position"], "position"),
+        ):
+            limit = Member._meta.get_field(field_name).max_length
+            if len(text) > limit:
+                row.error(
+                    label[column],
+                    ngettext(
+                        "Write at most %(limit)d character here; this has %(n)d.",
+                        "Write at most %(limit)d characters here; this has %(n)d.",
+                        limit,
+                    )
+                    % {"limit": limit, "n": len(text)},
+                )
         key = name_key(name)
         if key in seen:
             row.error(label["name"], _("This name is already on row %(row)s of the file.")

@@ -161,6 +161,20 @@ def test_a_name_matching_two_members_is_an_error(group, secretary):
     assert "Two members of the group are called 王伟" in preview.rows[0].errors[0][1]
 
 
+def test_a_name_or_position_too_long_is_an_error_at_its_cell(group, secretary):
+    """The preview, not the confirm, tells the member list's limits (100 and 200 characters)."""
+    preview = members_import_preview(
+        group=group,
+        sheets=members_sheet(("长" * 101, "职" * 201, "成员", "13800138000"), ("刘新", "", "成员",
+                                                                             "13800138001")),
+    )
+    assert preview.rows[0].status == ERROR
+    assert [column for column, _message in preview.rows[0].errors] == ["name", "position"]
+    assert "at most 100 characters" in preview.rows[0].errors[0][1]
+    assert preview.rows[1].status == NEW
+    assert not preview.ok
+
+
 def test_taking_the_last_secretarys_role_is_refused(group, secretary, leader):
     preview = members_import_preview(group=group, sheets=members_sheet(("王秘书", "", "成员")))
 
