@@ -349,6 +349,10 @@ def test_approved_summary_whose_records_changed_is_not_written_from_other_figure
     assert response.redirect_chain[-1][0] == reverse("reports:summary", args=[group.slug,
                                                                                  term.code])
     assert "审定后相关记录已有改动" in response.content.decode()
+    # The page offers no Word link that would only come back here, and says when it will.
+    page = client.get(reverse("reports:summary", args=[group.slug, term.code])).content.decode()
+    assert url not in page
+    assert 'data-docx="unavailable"' in page and "重新审定后" in page
     with pytest.raises(word.ApprovedFiguresChanged):
         word.summary_docx(half_year_summary(group=group, term=term))
 
