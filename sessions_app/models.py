@@ -227,8 +227,16 @@ class Member(AuditedModel):
         return self.display_name
 
     def clean(self) -> None:
-        if self.left_on and self.joined_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": _("A member cannot leave before joining.")})
+        errors = {}
+        for name in ("joined_on", "left_on"):
+            day = getattr(self, name)
+            if day and (problem := record_date_error(day)):
+                errors[name] = problem
+        left, joined = self.left_on, self.joined_on
+        if "left_on" not in errors and left and joined and left < joined:
+            errors["left_on"] = _("A member cannot leave before joining.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_leader(self) -> bool:

@@ -79,6 +79,10 @@ def test_a_user_name_taken_anywhere_on_the_site_is_refused_and_nothing_is_saved(
         ({"phone": ""}, "username"),
         ({"phone": "call me"}, "phone"),
         ({"display_name": " "}, "display_name"),
+        # Dates a record may have (models.record_date_error): none before 2000, none over a
+        # year ahead, as every other record's.
+        ({"joined_on": dt.date(1, 1, 1)}, "joined_on"),
+        ({"joined_on": dt.date(2099, 1, 1)}, "joined_on"),
     ],
 )
 def test_bad_input_is_refused_by_field_and_nothing_is_saved(group, secretary, fields, key):
