@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "reports",
     "audit",
+    # 学习通知 and reminders: in the app, e-mail, WeCom, DingTalk.
+    "notices",
     # manage.py backup and restore.
     "backups",
     # seed_demo and seed_bulk; the apps above never import it.

@@ -1,0 +1,70 @@
+"""Notices (学习通知) of planned sessions and who has read them (已阅).
+
+A session has at most one notice. It becomes visible to the group's members at ``publish_at``;
+a member confirms reading once, and the time is kept. Reminders and the channels that carry
+them (in the app, e-mail, WeCom, DingTalk) build on these rows.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sessions_app.models import AuditedModel, Member, StudySession, history_user
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """Notices members can see at ``at`` (default now): publish_at has come."""
+        return self.filter(publish_at__lte=at or timezone.now())
+
+
+class Notice(AuditedModel):
+    """The 学习通知 of one session: what members read before it (the pre-meeting pack)."""
+
+    session = models.OneToOneField(
+        StudySession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="notice"
+    )
+    discussion_questions = models.TextField(_("discussion questions"), blank=True)
+    key_speakers = models.ManyToManyField(
+        Member, verbose_name=_("key speakers"), blank=True, related_name="+"
+    )
+    publish_at = models.DateTimeField(_("published at"))
+
+    history = HistoricalRecords(get_user=history_user, m2m_fields=[key_speakers])
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-publish_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.session)
+
+    @property
+    def is_published(self) -> bool:
+        return self.publish_at <= timezone.now()
+
+
+class NoticeRead(models.Model):
+    """A member's confirmation that they have read a notice (已阅), with the time."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="reads"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.RESTRICT, related_name="notice_reads"
+    )
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("read confirmation")
+        verbose_name_plural = _("read confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "member"], name="notice_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} · {self.member}"
