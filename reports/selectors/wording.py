@@ -343,9 +343,11 @@ def _sessions_sentence(
 
 def _makeup_clause(*, away: int, made_up: int) -> str:
     """请假和缺席X人次，已补学Y人次 (away > 0)."""
-    return pgettext(
+    return npgettext(
         "report: person-times on leave or absent, and how many of them made up",
-        "%(away)d on leave or absent (person-times), %(made_up)d of them made up",
+        "on leave or absent: %(away)d person-time, %(made_up)d made up",
+        "on leave or absent: %(away)d person-times, %(made_up)d made up",
+        away,
     ) % {"away": away, "made_up": made_up}
 
 
