@@ -54,7 +54,8 @@ def test_the_english_summary_reads_in_sentences(group, term, records, english):
     assert s.figures_text == (
         "Since the start of the year, the group has held 3 study sessions (topic study: "
         "1, seminar: 1, expert lecture: 1); attendance was 75.0%, on leave or absent: "
-        "3 person-times, 1 made up, 3 reflection essays and 1 research report were submitted. The study plan for the first half set 3 topics: "
+        "3 person-times, 1 made up, 3 reflection essays and 1 research report were "
+        "submitted. The study plan for the first half set 3 topics: "
         "2 have been studied and 1 has not (“专题三”); 1 of 2 research topics is done."
     )
     assert s.words.plan == "Study plan for the second half"
