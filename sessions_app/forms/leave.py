@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions_app.forms.text import SingleLineTextField
 
@@ -21,7 +22,10 @@ class LeaveDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(APPROVE, _("Approve")), (REFUSE, _("Refuse"))],
+        choices=[
+            (APPROVE, pgettext_lazy("leave request", "Approve")),
+            (REFUSE, pgettext_lazy("leave request", "Refuse")),
+        ],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
