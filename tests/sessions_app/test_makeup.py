@@ -14,6 +14,7 @@ from intake.essays import essay_file_read
 from reports.selectors.summary import half_year_summary
 from sessions_app.models import Attendance, MakeupDuty
 from sessions_app.selectors.makeup import MakeupFigures, makeup_counts
+from sessions_app.services.leave import leave_request
 from sessions_app.services.makeup import makeup_review, makeup_submit
 from sessions_app.services.sessions import AttendanceEntry, session_record, session_update
 from tests.factories import MemberFactory
@@ -334,3 +335,31 @@ def test_my_record_query_count_is_fixed(now, client_for, group, term, secretary,
 
 
 MY_RECORD_QUERIES = 9
+
+
+# The dashboard with 补学 figures, waiting leave and the viewer's own duties: the leader's (a
+# manager who decides leave) and the member's, the same at 3 and at 30 of each.
+DASHBOARD_QUERIES = {"leader": 27, "member": 20}
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("viewer", ["leader", "member"])
+def test_dashboard_with_leave_and_makeup_query_count_is_fixed(
+    now, client_for, group, term, secretary, leader, member, size, viewer,
+    django_assert_num_queries,
+):
+    members = [MemberFactory(group=group) for _ in range(size)]
+    record(group, secretary, {m: "absent" for m in [*members, member]})
+    for i in range(size):
+        record(group, secretary, {member: "leave"}, date=SESSION_DAY - dt.timedelta(days=i + 1))
+    ahead = record(group, secretary, {}, date=dt.date(2020, 3, 25))
+    for m in members:
+        leave_request(session=ahead, member=m, reason="出差")
+    client = client_for(leader if viewer == "leader" else member)
+    with django_assert_num_queries(DASHBOARD_QUERIES[viewer]):
+        response = client.get(reverse("sessions_app:dashboard", args=["sample"]))
+    if viewer == "leader":
+        assert len(response.context["leave_to_decide"]) == size
+        assert response.context["makeup"].away == 2 * size + 1
+    else:
+        assert len(response.context["my_makeup"]) == size + 1
