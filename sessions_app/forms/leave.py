@@ -10,6 +10,8 @@ from sessions_app.forms.text import SingleLineTextField
 
 
 class LeaveRequestForm(forms.Form):
+    """The member's reason for leave (one line, at most 300 characters)."""
+
     reason = SingleLineTextField(
         label=_("Reason for leave"),
         max_length=300,
@@ -18,6 +20,9 @@ class LeaveRequestForm(forms.Form):
 
 
 class LeaveDecisionForm(forms.Form):
+    """Approve or refuse, with a comment (required to refuse). Prefixed by the request's id on
+    the list, where each waiting request has its own form."""
+
     APPROVE, REFUSE = "approve", "refuse"
 
     decision = forms.ChoiceField(

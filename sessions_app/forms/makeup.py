@@ -61,6 +61,8 @@ class MakeupNotesForm(forms.Form):
 
 
 class MakeupReviewForm(forms.Form):
+    """Accept the notes or return them, with a comment (required to return)."""
+
     status = forms.ChoiceField(
         label=_("Decision"),
         choices=[

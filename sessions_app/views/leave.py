@@ -85,6 +85,8 @@ def leave_list(request):
 @require_POST
 @group_view(leaders_only=True)
 def leave_decide_view(request, pk: int):
+    """Approve or refuse one waiting request (POST from the list); a refusal without a comment
+    shows the list again with the error (400) and changes nothing."""
     member = request.member
     leave = leave_request_get(group_id=member.group_id, pk=pk)
     form = LeaveDecisionForm(request.POST, prefix=f"l{leave.pk}")

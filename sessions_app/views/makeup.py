@@ -106,6 +106,8 @@ def makeup_detail(request, pk: int):
 @require_POST
 @group_view(managers_only=True)
 def makeup_review_view(request, pk: int):
+    """Accept or return submitted notes (POST from the duty's page); a return without a
+    comment shows the page again with the error (400) and changes nothing."""
     member = request.member
     duty = makeup_duty_get(member=member, pk=pk)
     form = MakeupReviewForm(request.POST)
