@@ -20,6 +20,8 @@ from simple_history.utils import bulk_create_with_history
 from intake.count import count_characters, count_words
 from sessions_app.models import (
     Attendance,
+    LeaveRequest,
+    MakeupDuty,
     Member,
     PlannedTopic,
     ReflectionEssay,
@@ -550,6 +552,11 @@ def _date_session(session: StudySession, when: dt.datetime) -> None:
     the secretary had entered them then: the seed runs years later, and the creation times and
     the history are what audit.promptness reads. Updates only, so no signal writes history."""
     stamps = {"created_at": when, "updated_at": when}
+    # The 补学 duties the attendance opened, with it.
+    MakeupDuty.objects.filter(attendance__session=session).update(**stamps)
+    MakeupDuty.history.model.objects.filter(attendance__session=session.pk).update(
+        history_date=when, **stamps
+    )
     StudySession.objects.filter(pk=session.pk).update(**stamps)
     StudySession.history.filter(id=session.pk).update(history_date=when, **stamps)
     Attendance.objects.filter(session=session).update(**stamps)
@@ -653,6 +660,95 @@ def _attendance(
             )
         )
     return entries
+
+
+# 补学 notes members sent the secretary, and her word on one she returned.
+MAKEUP_TEXTS = [
+    "通过观看会议录像和研读会议材料，补学了本次集中学习内容。"
+    "重点学习了主题发言，结合分管工作谈三点体会：一是提高政治站位；二是抓好贯彻落实；"
+    "三是改进工作作风。",
+    "自学了会议印发的学习材料和学习记录，撰写学习笔记三千余字。"
+    "下一步将把学习成果转化为推动分管工作的具体举措。",
+]
+MAKEUP_RETURNED = "请结合分管工作写出学习体会，并注明补学的时间和方式。"
+# A request the leader refused: the member came after all.
+REFUSED_LEAVE = (
+    2, "member05", "到市委组织部汇报工作", "本次为专题研讨，请调整汇报时间，按时参加。"
+)
+
+
+def _leave_and_makeup(group, members: dict[str, Member], actor) -> None:
+    """The leave and 补学 of the term as the app would have kept them: an approved request
+    (asked three days ahead, decided by the leader, or for the leader's own by the deputy) for
+    each 请假 recorded, one refused request, and notes on the first duties still owed: two
+    submitted and waiting for the secretary, one returned with her comment."""
+    deputy = members["member01"]
+    sessions = list(StudySession.objects.filter(group=group).order_by("date"))
+    leaves = []
+    rows = Attendance.objects.filter(
+        session__group=group, status=Attendance.Status.LEAVE
+    ).select_related("session", "member")
+    for row in rows:
+        decider = deputy if row.member.role == Member.Role.LEADER else members["leader"]
+        asked = aware(row.session.date - dt.timedelta(days=3), "09:20")
+        leaves.append(
+            LeaveRequest(
+                session=row.session, member=row.member, reason=row.leave_reason,
+                requested_at=asked, status=LeaveRequest.Status.APPROVED, decided_by=decider,
+                decided_at=asked + dt.timedelta(hours=2), created_by=row.member.user,
+                updated_by=decider.user,
+            )
+        )
+    index, username, reason, comment = REFUSED_LEAVE
+    asked = aware(sessions[index].date - dt.timedelta(days=2), "16:40")
+    leaves.append(
+        LeaveRequest(
+            session=sessions[index], member=members[username], reason=reason, requested_at=asked,
+            status=LeaveRequest.Status.REFUSED, decided_by=members["leader"],
+            decided_at=asked + dt.timedelta(hours=1), decision_comment=comment,
+            created_by=members[username].user, updated_by=members["leader"].user,
+        )
+    )
+    leaves = bulk_create_with_history(
+        leaves, LeaveRequest, default_user=actor, default_change_reason=SEED_REASON
+    )
+    for leave in leaves:
+        stamps = {"created_at": leave.requested_at, "updated_at": leave.decided_at}
+        LeaveRequest.objects.filter(pk=leave.pk).update(**stamps)
+        LeaveRequest.history.model.objects.filter(id=leave.pk).update(
+            history_date=leave.decided_at, **stamps
+        )
+
+    owed = list(
+        MakeupDuty.objects.filter(member__group=group, status=MakeupDuty.Status.OPEN)
+        .select_related("attendance__session")
+        .order_by("attendance__session__date", "member__sort_order")[:3]
+    )
+    History = MakeupDuty.history.model
+    for n, duty in enumerate(owed):
+        session_day = duty.attendance.session.date
+        text = MAKEUP_TEXTS[n % len(MAKEUP_TEXTS)]
+        values = {
+            "notes": text,
+            "word_count": count_words(text),
+            "submitted_at": aware(session_day + dt.timedelta(days=6), "20:15"),
+            "status": MakeupDuty.Status.SUBMITTED,
+        }
+        if n == 2:
+            values.update(
+                status=MakeupDuty.Status.RETURNED, review_comment=MAKEUP_RETURNED,
+                reviewed_by=members["secretary"],
+                reviewed_at=aware(session_day + dt.timedelta(days=8), "10:00"),
+            )
+        when = values.get("reviewed_at") or values["submitted_at"]
+        MakeupDuty.objects.filter(pk=duty.pk).update(updated_at=when, **values)
+        duty.refresh_from_db()
+        # The submission (and return) as a history row of its own, after the opening one.
+        History.objects.create(
+            **{f.attname: getattr(duty, f.attname) for f in MakeupDuty._meta.fields},
+            history_date=when, history_type="~", history_user=actor,
+            history_change_reason=SEED_REASON,
+        )
 
 
 def _plan_2020h1(group, members, actor) -> dict[str, PlannedTopic]:
@@ -871,6 +967,7 @@ def demo_seed() -> DemoSeedResult:
         essays, ReflectionEssay, default_user=actor, default_change_reason=SEED_REASON
     )
     _date_essays(essays)
+    _leave_and_makeup(group, members, actor)
     _plan_2020h2(group, members, actor)
     return DemoSeedResult(
         created=True,

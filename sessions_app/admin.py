@@ -18,6 +18,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from sessions_app.models import (
     Attendance,
+    LeaveRequest,
+    MakeupDuty,
     Member,
     PlannedTopic,
     PlannedTopicAssignee,
@@ -282,6 +284,44 @@ class ReflectionEssayAdmin(AuditedAdmin):
     )
     list_filter = ("group", "kind", "status")
     search_fields = ("title", "author__display_name")
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(AuditedAdmin):
+    """Leave is asked for and decided in the app (sessions_app.services.leave), which records
+    the attendance with it: here the site administrator reads it."""
+
+    list_display = ("session", "member", "reason", "status", "decided_by", "decided_at")
+    list_filter = ("session__group", "status")
+    search_fields = ("member__display_name", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MakeupDuty)
+class MakeupDutyAdmin(AuditedAdmin):
+    """补学 follows the attendance and the secretary's review (sessions_app.services.makeup):
+    read-only here, so that a duty and its attendance row never disagree."""
+
+    list_display = ("member", "attendance", "due_on", "status", "submitted_at", "reviewed_at")
+    list_filter = ("member__group", "status")
+    search_fields = ("member__display_name",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 User = get_user_model()

@@ -133,6 +133,22 @@ class StudyGroup(AuditedModel):
     rule_essays_per_member_year = models.PositiveSmallIntegerField(
         _("essays or research reports required per member per year"), default=1
     )
+    # 补学: how long a member on leave or absent has to make up a session (from its date).
+    makeup_due_days = models.PositiveSmallIntegerField(
+        _("days allowed for make-up study"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    # 请假: the deputy leader who decides leave requests instead of the leader; empty: the
+    # leader decides (sessions_app.selectors.leave.leave_deciders has the whole rule).
+    leave_approver = models.ForeignKey(
+        "Member",
+        verbose_name=_("leave requests go to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("study group")
@@ -487,6 +503,13 @@ class StudySession(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def ends_at(self) -> dt.datetime:
+        """When the session is over (aware, local time): its end time on its date, or the end
+        of its date when it has none. Leave is asked for until then."""
+        end = self.end_time or dt.time.max
+        return timezone.make_aware(dt.datetime.combine(self.date, end))
+
 
 def session_material_path(instance: "SessionMaterial", filename: str) -> str:
     return f"materials/{instance.session.group_id}/{instance.session_id}/{filename}"
@@ -570,6 +593,17 @@ class Attendance(AuditedModel):
         return self.status in ATTENDED_STATUSES
 
     @property
+    def is_away(self) -> bool:
+        """On leave or absent (AWAY_STATUSES): owes 补学."""
+        return self.status in AWAY_STATUSES
+
+    @property
+    def is_made_up(self) -> bool:
+        """Whether this row's 补学 is recorded: the rule of
+        sessions_app.selectors.attendance.made_up_filter, for one row."""
+        return self.makeup_on is not None
+
+    @property
     def session_date(self) -> dt.date | None:
         """The session's date; the session may be unsaved while a form checks the row."""
         try:
@@ -581,6 +615,162 @@ class Attendance(AuditedModel):
 # What counts as attended: present or late. Leave and absence do not, even when made up later.
 # The one home of the rule; sessions_app.selectors.attendance counts and rates with it.
 ATTENDED_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+# Who owes 补学 (make-up study) for a session: those on leave or absent, the others of the four.
+AWAY_STATUSES = (Attendance.Status.LEAVE, Attendance.Status.ABSENT)
+
+
+class LeaveRequest(AuditedModel):
+    """A member's request for leave (请假申请) from one session, and its decision.
+
+    One live request (waiting or approved) per member and session; after a refusal the member
+    may ask again, and the refused request stays as it was.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("waiting for a decision")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.RESTRICT, related_name="leave_requests"
+    )
+    reason = models.CharField(_("reason for leave"), max_length=300)
+    requested_at = models.DateTimeField(_("asked at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        Member,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment on the decision"), blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                condition=models.Q(status__in=["requested", "approved"]),
+                name="leave_one_live_request_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.session}"
+
+    def clean(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Give the reason for leave.")})
+        if self.status == self.Status.REFUSED and not self.decision_comment.strip():
+            raise ValidationError(
+                {"decision_comment": _("Say why the leave is refused: the member reads it.")}
+            )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.REQUESTED
+
+
+def makeup_file_path(instance: "MakeupDuty", filename: str) -> str:
+    return f"makeup/{instance.member.group_id}/{instance.member_id}/{filename}"
+
+
+class MakeupDuty(AuditedModel):
+    """A member's duty of 补学 (make-up study) for a session they were on leave from or absent.
+
+    Opened when their attendance becomes 请假 or 缺席 (sessions_app.services.makeup); the
+    member submits notes (typed, or a file read like an essay) by due_on; the secretary accepts
+    them, which records the make-up on the attendance row (Attendance.makeup_on: the one fact
+    "made up"), or returns them with a comment. When the attendance becomes present or late
+    again, the duty is cancelled, never deleted: what was submitted stays.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("to do")
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+        CANCELLED = "cancelled", _("cancelled")
+
+    attendance = models.ForeignKey(
+        Attendance,
+        verbose_name=_("attendance"),
+        on_delete=models.CASCADE,
+        related_name="makeup_duties",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.RESTRICT, related_name="makeup_duties"
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="open")
+    notes = models.TextField(_("make-up notes"), blank=True)
+    file = models.FileField(_("file"), upload_to=makeup_file_path, blank=True)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    word_count = models.PositiveIntegerField(_("word count"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Member,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    # Every change kept (audit.history): who, when, old and new values.
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("make-up study")
+        verbose_name_plural = _("make-up study")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attendance"],
+                condition=~models.Q(status="cancelled"),
+                name="makeup_one_live_duty_per_attendance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.due_on}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.RETURNED and not self.review_comment.strip():
+            raise ValidationError({"review_comment": _("Say why the notes are returned.")})
+
+    @property
+    def is_submittable(self) -> bool:
+        """Whether the member may submit (or submit again) notes: to do, or returned."""
+        return self.status in (self.Status.OPEN, self.Status.RETURNED)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Still owed by the member (OWED_MAKEUP) after its due day; the due day itself is not
+        overdue. The same rule as sessions_app.selectors.makeup.overdue_filter, for one row."""
+        return self.status in OWED_MAKEUP and self.due_on < today
+
+
+# A duty the member still owes: to do, or returned to them. Notes submitted and waiting for
+# the secretary are not owed by the member, so they are never overdue.
+OWED_MAKEUP = (MakeupDuty.Status.OPEN, MakeupDuty.Status.RETURNED)
 
 
 def essay_file_path(instance: "ReflectionEssay", filename: str) -> str:

@@ -1,6 +1,17 @@
 from django.urls import path, register_converter
 
-from sessions_app.views import dashboard, essays, groups, history, imports, me, members, sessions
+from sessions_app.views import (
+    dashboard,
+    essays,
+    groups,
+    history,
+    imports,
+    leave,
+    makeup,
+    me,
+    members,
+    sessions,
+)
 from sessions_app.views import plans as plan_views
 
 
@@ -46,6 +57,14 @@ urlpatterns = [
         sessions.material_delete_confirm,
         name="material_delete",
     ),
+    # A notice (学习通知) links a member to the request form of its session in one step.
+    path("sessions/<int:pk>/leave/", leave.leave_request_view, name="leave_request"),
+    path("leave/", leave.leave_list, name="leave_list"),
+    path("leave/<int:pk>/decide/", leave.leave_decide_view, name="leave_decide"),
+    path("makeup/", makeup.makeup_list, name="makeup_list"),
+    path("makeup/<int:pk>/", makeup.makeup_detail, name="makeup_detail"),
+    path("makeup/<int:pk>/review/", makeup.makeup_review_view, name="makeup_review"),
+    path("makeup/<int:pk>/file/", makeup.makeup_file, name="makeup_file"),
     path("me/", me.my_record, name="my_record"),
     path("members/", members.member_list, name="member_list"),
     path("members/new/", members.member_create, name="member_create"),

@@ -51,6 +51,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.attendance import attendance_rate, attended_in, meets_attendance_rule
 from sessions_app.selectors.essays import essays_counted_in_term
+from sessions_app.selectors.makeup import makeup_counts
 from sessions_app.services.terms import half_after
 
 
@@ -182,11 +183,12 @@ def _build(
     for row in (
         Attendance.objects.filter(session__in=held)
         .values("member_id", "status")
-        .annotate(n=Count("id"), made_up=Count("id", filter=Q(makeup_on__isnull=False)))
+        .annotate(n=Count("id"))
         .order_by()
     ):
         per_member[row["member_id"]][row["status"]] += row["n"]
-        per_member[row["member_id"]]["made_up"] += row["made_up"]
+    # 补学 as every page counts it (the same held sessions: the term's, by today).
+    makeup = makeup_counts(group=group, term=term, today=today)
 
     essays = ReflectionEssay.objects.filter(essays_counted_in_term(term=term), group=group)
     essays_by_session = dict(
@@ -250,7 +252,7 @@ def _build(
                     late=counts.get(Attendance.Status.LATE, 0),
                     leave=counts.get(Attendance.Status.LEAVE, 0),
                     absent=counts.get(Attendance.Status.ABSENT, 0),
-                    made_up=counts.get("made_up", 0),
+                    made_up=makeup.for_member(m.pk).made_up,
                 ),
                 reflections=written.get(ReflectionEssay.Kind.REFLECTION, 0),
                 research_reports=written.get(ReflectionEssay.Kind.RESEARCH_REPORT, 0),
@@ -332,6 +334,8 @@ def _build(
         sessions_total=len(session_rows_t),
         formats=[(f.label, f.count) for f in by_format],
         attendance_rate=overall.rate,
+        away=overall.leave + overall.absent,
+        made_up=overall.made_up,
         reflections=reflections,
         research_reports=research_reports,
         topics_planned=len(covered) + len(not_covered),

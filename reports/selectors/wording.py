@@ -217,6 +217,8 @@ def figures_sentences(
     reflections: int,
     research_reports: int,
     topics_planned: int,
+    away: int = 0,
+    made_up: int = 0,
     topics_covered: int,
     topics_missing: Sequence[str],
     research_planned: int,
@@ -228,6 +230,9 @@ def figures_sentences(
     formats: (label, count) for every format held, count > 0, in the order they should be named;
     the counts add up to sessions_total. Labels are already in the report language.
     attendance_rate is the pooled rate (attended / records), not an average of members' rates.
+    away: the person-times (人次) on leave or absent, made_up: how many of them are made up
+    (sessions_app.selectors.makeup.makeup_counts), named after the rate as the reference
+    document does ("请假和缺席X人次，已补学Y人次").
     topics_missing: the titles of the planned topics not studied (named when there are few).
     """
     with translation.override(language):
@@ -239,6 +244,8 @@ def figures_sentences(
                 attendance_rate=attendance_rate,
                 reflections=reflections,
                 research_reports=research_reports,
+                away=away,
+                made_up=made_up,
             )
         ]
         if has_plan and (topics_planned or research_planned):
@@ -257,7 +264,7 @@ def figures_sentences(
 
 
 def _sessions_sentence(
-    *, half, sessions_total, formats, attendance_rate, reflections, research_reports
+    *, half, sessions_total, formats, attendance_rate, reflections, research_reports, away, made_up
 ) -> str:
     if not sessions_total:
         if half == 1:
@@ -287,6 +294,8 @@ def _sessions_sentence(
         clauses.append(
             pgettext("report", "attendance was %(rate)s%%") % {"rate": _rate(attendance_rate)}
         )
+        if away:
+            clauses.append(_makeup_clause(away=away, made_up=made_up))
     if reflections and research_reports:
         clauses.append(
             pgettext("report", "%(essays)s and %(reports)s were submitted")
@@ -330,6 +339,16 @@ def _sessions_sentence(
                 % {"count": research_reports}
             )
     return first + _part_sep() + _clause_sep().join(clauses) + _full_stop()
+
+
+def _makeup_clause(*, away: int, made_up: int) -> str:
+    """请假和缺席X人次，已补学Y人次 (away > 0)."""
+    return npgettext(
+        "report: person-times on leave or absent, and how many of them made up",
+        "on leave or absent: %(away)d person-time, %(made_up)d made up",
+        "on leave or absent: %(away)d person-times, %(made_up)d made up",
+        away,
+    ) % {"away": away, "made_up": made_up}
 
 
 def _plan_sentence(

@@ -1,7 +1,9 @@
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import StudyGroup
+from sessions_app.models import Member, StudyGroup
 
 
 class GroupRulesForm(forms.ModelForm):
@@ -11,7 +13,19 @@ class GroupRulesForm(forms.ModelForm):
             "rule_sessions_per_quarter",
             "rule_attendance_rate",
             "rule_essays_per_member_year",
+            "makeup_due_days",
+            "leave_approver",
         ]
+        help_texts = {
+            "makeup_due_days": _(
+                "A member on leave or absent makes up the session within this many days of it "
+                "(1 to 90)."
+            ),
+            "leave_approver": _(
+                "Leave requests go to the leader unless you choose a deputy leader here; the "
+                "leader's own requests go to this deputy (or to any deputy)."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,3 +34,10 @@ class GroupRulesForm(forms.ModelForm):
         self.fields["rule_sessions_per_quarter"].validators.append(MaxValueValidator(13))
         self.fields["rule_essays_per_member_year"].max_value = 12
         self.fields["rule_essays_per_member_year"].validators.append(MaxValueValidator(12))
+        approver = self.fields["leave_approver"]
+        approver.queryset = (
+            Member.objects.filter(group=self.instance, role=Member.Role.DEPUTY)
+            .in_group_on(timezone.localdate())
+            .in_rank_order()
+        )
+        approver.empty_label = _("The leader")

@@ -5,6 +5,11 @@ the share of a set of attendance rows that count as attended, in percent to one 
 rounded half up (12.25 → 12.3), as a Chinese office rounds by hand; None when there are no
 rows, so that "no records" never shows as 0%. A group's own rule (its required rate) is
 judged by meets_attendance_rule, never by a constant.
+
+Made up (已补学) is one fact too: a row on leave or absent whose make-up study is recorded
+(Attendance.makeup_on set: by the secretary's acceptance of the member's make-up notes,
+sessions_app.services.makeup, or typed in the attendance form for make-up done on paper).
+made_up_filter is the rule for queries, Attendance.is_made_up for one row.
 """
 
 from collections.abc import Mapping
@@ -18,6 +23,7 @@ __all__ = [
     "ATTENDED_STATUSES",
     "attendance_rate",
     "attended_filter",
+    "made_up_filter",
     "attended_in",
     "meets_attendance_rule",
 ]
@@ -27,6 +33,12 @@ def attended_filter(prefix: str = "") -> Q:
     """A filter for attendance rows that count as attended; prefix is the path to the rows
     from the queried model, e.g. "attendances__" on StudySession."""
     return Q(**{f"{prefix}status__in": ATTENDED_STATUSES})
+
+
+def made_up_filter(prefix: str = "") -> Q:
+    """A filter for attendance rows whose 补学 is recorded (made up); prefix as for
+    attended_filter. Only rows on leave or absent can be made up (Attendance.clean)."""
+    return Q(**{f"{prefix}makeup_on__isnull": False})
 
 
 def attended_in(counts: Mapping[str, int]) -> int:

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sessions_app.models import Member, StudyGroup
 from sessions_app.services.members import member_add
@@ -17,11 +19,24 @@ def group_rules_update(
     sessions_per_quarter: int,
     attendance_rate: Decimal,
     essays_per_member_year: int,
+    makeup_due_days: int | None = None,
+    leave_approver: Member | None = None,
 ) -> StudyGroup:
-    """Set the rules the dashboard measures the group against."""
+    """Set the rules the dashboard measures the group against, the days allowed for 补学
+    (None keeps them) and the deputy leader who decides leave requests (None: the leader).
+    Raises ValidationError for a leave approver who is not a deputy leader of the group."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
     group.rule_essays_per_member_year = essays_per_member_year
+    if makeup_due_days is not None:
+        group.makeup_due_days = makeup_due_days
+    if leave_approver is not None and (
+        leave_approver.group_id != group.pk or leave_approver.role != Member.Role.DEPUTY
+    ):
+        raise ValidationError(
+            {"leave_approver": _("Choose a deputy leader of this group to decide leave.")}
+        )
+    group.leave_approver = leave_approver
     group.updated_by = actor
     group.full_clean()
     group.save()

@@ -17,7 +17,15 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from audit.stale import check_fresh
 from intake.materials import MaterialFile
-from sessions_app.models import Attendance, Member, SessionMaterial, StudyGroup, StudySession
+from sessions_app.models import (
+    AWAY_STATUSES,
+    Attendance,
+    Member,
+    SessionMaterial,
+    StudyGroup,
+    StudySession,
+)
+from sessions_app.services.makeup import makeup_duties_follow
 from sessions_app.services.terms import term_for_day
 
 
@@ -64,12 +72,18 @@ def _attendance_apply(
 ) -> None:
     """Create or update one Attendance per entry with two writes, whatever the group's size,
     and one history row per created or changed row (two more writes, same transaction). A row
-    whose values are unchanged is not written."""
+    whose values are unchanged is not written.
+
+    When a row is or was on leave or absent, its 补学 duty follows it
+    (services.makeup.makeup_duties_follow: one more read and at most four writes)."""
     existing = {a.member_id: a for a in Attendance.objects.filter(session=session)}
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, rows = [], [], []
+    away_involved = False
     for entry in entries:
         row = existing.get(entry.member.pk) or Attendance(session=session, member=entry.member)
+        rows.append(row)
+        away_involved = away_involved or row.is_away or entry.status in AWAY_STATUSES
         before = tuple(getattr(row, f) for f in _ATTENDANCE_VALUES) if row.pk else None
         row.status = entry.status
         row.leave_reason = entry.leave_reason if entry.status == Attendance.Status.LEAVE else ""
@@ -100,6 +114,26 @@ def _attendance_apply(
             default_user=actor,
             default_date=now,
         )
+    if away_involved:
+        makeup_duties_follow(session=session, rows=rows, actor=actor)
+
+
+def attendance_mark_leave(
+    *, session: StudySession, member: Member, reason: str, actor: AbstractBaseUser
+) -> Attendance:
+    """Record member as 请假 at session with reason (an approved leave request), creating the
+    attendance row when the session has none for them yet; the 补学 duty opens with it. The
+    row's recorded make-up, if any, is kept. Runs inside the caller's transaction."""
+    row = Attendance.objects.filter(session=session, member=member).first()
+    entry = AttendanceEntry(
+        member=member,
+        status=Attendance.Status.LEAVE,
+        leave_reason=reason,
+        makeup_on=row.makeup_on if row else None,
+        makeup_note=row.makeup_note if row else "",
+    )
+    _attendance_apply(session=session, entries=[entry], actor=actor)
+    return Attendance.objects.get(session=session, member=member)
 
 
 def _check_same_group(*, session: StudySession, entries: list[AttendanceEntry]) -> None:

@@ -6,6 +6,8 @@ from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
 from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
 from sessions_app.selectors.essays import essays_returned_to
+from sessions_app.selectors.leave import leave_requests_recent, leave_requests_to_decide
+from sessions_app.selectors.makeup import makeup_counts, makeup_duties_owed_by
 from sessions_app.selectors.plans import plans_awaiting_approval
 from sessions_app.views.common import group_view
 
@@ -25,6 +27,9 @@ def dashboard(request):
         "dashboard": data,
         "today": today,
         "returned_essays": essays_returned_to(member=member),
+        "leave_to_decide": leave_requests_to_decide(member=member, today=today),
+        "my_leave": leave_requests_recent(member=member, today=today),
+        "my_makeup": makeup_duties_owed_by(member=member),
     }
     if member.can_manage_records:
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)
@@ -32,4 +37,6 @@ def dashboard(request):
         context["first_steps"] = group_first_steps(group_id=member.group_id)
         # Held, attendance not entered (audit.promptness: what "recorded" means), any term.
         context["unrecorded"] = unrecorded_sessions(group_id=member.group_id, today=today)
+        if term is not None:
+            context["makeup"] = makeup_counts(group=member.group, term=term, today=today).total
     return render(request, "sessions_app/dashboard.html", context)

@@ -14,6 +14,7 @@ from intake.materials import material_content_type
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
 from sessions_app.models import Attendance, SessionMaterial
 from sessions_app.selectors.access import term_current, term_get, terms_for_group
+from sessions_app.selectors.leave import leave_request_live
 from sessions_app.selectors.sessions import (
     attendance_sheet,
     session_attendance,
@@ -62,6 +63,9 @@ def session_detail(request, pk):
 
 def _detail_page(request, *, session, material_form, status=200):
     attendance = session_attendance(session=session)
+    member = request.member
+    # Asking for leave: before the session ends, for a member in the group on its day.
+    can_ask_leave = timezone.now() < session.ends_at and member.is_in_group_on(session.date)
     return render(
         request,
         "sessions_app/sessions/detail.html",
@@ -73,6 +77,10 @@ def _detail_page(request, *, session, material_form, status=200):
             "material_form": material_form,
             "essays": session_essays(session=session, viewer=request.member),
             "dates": session_dates(session=session),
+            "can_ask_leave": can_ask_leave,
+            "my_leave": (
+                leave_request_live(session=session, member=member) if can_ask_leave else None
+            ),
         },
         status=status,
     )

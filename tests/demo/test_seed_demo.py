@@ -16,7 +16,10 @@ from demo.records import DEMO_PASSWORD, demo_seed
 from intake.count import count_characters, count_words
 from reports.selectors.summary import half_year_summary
 from sessions_app.models import (
+    AWAY_STATUSES,
     Attendance,
+    LeaveRequest,
+    MakeupDuty,
     Member,
     PlannedTopic,
     ReflectionEssay,
@@ -26,6 +29,7 @@ from sessions_app.models import (
     Term,
 )
 from sessions_app.selectors.attendance import ATTENDED_STATUSES, attendance_rate
+from sessions_app.selectors.makeup import makeup_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,8 @@ MODELS = [
     StudySession,
     Attendance,
     ReflectionEssay,
+    LeaveRequest,
+    MakeupDuty,
 ]
 
 
@@ -212,3 +218,36 @@ def test_demo_records_are_dated_when_the_secretary_made_them(client):
     page = response.content.decode()
     assert "12次中10次（83.3%）" in page
     assert 'id="records-changed"' not in page
+
+
+def test_demo_shows_leave_requests_and_makeup_study_as_the_app_keeps_them():
+    seed()
+    group = StudyGroup.objects.get(slug="demo")
+    on_leave = Attendance.objects.filter(session__group=group, status=Attendance.Status.LEAVE)
+    approved = LeaveRequest.objects.filter(member__group=group,
+                                           status=LeaveRequest.Status.APPROVED)
+    # Every 请假 recorded came from an approved request with its reason; the leader's own
+    # went to the deputy.
+    assert sorted((a.session_id, a.member_id, a.leave_reason) for a in on_leave) == sorted(
+        (r.session_id, r.member_id, r.reason) for r in approved
+    )
+    assert all(
+        r.decided_by.role == (Member.Role.DEPUTY if r.member.role == Member.Role.LEADER
+                              else Member.Role.LEADER)
+        for r in approved
+    )
+    refused = LeaveRequest.objects.get(member__group=group, status=LeaveRequest.Status.REFUSED)
+    assert refused.decision_comment
+    came = Attendance.objects.get(session=refused.session, member=refused.member)
+    assert came.attended, "the member whose leave was refused came"
+
+    duties = MakeupDuty.objects.filter(member__group=group)
+    away = Attendance.objects.filter(session__group=group, status__in=AWAY_STATUSES)
+    assert duties.count() == away.count()
+    assert duties.filter(status=MakeupDuty.Status.ACCEPTED).count() == away.exclude(
+        makeup_on=None).count()
+    assert duties.filter(status=MakeupDuty.Status.SUBMITTED).count() == 2
+    assert duties.get(status=MakeupDuty.Status.RETURNED).review_comment
+    h1 = Term.objects.get(group=group, year=2020, half=1)
+    counts = makeup_counts(group=group, term=h1, today=dt.date(2020, 7, 10))
+    assert counts.total.away == away.count() and counts.total.overdue >= 1

@@ -100,7 +100,7 @@ def test_summary_sentence_in_chinese(group, term, records):
     s = half_year_summary(group=group, term=term)
     assert s.sentences[0] == (
         "今年以来，共开展中心组集中学习3次，其中专题学习1次、专题研讨1次、专家辅导1次；"
-        "出勤率75.0%，提交心得体会3篇、调研报告1篇。"
+        "出勤率75.0%，请假和缺席3人次，已补学1人次，提交心得体会3篇、调研报告1篇。"
     )
     assert s.sentences[1] == (
         "上半年学习计划安排专题3个，已开展2个，尚有1个未开展（“专题三”）；"

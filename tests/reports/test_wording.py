@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 TITLE_ZH = "示例县党委理论学习中心组2020年上半年总结及下半年学习计划"
 FIGURES_ZH = (
     "今年以来，共开展中心组集中学习3次，其中专题学习1次、专题研讨1次、专家辅导1次；"
-    "出勤率75.0%，提交心得体会3篇、调研报告1篇。"
+    "出勤率75.0%，请假和缺席3人次，已补学1人次，提交心得体会3篇、调研报告1篇。"
     "上半年学习计划安排专题3个，已开展2个，尚有1个未开展（“专题三”）；"
     "确定调研课题2个，已完成1个。"
 )
@@ -53,8 +53,9 @@ def test_the_english_summary_reads_in_sentences(group, term, records, english):
     # English sentences are separated by a space.
     assert s.figures_text == (
         "Since the start of the year, the group has held 3 study sessions (topic study: "
-        "1, seminar: 1, expert lecture: 1); attendance was 75.0%, 3 reflection essays and "
-        "1 research report were submitted. The study plan for the first half set 3 topics: "
+        "1, seminar: 1, expert lecture: 1); attendance was 75.0%, on leave or absent: "
+        "3 person-times, 1 made up, 3 reflection essays and 1 research report were "
+        "submitted. The study plan for the first half set 3 topics: "
         "2 have been studied and 1 has not (“专题三”); 1 of 2 research topics is done."
     )
     assert s.words.plan == "Study plan for the second half"

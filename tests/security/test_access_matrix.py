@@ -11,17 +11,22 @@ missing id does: same status, same page.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from intake.essays import essay_file_read
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
+    LeaveRequest,
+    MakeupDuty,
     Member,
     PlannedTopic,
     ReflectionEssay,
@@ -31,7 +36,10 @@ from sessions_app.models import (
     StudySession,
 )
 from sessions_app.selectors.plans import plan_startable_halves
-from tests.factories import PASSWORD
+from sessions_app.services.leave import leave_request
+from sessions_app.services.makeup import makeup_submit
+from sessions_app.services.sessions import AttendanceEntry, session_update
+from tests.factories import PASSWORD, StudySessionFactory, TermFactory
 from tests.security._access_world import (
     World,
     essay_form,
@@ -140,6 +148,42 @@ member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
 their_member = lambda w: [{"pk": w.roles["other"].pk}, {"pk": w.theirs.former.pk}]  # noqa: E731
 
 
+def upcoming(records) -> StudySession:
+    """A session of the records' group a week ahead (leave is asked for before a session)."""
+    if not hasattr(records, "_upcoming"):
+        day = timezone.localdate() + dt.timedelta(days=7)
+        term = TermFactory(group=records.group, year=day.year, half=1 if day.month <= 6 else 2)
+        records._upcoming = StudySessionFactory(group=records.group, term=term, date=day,
+                                                topic="即将举行的专题")
+    return records._upcoming
+
+
+def pending_leave(records) -> LeaveRequest:
+    """The essay author's waiting leave request for the upcoming session (the leader decides)."""
+    if not hasattr(records, "_leave"):
+        records._leave = leave_request(session=upcoming(records), member=records.essay.author,
+                                       reason="出差")
+    return records._leave
+
+
+def duty(records, *, submitted: bool = False) -> MakeupDuty:
+    """The essay author's 补学 for the records' session (absent), open or submitted with a file."""
+    if not hasattr(records, "_duty"):
+        author = records.essay.author
+        session_update(session=records.session, actor=author.user, fields={},
+                       attendance=[AttendanceEntry(member=author, status="absent")])
+        records._duty = MakeupDuty.objects.get(member=author)
+        if submitted:
+            upload = SimpleUploadedFile("补学笔记.txt", "观看了会议录像。".encode())
+            records._duty = makeup_submit(duty=records._duty, member=author,
+                                          notes_file=essay_file_read(upload))
+    return records._duty
+
+
+def submitted(records) -> MakeupDuty:
+    return duty(records, submitted=True)
+
+
 def member_form(w):
     return {"display_name": "新来的成员", "role": "member", "username": "newcomer",
             "joined_on": "2020-05-01"}
@@ -208,11 +252,38 @@ TABLE = [
     Row("sessions_app:material_delete", get=MANAGE_GET, post=MANAGE_POST, args=material_pks,
         state=material_count, foreign=their_material, missing={"material_pk": MISSING_ID}),
     Row("sessions_app:my_record", get=READ, post=READ),
+    # 请假: everyone in the group asks for their own leave (the leader's goes to the deputy);
+    # the leader decides the member's request, and nobody else may.
+    Row("sessions_app:leave_request", get=READ, post=in_group(302, 302, 302, 302),
+        args=lambda w: {"pk": upcoming(w.mine).pk}, data=lambda w: {"reason": "出差"},
+        state=lambda w: LeaveRequest.objects.filter(member__group=w.group).count(),
+        foreign=their_session, missing={"pk": MISSING_ID}),
+    Row("sessions_app:leave_list", get=LEAD_GET, post=LEAD_GET),
+    Row("sessions_app:leave_decide", get=every(405), post=in_group(302, 403, 403, 403),
+        args=lambda w: {"pk": pending_leave(w.mine).pk},
+        data=lambda w: {f"l{pending_leave(w.mine).pk}-decision": "approve"},
+        state=lambda w: LeaveRequest.objects.get(pk=pending_leave(w.mine).pk).status,
+        foreign=lambda w: [{"pk": pending_leave(w.theirs).pk}], missing={"pk": MISSING_ID}),
+    # 补学: the member's own duty; the secretary and leaders read and review every duty, but
+    # only the member submits notes.
+    Row("sessions_app:makeup_list", get=MANAGE_GET, post=MANAGE_GET),
+    Row("sessions_app:makeup_detail", get=READ, post=in_group(403, 403, 403, 302),
+        args=lambda w: {"pk": duty(w.mine).pk}, data=lambda w: {"body": "观看了会议录像。"},
+        state=lambda w: MakeupDuty.objects.get(pk=duty(w.mine).pk).status,
+        foreign=lambda w: [{"pk": duty(w.theirs).pk}], missing={"pk": MISSING_ID}),
+    Row("sessions_app:makeup_review", get=every(405), post=MANAGE_POST,
+        args=lambda w: {"pk": submitted(w.mine).pk}, data=lambda w: {"status": "accepted"},
+        state=lambda w: MakeupDuty.objects.get(pk=submitted(w.mine).pk).status,
+        foreign=lambda w: [{"pk": submitted(w.theirs).pk}], missing={"pk": MISSING_ID}),
+    Row("sessions_app:makeup_file", get=READ, post=READ,
+        args=lambda w: {"pk": submitted(w.mine).pk},
+        foreign=lambda w: [{"pk": submitted(w.theirs).pk}], missing={"pk": MISSING_ID}),
     Row("sessions_app:group_rules", get=MANAGE_GET, post=MANAGE_POST,
         data=lambda w: {
             "rule_sessions_per_quarter": "2",
             "rule_attendance_rate": "85.0",
             "rule_essays_per_member_year": "3",
+            "makeup_due_days": "10",
         },
         state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
     # Members: the secretary and leaders keep the list and hand out sign-in links.

@@ -27,8 +27,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
 from reports.models import ReportFile
-from sessions_app.models import PlannedTopic
-from sessions_app.services.sessions import material_add
+from sessions_app.models import MakeupDuty, PlannedTopic
+from sessions_app.services.leave import leave_request
+from sessions_app.services.makeup import makeup_submit
+from sessions_app.services.sessions import AttendanceEntry, material_add, session_update
 from sessions_app.signin import signin_token_generator
 from tests.factories import (
     PASSWORD,
@@ -38,6 +40,7 @@ from tests.factories import (
     ReflectionEssayFactory,
     StudyPlanFactory,
     StudySessionFactory,
+    TermFactory,
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
@@ -203,6 +206,32 @@ def _members(w):
     return [w.secretary, w.leader, w.member]
 
 
+def _upcoming(w):
+    """A session ten days ahead of the world's day (leave is asked for before a session)."""
+    if not hasattr(w, "_upcoming"):
+        w._upcoming = StudySessionFactory(
+            group=w.group, term=TermFactory(group=w.group, year=2020, half=2),
+            date=dt.date(2020, 12, 20),
+        )
+    return w._upcoming
+
+
+def _pending_leave(w):
+    if not hasattr(w, "_leave"):
+        w._leave = leave_request(session=_upcoming(w), member=w.member, reason="出差")
+    return w._leave
+
+
+def _duty(w, *, submitted: bool):
+    """The member's 补学 for the world's session: absent, notes submitted or not yet."""
+    session_update(session=w.session, actor=w.secretary.user, fields={},
+                   attendance=[AttendanceEntry(member=w.member, status="absent")])
+    duty = MakeupDuty.objects.get(member=w.member)
+    if submitted:
+        duty = makeup_submit(duty=duty, member=w.member, body="观看会议录像，学习讲话稿。")
+    return duty
+
+
 def _logged_out(client, response, world):
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
@@ -267,7 +296,7 @@ CASES: dict[str, Case] = {
     "sessions_app:group_rules": Case(
         "secretary", _group,
         lambda w: {"rule_sessions_per_quarter": "3", "rule_attendance_rate": "85",
-                   "rule_essays_per_member_year": "2"},
+                   "rule_essays_per_member_year": "2", "makeup_due_days": "14"},
         ("sessions_app.StudyGroup",),
     ),
     "sessions_app:essay_create": Case(
@@ -281,6 +310,25 @@ CASES: dict[str, Case] = {
         lambda w: {"title": "改过的心得", "kind": "reflection", "session": w.session.pk,
                    "body": "再次学习，体会更深。"},
         ("sessions_app.ReflectionEssay",),
+    ),
+    "sessions_app:leave_request": Case(
+        "member", lambda w: {**_group(w), "pk": _upcoming(w).pk}, lambda w: {"reason": "出差"},
+        ("sessions_app.LeaveRequest",),
+    ),
+    "sessions_app:leave_decide": Case(
+        "leader", lambda w: {**_group(w), "pk": _pending_leave(w).pk},
+        lambda w: {f"l{_pending_leave(w).pk}-decision": "approve"},
+        ("sessions_app.LeaveRequest", "sessions_app.Attendance", "sessions_app.MakeupDuty"),
+    ),
+    "sessions_app:makeup_detail": Case(
+        "member", lambda w: {**_group(w), "pk": _duty(w, submitted=False).pk},
+        lambda w: {"body": "观看会议录像，学习讲话稿。"},
+        ("sessions_app.MakeupDuty",),
+    ),
+    "sessions_app:makeup_review": Case(
+        "secretary", lambda w: {**_group(w), "pk": _duty(w, submitted=True).pk},
+        lambda w: {"status": "accepted", "comment": ""},
+        ("sessions_app.MakeupDuty", "sessions_app.Attendance"),
     ),
     "sessions_app:essay_review": Case(
         "secretary", lambda w: {**_group(w), "pk": w.essay.pk},
@@ -360,6 +408,9 @@ CASES: dict[str, Case] = {
 # Pages that only show things: a POST to them must change nothing either.
 READ_ONLY = {
     "home",
+    "sessions_app:leave_list",
+    "sessions_app:makeup_list",
+    "sessions_app:makeup_file",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",

@@ -13,6 +13,7 @@ def test_secretary_sets_the_groups_rules(client_for, group, secretary):
             "rule_sessions_per_quarter": "3",
             "rule_attendance_rate": "95.5",
             "rule_essays_per_member_year": "2",
+            "makeup_due_days": "14",
         },
         follow=True,
     )
@@ -34,6 +35,7 @@ def test_an_attendance_rule_above_100_is_refused_and_nothing_changes(client_for,
             "rule_sessions_per_quarter": "1",
             "rule_attendance_rate": "120",
             "rule_essays_per_member_year": "1",
+            "makeup_due_days": "14",
         },
     )
     assert response.status_code == 200
@@ -55,6 +57,7 @@ def test_absurd_rules_are_refused(client_for, group, secretary):
             "rule_sessions_per_quarter": "40000",
             "rule_attendance_rate": "90",
             "rule_essays_per_member_year": "1000",
+            "makeup_due_days": "14",
         },
     )
     errors = response.context["form"].errors
