@@ -11,6 +11,7 @@ missing id does: same status, same page.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -343,6 +344,14 @@ TABLE = [
         foreign=their_session, missing={"pk": MISSING_ID}),
     Row("reports:sign_in_sheet_docx", get=READ, post=every(405), args=session_pk,
         foreign=their_session, missing={"pk": MISSING_ID}),
+    # Above the group (oversight/): a group's people, whatever their role there, see nothing of
+    # the county that oversees it (tests/oversight/test_access.py: the roles that do).
+    Row("oversight:index", get=(200, 200, 200, 200, 200, LOGIN),
+        post=(200, 200, 200, 200, 200, LOGIN)),
+    Row("oversight:table", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    Row("oversight:table_xlsx", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
 ]
 ROWS = {row.name: row for row in TABLE}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"
@@ -351,11 +360,16 @@ assert len(ROWS) == len(TABLE), "two rows for one URL name"
 # --- The tests ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _routes() -> dict[str, str]:
+    return url_names()
+
+
 def url_for(row: Row, w: World, overrides: dict | None = None) -> str:
     kwargs = {**row.args(w), **(overrides or {})}
     query = {k[1:]: v for k, v in kwargs.items() if k.startswith("?")}
     kwargs = {k: v for k, v in kwargs.items() if not k.startswith("?")}
-    if ":" in row.name:
+    if "<slug:group_slug>" in _routes()[row.name]:
         kwargs["group_slug"] = w.group.slug
     url = reverse(row.name, kwargs=kwargs)
     return url + "".join(f"?{k}={v}" for k, v in query.items())

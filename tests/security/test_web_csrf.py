@@ -109,6 +109,7 @@ def url_values(world) -> dict[str, str]:
         "topic_id": str(world.research_topic.pk),
         "import_kind": "members",
         "fmt": "xlsx",
+        "org_slug": "county",
         "uidb64": urlsafe_base64_encode(force_bytes(world.member.user.pk)),
         "token": signin_token_generator.make_token(world.member.user),
         # Django's admin
@@ -360,6 +361,9 @@ CASES: dict[str, Case] = {
 # Pages that only show things: a POST to them must change nothing either.
 READ_ONLY = {
     "home",
+    "oversight:index",
+    "oversight:table",
+    "oversight:table_xlsx",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",

@@ -1,0 +1,100 @@
+"""Above the group: organisations (党委（部门）) that oversee study groups, and who acts for them.
+
+An organisation may have sub-organisations (a city above its counties). Its administrators and
+inspectors (督学) see the records of every group placed in it or in an organisation below it;
+nobody in a group sees anything above the group. ``path`` holds the chain of ids from the root
+("3/7/"), so an organisation's whole subtree is one ``path__startswith`` filter.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sessions_app.models import AuditedModel, StudyGroup, history_user
+
+
+class Organisation(AuditedModel):
+    """A 党委（部门） such as 中共示例县委宣传部, placed under its parent (None: a root)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Ids from the root down to this one, each followed by "/": set by organisation_create.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationRole(AuditedModel):
+    """A user's role at an organisation: administrator or inspector (read-only)."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("organisation administrator")
+        INSPECTOR = "inspector", _("inspector")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="roles"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="organisation_roles",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("organisation role")
+        verbose_name_plural = _("organisation roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_role_one_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.user} · {self.get_role_display()}"
+
+
+class GroupPlacement(AuditedModel):
+    """Which organisation oversees a study group (one per group)."""
+
+    group = models.OneToOneField(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="placement",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.organisation}"

@@ -1,0 +1,65 @@
+"""Pages above the group: the organisations a user oversees and the county table."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from oversight.exports import county_table_xlsx
+from oversight.selectors.access import organisation_get_for_user, organisations_for_user
+from oversight.selectors.chart import county_chart
+from oversight.selectors.table import SORTS, STATE_FILTERS, county_table, rows_arranged
+from oversight.selectors.terms import half_chosen, halves_overseen
+from sessions_app.selectors.rules import RuleState
+
+
+@login_required
+def index(request):
+    """One organisation: straight to its table. Several: a list. None: 404 (nothing above)."""
+    reach = organisations_for_user(user=request.user)
+    if len(reach) == 1:
+        return redirect("oversight:table", org_slug=reach[0].organisation.slug)
+    return render(request, "oversight/index.html", {"reach": reach})
+
+
+def _table(request, org_slug):
+    access = organisation_get_for_user(user=request.user, slug=org_slug)
+    today = timezone.localdate()
+    year, half = half_chosen(code=request.GET.get("term"), today=today)
+    table = county_table(organisation=access.organisation, year=year, half=half, today=today)
+    return access, table, today
+
+
+@login_required
+def table(request, org_slug):
+    access, table, today = _table(request, org_slug)
+    sort = request.GET.get("sort", "name")
+    state = request.GET.get("state", "")
+    rows = rows_arranged(table.rows, sort=sort, state=state)
+    return render(
+        request,
+        "oversight/table.html",
+        {
+            "access": access,
+            "table": table,
+            "rows": rows,
+            "chart": county_chart(rows),
+            "halves": halves_overseen(organisation=access.organisation),
+            "sort": sort if sort in SORTS else "name",
+            "state": state if state in STATE_FILTERS else "",
+            "states": [RuleState(s) for s in STATE_FILTERS],
+        },
+    )
+
+
+@login_required
+def table_xlsx(request, org_slug):
+    access, table, _today = _table(request, org_slug)
+    response = HttpResponse(
+        county_table_xlsx(table),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{access.organisation.slug}-{table.code}.xlsx"'
+    )
+    return response
