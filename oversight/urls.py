@@ -8,4 +8,5 @@ urlpatterns = [
     path("", table.index, name="index"),
     path("<slug:org_slug>/", table.table, name="table"),
     path("<slug:org_slug>/table.xlsx", table.table_xlsx, name="table_xlsx"),
+    path("<slug:org_slug>/groups/<slug:group_slug>/", table.group_page, name="group"),
 ]

@@ -81,3 +81,11 @@ def groups_overseen(*, organisation: Organisation) -> QuerySet[StudyGroup]:
 def organisations_below(*, organisation: Organisation) -> QuerySet[Organisation]:
     """organisation's subtree without itself, by path."""
     return Organisation.objects.filter(_subtree([organisation.path])).exclude(pk=organisation.pk)
+
+
+def group_overseen_get(*, access: OrganisationAccess, group_slug: str) -> StudyGroup:
+    """A group in the reached organisation's subtree by slug; Http404 for any other group."""
+    group = groups_overseen(organisation=access.organisation).filter(slug=group_slug).first()
+    if group is None:
+        raise Http404("No such group")
+    return group

@@ -121,15 +121,22 @@ def _worst(states) -> RuleState | None:
 
 
 def county_table(
-    *, organisation: Organisation, year: int, half: int, today: dt.date
+    *,
+    organisation: Organisation,
+    year: int,
+    half: int,
+    today: dt.date,
+    only: StudyGroup | None = None,
 ) -> CountyTable:
     """Every group in organisation's subtree, with its figures for the term year/half as of
     today: sessions held (dated up to today) against the topics of its plan, attendance rate,
     counted essays and essays per member of the term, 请假/缺席 person-times and those made up,
     sessions recorded within 7 days, its rules' states (sessions per quarter, attendance, essays
     per member a year) and the worst of them, and the summary's status. Groups without that
-    term are listed with empty figures. Ten queries, whatever the number of groups."""
-    groups = list(groups_overseen(organisation=organisation))
+    term are listed with empty figures. Eleven queries, whatever the number of groups. With
+    only, the table holds that one group's row (a group page; the caller checked it is in the
+    subtree)."""
+    groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
     terms = {
         t.group_id: t
         for t in Term.objects.filter(group__in=groups, year=year, half=half).select_related(

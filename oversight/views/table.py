@@ -6,11 +6,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from oversight.exports import county_table_xlsx
-from oversight.selectors.access import organisation_get_for_user, organisations_for_user
+from oversight.selectors.access import (
+    group_overseen_get,
+    organisation_get_for_user,
+    organisations_for_user,
+)
 from oversight.selectors.chart import county_chart
 from oversight.selectors.table import SORTS, STATE_FILTERS, county_table, rows_arranged
 from oversight.selectors.terms import half_chosen, halves_overseen
+from reports.selectors.summary import half_year_summary
 from sessions_app.selectors.rules import RuleState
+from sessions_app.selectors.sessions import session_rows_for_term
 
 
 @login_required
@@ -63,3 +69,34 @@ def table_xlsx(request, org_slug):
         f'attachment; filename="{access.organisation.slug}-{table.code}.xlsx"'
     )
     return response
+
+
+@login_required
+def group_page(request, org_slug, group_slug):
+    """One overseen group, read-only: its row of the table, its sessions of the term and its
+    approved half-year summary as the leader approved it."""
+    access = organisation_get_for_user(user=request.user, slug=org_slug)
+    group = group_overseen_get(access=access, group_slug=group_slug)
+    today = timezone.localdate()
+    year, half = half_chosen(code=request.GET.get("term"), today=today)
+    table = county_table(
+        organisation=access.organisation, year=year, half=half, today=today, only=group
+    )
+    row = table.rows[0]
+    return render(
+        request,
+        "oversight/group.html",
+        {
+            "access": access,
+            "group": group,
+            "table": table,
+            "row": row,
+            "sessions": (
+                session_rows_for_term(group_id=group.pk, term=row.term) if row.term else []
+            ),
+            # The latest approved version as approved; live figures only where none is.
+            "summary": (
+                half_year_summary(group=group, term=row.term, today=today) if row.term else None
+            ),
+        },
+    )

@@ -364,6 +364,7 @@ READ_ONLY = {
     "oversight:index",
     "oversight:table",
     "oversight:table_xlsx",
+    "oversight:group",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",
