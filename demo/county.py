@@ -13,14 +13,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from demo.records import DEMO_PASSWORD, DEMO_SLUG, aware, clock_time
-from oversight.models import Organisation, OrganisationRole
+from demo.records import DEMO_PASSWORD, DEMO_SLUG, _date_session, aware, clock_time
+from oversight.models import (
+    Organisation,
+    OrganisationRole,
+    ReportingDeadline,
+    Submission,
+)
 from oversight.services.organisations import (
     group_place,
     organisation_create,
     organisation_role_grant,
 )
-from sessions_app.models import Attendance, Member, StudyGroup
+from oversight.services.submissions import submission_submit
+from sessions_app.models import Attendance, Member, StudyGroup, Term
 from sessions_app.services.sessions import AttendanceEntry, session_record
 
 COUNTY_SLUG = "demo-county"
@@ -43,13 +49,31 @@ SECOND_PEOPLE = (
 )
 # Four sessions of 2020 H1: date, start, end, topic, place, who was away (username: status).
 SECOND_SESSIONS = (
-    (dt.date(2020, 2, 20), "09:00", "11:30", "学习贯彻党的十九届四中全会精神", "常委会第一会议室",
-     {"renda05": Attendance.Status.LEAVE}),
-    (dt.date(2020, 4, 16), "09:00", "11:00", "学习《中华人民共和国宪法》和人大工作有关论述",
-     "常委会第一会议室", {"renda06": Attendance.Status.ABSENT}),
+    (
+        dt.date(2020, 2, 20),
+        "09:00",
+        "11:30",
+        "学习贯彻党的十九届四中全会精神",
+        "常委会第一会议室",
+        {"renda05": Attendance.Status.LEAVE},
+    ),
+    (
+        dt.date(2020, 4, 16),
+        "09:00",
+        "11:00",
+        "学习《中华人民共和国宪法》和人大工作有关论述",
+        "常委会第一会议室",
+        {"renda06": Attendance.Status.ABSENT},
+    ),
     (dt.date(2020, 5, 28), "14:30", "17:00", "学习贯彻全国两会精神", "常委会第一会议室", {}),
-    (dt.date(2020, 6, 18), "09:00", "11:30", "专题研讨：坚持和完善人民代表大会制度",
-     "常委会第二会议室", {"renda04": Attendance.Status.LEAVE, "renda05": Attendance.Status.LEAVE}),
+    (
+        dt.date(2020, 6, 18),
+        "09:00",
+        "11:30",
+        "专题研讨：坚持和完善人民代表大会制度",
+        "常委会第二会议室",
+        {"renda04": Attendance.Status.LEAVE, "renda05": Attendance.Status.LEAVE},
+    ),
 )
 
 
@@ -75,6 +99,21 @@ def county_seed() -> bool:
         organisation_role_grant(organisation=county, user=users[username], role=role)
     group_place(group=demo_group, organisation=county)
     group_place(group=_second_group(User, password), organisation=county)
+    # Summaries of 2020 H1 are due by 2020年7月15日; the demo group sent its approved one on
+    # time, and it waits in the county's inbox to be received (签收).
+    ReportingDeadline.objects.create(
+        organisation=county,
+        year=2020,
+        half=1,
+        kind=Submission.Kind.SUMMARY,
+        due_on=dt.date(2020, 7, 15),
+    )
+    secretary = Member.objects.get(group=demo_group, user__username="secretary")
+    term = Term.objects.get(group=demo_group, year=2020, half=1)
+    sent = submission_submit(term=term, kind=Submission.Kind.SUMMARY, member=secretary)
+    # Dated as the demo's other records are: as if made on the day (demo.records._date_session).
+    when = aware(dt.date(2020, 7, 12), "16:30")
+    Submission.objects.filter(pk=sent.pk).update(submitted_at=when, created_at=when)
     return True
 
 
@@ -102,7 +141,7 @@ def _second_group(User, password: str) -> StudyGroup:
         members[username] = member
     secretary = members["renda03"].user
     for day, start, end, topic, place, away in SECOND_SESSIONS:
-        session_record(
+        session = session_record(
             group=group,
             actor=secretary,
             fields={
@@ -125,4 +164,6 @@ def _second_group(User, password: str) -> StudyGroup:
                 for username, member in members.items()
             ],
         )
+        # Recorded the next afternoon (the seed runs years later: see _date_session).
+        _date_session(session, aware(day + dt.timedelta(days=1), "16:00"))
     return group

@@ -1,12 +1,17 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from oversight.models import GroupPlacement, Organisation, OrganisationRole
+from oversight.models import (
+    GroupPlacement,
+    Organisation,
+    OrganisationRole,
+    ReportingDeadline,
+    Submission,
+)
 from oversight.services.organisations import organisation_create
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "parent", "path")
     search_fields = ("name", "slug")
 
@@ -24,13 +29,37 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganisationRole)
-class OrganisationRoleAdmin(SimpleHistoryAdmin):
+class OrganisationRoleAdmin(admin.ModelAdmin):
     list_display = ("organisation", "user", "role")
     list_filter = ("role",)
     autocomplete_fields = ("organisation",)
 
 
 @admin.register(GroupPlacement)
-class GroupPlacementAdmin(SimpleHistoryAdmin):
+class GroupPlacementAdmin(admin.ModelAdmin):
     list_display = ("group", "organisation")
     autocomplete_fields = ("organisation",)
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "year", "half", "kind", "due_on")
+    list_filter = ("kind", "year")
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: submissions are made and decided on the site's pages (oversight.services)."""
+
+    list_display = ("group", "term", "kind", "version", "status", "submitted_at", "decided_at")
+    list_filter = ("kind", "status")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -17,8 +17,12 @@ def county_table_xlsx(table: CountyTable) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = table.code
-    sheet.append([_("%(organisation)s · study groups, %(term)s")
-                  % {"organisation": table.organisation.name, "term": table.code}])
+    sheet.append(
+        [
+            _("%(organisation)s · study groups, %(term)s")
+            % {"organisation": table.organisation.name, "term": table.code}
+        ]
+    )
     sheet["A1"].font = Font(bold=True)
     header = [
         _("Study group"),

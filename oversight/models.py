@@ -7,11 +7,12 @@ nobody in a group sees anything above the group. ``path`` holds the chain of ids
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sessions_app.models import AuditedModel, StudyGroup, history_user
+from sessions_app.models import AuditedModel, StudyGroup, Term, history_user
 
 
 class Organisation(AuditedModel):
@@ -98,3 +99,107 @@ class GroupPlacement(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.group} → {self.organisation}"
+
+
+class Submission(AuditedModel):
+    """One 报送 of a group's approved summary or plan to the organisation above it, and what the
+    organisation did with it: received (签收) or returned with a comment. A resubmission is a new
+    row; earlier ones stay as they were."""
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("half-year summary")
+        PLAN = "plan", _("study plan")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        RECEIVED = "received", _("received")
+        RETURNED = "returned", _("returned")
+
+    group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    term = models.ForeignKey(
+        Term,
+        verbose_name=_("term"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The organisation it went to, as placed on the day (a later move does not rewrite it).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    # The approved version sent: the summary's narrative version, or the plan as approved on.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    approved_at = models.DateTimeField(_("approved at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["term", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.term} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.RETURNED and not self.comment.strip():
+            raise ValidationError({"comment": _("Say why it is returned.")})
+
+
+class ReportingDeadline(AuditedModel):
+    """By when an organisation's groups submit a kind of document for a term (e.g. summaries of
+    2020 H1 by 2020年7月15日)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half"), choices=Term.Half.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Submission.Kind.choices)
+    due_on = models.DateField(_("due on"))
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "half", "kind"], name="deadline_one_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.year}H{self.half} · {self.get_kind_display()}"

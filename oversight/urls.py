@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import table
+from oversight.views import submissions, table
 
 app_name = "oversight"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("<slug:org_slug>/", table.table, name="table"),
     path("<slug:org_slug>/table.xlsx", table.table_xlsx, name="table_xlsx"),
     path("<slug:org_slug>/groups/<slug:group_slug>/", table.group_page, name="group"),
+    path("<slug:org_slug>/submissions/", submissions.inbox, name="inbox"),
+    path("<slug:org_slug>/submissions/<int:pk>/receive/", submissions.receive, name="receive"),
+    path("<slug:org_slug>/submissions/<int:pk>/return/", submissions.return_, name="return"),
 ]

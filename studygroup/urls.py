@@ -31,5 +31,6 @@ urlpatterns = [
     path("g/<slug:group_slug>/reports/", include("reports.urls")),
     path("g/<slug:group_slug>/audit/", include("audit.urls")),
     # Above the group: organisations, their inspectors and the county table (oversight/).
+    path("g/<slug:group_slug>/submissions/", include("oversight.urls_group")),
     path("o/", include("oversight.urls")),
 ]

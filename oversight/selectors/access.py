@@ -39,9 +39,7 @@ class OrganisationAccess:
 def _roles(user: AbstractBaseUser) -> list[OrganisationRole]:
     if not user.is_authenticated:
         return []
-    return list(
-        OrganisationRole.objects.filter(user=user).select_related("organisation")
-    )
+    return list(OrganisationRole.objects.filter(user=user).select_related("organisation"))
 
 
 def _subtree(paths: list[str]) -> Q:

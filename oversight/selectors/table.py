@@ -17,8 +17,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit import promptness
-from oversight.models import Organisation
+from oversight.models import Organisation, Submission
 from oversight.selectors.access import groups_overseen
+from oversight.selectors.submissions import deadline_for, latest_submissions, submitted_late
 from reports.models import ReportNarrative
 from sessions_app.models import (
     Attendance,
@@ -53,10 +54,16 @@ class SummaryStatus:
     NONE = "none"
     DRAFT = "draft"
     APPROVED = "approved"
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    RETURNED = "returned"
     LABELS = {
         NONE: _("not started"),
         DRAFT: _("draft"),
         APPROVED: _("approved"),
+        SUBMITTED: _("submitted"),
+        RECEIVED: _("received"),
+        RETURNED: _("returned"),
     }
 
 
@@ -80,6 +87,8 @@ class GroupRow:
     rule_states: dict[str, RuleState | None] = field(default_factory=dict)
     state: RuleState | None = None
     summary_status: str = SummaryStatus.NONE
+    # Past the organisation's deadline for the summary with nothing submitted in time.
+    summary_late: bool = False
 
     @property
     def prompt_rate(self) -> Decimal | None:
@@ -98,6 +107,7 @@ class CountyTable:
     half: int
     today: dt.date
     rows: list[GroupRow]
+    summary_due_on: dt.date | None = None
 
     @property
     def code(self) -> str:
@@ -132,16 +142,14 @@ def county_table(
     today: sessions held (dated up to today) against the topics of its plan, attendance rate,
     counted essays and essays per member of the term, 请假/缺席 person-times and those made up,
     sessions recorded within 7 days, its rules' states (sessions per quarter, attendance, essays
-    per member a year) and the worst of them, and the summary's status. Groups without that
-    term are listed with empty figures. Eleven queries, whatever the number of groups. With
-    only, the table holds that one group's row (a group page; the caller checked it is in the
-    subtree)."""
+    per member a year) and the worst of them, the summary's status (with its 报送) and whether
+    it is late. Groups without that term are listed with empty figures. Thirteen queries,
+    whatever the number of groups. With only, the table holds that one group's row (a group
+    page; the caller checked it is in the subtree)."""
     groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
     terms = {
         t.group_id: t
-        for t in Term.objects.filter(group__in=groups, year=year, half=half).select_related(
-            "group"
-        )
+        for t in Term.objects.filter(group__in=groups, year=year, half=half).select_related("group")
     }
     term_list = list(terms.values())
     held = StudySession.objects.filter(term__in=term_list, date__lte=today)
@@ -215,6 +223,11 @@ def county_table(
     ):
         summaries[group_id].add(status)
 
+    submitted = latest_submissions(term_ids=[t.pk for t in term_list], kind=Submission.Kind.SUMMARY)
+    due_on = deadline_for(
+        organisation=organisation, year=year, half=half, kind=Submission.Kind.SUMMARY
+    )
+
     sessions_by_group = defaultdict(list)
     for row in held_rows:
         sessions_by_group[row["group_id"]].append(_HeldSession(row))
@@ -248,8 +261,11 @@ def county_table(
             sessions=sessions_by_group[group.pk], times=times, today=today
         )
         statuses = summaries.get(group.pk, set())
+        sent = submitted.get(term.pk)
         summary_status = (
-            SummaryStatus.APPROVED
+            sent.status
+            if sent is not None
+            else SummaryStatus.APPROVED
             if ReportNarrative.Status.APPROVED in statuses
             else SummaryStatus.DRAFT
             if statuses
@@ -273,9 +289,17 @@ def county_table(
                 rule_states=rule_states,
                 state=_worst(rule_states.values()),
                 summary_status=summary_status,
+                summary_late=submitted_late(sent, due_on=due_on, today=today),
             )
         )
-    return CountyTable(organisation=organisation, year=year, half=half, today=today, rows=rows)
+    return CountyTable(
+        organisation=organisation,
+        year=year,
+        half=half,
+        today=today,
+        rows=rows,
+        summary_due_on=due_on,
+    )
 
 
 class _HeldSession:

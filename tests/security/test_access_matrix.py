@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from oversight.models import Submission
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
     Member,
@@ -138,6 +139,9 @@ their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
 member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
+submissions = lambda w: list(  # noqa: E731
+    Submission.objects.values_list("pk", "status").order_by("pk")
+)
 their_member = lambda w: [{"pk": w.roles["other"].pk}, {"pk": w.theirs.former.pk}]  # noqa: E731
 
 
@@ -354,6 +358,17 @@ TABLE = [
         post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
     Row("oversight:group", get=(404, 404, 404, 404, 404, LOGIN),
         post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    Row("oversight:inbox", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    Row("oversight:receive", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county", "pk": MISSING_ID}, state=submissions),
+    Row("oversight:return", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county", "pk": MISSING_ID},
+        data=lambda w: {"comment": "请补充。"}, state=submissions),
+    # The group's own 报送 page: its managers send the approved summary up.
+    Row("submissions:list", get=MANAGE_GET, post=MANAGE_GET),
+    Row("submissions:submit", get=every(405), post=MANAGE_POST,
+        data=lambda w: {"term": w.mine.term.code, "kind": "summary"}, state=submissions),
 ]
 ROWS = {row.name: row for row in TABLE}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -21,13 +22,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
+from oversight.models import OrganisationRole, Submission
+from oversight.services.organisations import (
+    group_place,
+    organisation_create,
+    organisation_role_grant,
+)
 from reports.models import ReportFile
-from sessions_app.models import PlannedTopic
+from sessions_app.models import PlannedTopic, StudyPlan
 from sessions_app.services.sessions import material_add
 from sessions_app.signin import signin_token_generator
 from tests.factories import (
@@ -38,6 +46,7 @@ from tests.factories import (
     ReflectionEssayFactory,
     StudyPlanFactory,
     StudySessionFactory,
+    UserFactory,
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
@@ -142,10 +151,26 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
     )
     former = MemberFactory(group=group, left_on=dt.date(2020, 1, 1))  # before every session
     save_draft(group, term, secretary)
+    # The county above the group, its administrator, the term's plan approved (so it can be
+    # submitted) and a summary already submitted (so it can be received or returned).
+    county = organisation_create(name="中共示例县委宣传部", slug="county")
+    group_place(group=group, organisation=county)
+    county_admin = SimpleNamespace(user=UserFactory(username="county"))
+    organisation_role_grant(
+        organisation=county, user=county_admin.user, role=OrganisationRole.Role.ADMINISTRATOR
+    )
+    StudyPlan.objects.filter(pk=plan.pk).update(
+        status=StudyPlan.Status.APPROVED, approved_at=timezone.now(), approved_by=leader
+    )
+    submission = Submission.objects.create(
+        group=group, term=term, kind=Submission.Kind.SUMMARY, organisation=county,
+        approved_at=timezone.now(), submitted_at=timezone.now(), submitted_by=secretary.user,
+    )
     return dataclasses.make_dataclass(
         "World",
         ["group", "term", "secretary", "leader", "member", "session", "spare_session", "plan",
-         "next_plan", "research_topic", "essay", "material", "former"],
+         "next_plan", "research_topic", "essay", "material", "former", "county_admin",
+         "submission"],
     )(
         group, term, secretary, leader, member, session, spare_session, plan, next_plan,
         research_topic,
@@ -157,6 +182,8 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
             material_file=material_file_read(SimpleUploadedFile("讲话.pdf", pdf_bytes())),
         ),
         former,
+        county_admin,
+        submission,
     )
 
 
@@ -356,6 +383,18 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_term(w), "kind": ReportFile.Kind.SUMMARY}, lambda w: {},
         ("reports.ReportFile",),
     ),
+    "submissions:submit": Case(
+        "secretary", _group, lambda w: {"term": w.term.code, "kind": "plan"},
+        ("oversight.Submission",),
+    ),
+    "oversight:receive": Case(
+        "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
+        lambda w: {}, ("oversight.Submission",),
+    ),
+    "oversight:return": Case(
+        "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
+        lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -365,6 +404,8 @@ READ_ONLY = {
     "oversight:table",
     "oversight:table_xlsx",
     "oversight:group",
+    "oversight:inbox",
+    "submissions:list",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",
