@@ -8,16 +8,18 @@ from oversight.models import (
     Submission,
 )
 from oversight.services.organisations import organisation_create
+from sessions_app.admin import AuditedAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ("name", "slug", "parent", "path")
     search_fields = ("name", "slug")
 
     def get_readonly_fields(self, request, obj=None):
         # An organisation is not moved under another parent: its subtree's paths would follow.
-        return ("path", "parent") if obj else ("path",)
+        kept = (*AuditedAdmin.readonly_fields, "path")
+        return (*kept, "parent") if obj else kept
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -29,20 +31,20 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationRole)
-class OrganisationRoleAdmin(admin.ModelAdmin):
+class OrganisationRoleAdmin(AuditedAdmin):
     list_display = ("organisation", "user", "role")
     list_filter = ("role",)
     autocomplete_fields = ("organisation",)
 
 
 @admin.register(GroupPlacement)
-class GroupPlacementAdmin(admin.ModelAdmin):
+class GroupPlacementAdmin(AuditedAdmin):
     list_display = ("group", "organisation")
     autocomplete_fields = ("organisation",)
 
 
 @admin.register(ReportingDeadline)
-class ReportingDeadlineAdmin(admin.ModelAdmin):
+class ReportingDeadlineAdmin(AuditedAdmin):
     list_display = ("organisation", "year", "half", "kind", "due_on")
     list_filter = ("kind", "year")
     autocomplete_fields = ("organisation",)
