@@ -35,6 +35,8 @@ def county_table_xlsx(table: CountyTable) -> bytes:
         _("Made up"),
         _("Recorded within 7 days (%)"),
         _("Rules"),
+        _("Sessions sat in"),
+        _("Evaluations filed"),
         _("Half-year summary"),
     ]
     sheet.append(header)
@@ -53,6 +55,8 @@ def county_table_xlsx(table: CountyTable) -> bytes:
                 row.made_up if row.term else None,
                 float(row.prompt_rate) if row.prompt_rate is not None else None,
                 str(row.state.label) if row.state else "",
+                row.sat_in if row.term else None,
+                row.evaluations if row.term else None,
                 row.summary_status_label if row.term else "",
             ]
         )

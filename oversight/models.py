@@ -203,3 +203,61 @@ class ReportingDeadline(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.year}H{self.half} · {self.get_kind_display()}"
+
+
+# An evaluation is short: its three parts together hold at most this many characters.
+EVALUATION_MAX_CHARS = 500
+
+
+class SittingIn(AuditedModel):
+    """An inspector sitting in on a group's session (列席旁听), and the evaluation (旁听评价) they
+    file after it: an overall evaluation, highlights (亮点) and problems (问题)."""
+
+    session = models.ForeignKey(
+        "sessions_app.StudySession",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="sittings_in",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="sittings_in",
+    )
+    # Through which organisation the inspector came (kept if the group moves later).
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    evaluation = models.TextField(_("evaluation"), blank=True)
+    highlights = models.TextField(_("highlights"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    filed_at = models.DateTimeField(_("evaluation filed at"), null=True, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("sitting in")
+        verbose_name_plural = _("sittings in")
+        ordering = ["session__date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "inspector"], name="sitting_in_once_per_inspector"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.inspector}"
+
+    @property
+    def evaluation_chars(self) -> int:
+        return (
+            len(self.evaluation.strip()) + len(self.highlights.strip()) + len(self.problems.strip())
+        )
+
+    def clean(self) -> None:
+        if self.evaluation_chars > EVALUATION_MAX_CHARS:
+            raise ValidationError(
+                _("An evaluation holds at most %(max)d characters in all; this one has %(n)d.")
+                % {"max": EVALUATION_MAX_CHARS, "n": self.evaluation_chars}
+            )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import submissions, table
+from oversight.views import sittings, submissions, table
 
 app_name = "oversight"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("<slug:org_slug>/", table.table, name="table"),
     path("<slug:org_slug>/table.xlsx", table.table_xlsx, name="table_xlsx"),
     path("<slug:org_slug>/groups/<slug:group_slug>/", table.group_page, name="group"),
+    path("<slug:org_slug>/sessions/<int:pk>/sit-in/", sittings.sit_in, name="sit_in"),
+    path("<slug:org_slug>/sittings/", sittings.sittings, name="sittings"),
+    path("<slug:org_slug>/sittings/<int:pk>/evaluate/", sittings.evaluate, name="evaluate"),
+    path(
+        "<slug:org_slug>/sittings/<int:pk>/materials/<int:material_pk>/",
+        sittings.material,
+        name="sitting_material",
+    ),
     path("<slug:org_slug>/submissions/", submissions.inbox, name="inbox"),
     path("<slug:org_slug>/submissions/<int:pk>/receive/", submissions.receive, name="receive"),
     path("<slug:org_slug>/submissions/<int:pk>/return/", submissions.return_, name="return"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import promptness
 from oversight.models import Organisation, Submission
 from oversight.selectors.access import groups_overseen
+from oversight.selectors.sittings import sitting_counts
 from oversight.selectors.submissions import deadline_for, latest_submissions, submitted_late
 from reports.models import ReportNarrative
 from sessions_app.models import (
@@ -89,6 +90,9 @@ class GroupRow:
     summary_status: str = SummaryStatus.NONE
     # Past the organisation's deadline for the summary with nothing submitted in time.
     summary_late: bool = False
+    # Sessions an inspector sat in on (列席旁听), and evaluations filed.
+    sat_in: int = 0
+    evaluations: int = 0
 
     @property
     def prompt_rate(self) -> Decimal | None:
@@ -143,7 +147,8 @@ def county_table(
     counted essays and essays per member of the term, 请假/缺席 person-times and those made up,
     sessions recorded within 7 days, its rules' states (sessions per quarter, attendance, essays
     per member a year) and the worst of them, the summary's status (with its 报送) and whether
-    it is late. Groups without that term are listed with empty figures. Thirteen queries,
+    it is late, and sessions sat in by inspectors with evaluations filed. Groups without that
+    term are listed with empty figures. Fourteen queries,
     whatever the number of groups. With only, the table holds that one group's row (a group
     page; the caller checked it is in the subtree)."""
     groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
@@ -228,6 +233,8 @@ def county_table(
         organisation=organisation, year=year, half=half, kind=Submission.Kind.SUMMARY
     )
 
+    sat = sitting_counts(session_ids=held.values("pk"))
+
     sessions_by_group = defaultdict(list)
     for row in held_rows:
         sessions_by_group[row["group_id"]].append(_HeldSession(row))
@@ -290,6 +297,8 @@ def county_table(
                 state=_worst(rule_states.values()),
                 summary_status=summary_status,
                 summary_late=submitted_late(sent, due_on=due_on, today=today),
+                sat_in=sat.get(group.pk, (0, 0))[0],
+                evaluations=sat.get(group.pk, (0, 0))[1],
             )
         )
     return CountyTable(

@@ -6,14 +6,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from oversight.exports import county_table_xlsx
+from oversight.models import OrganisationRole
 from oversight.selectors.access import (
     group_overseen_get,
     organisation_get_for_user,
     organisations_for_user,
 )
 from oversight.selectors.chart import county_chart
+from oversight.selectors.sittings import sittings_by_session
 from oversight.selectors.table import SORTS, STATE_FILTERS, county_table, rows_arranged
 from oversight.selectors.terms import half_chosen, halves_overseen
+from oversight.services.sittings import session_is_over
 from reports.selectors.summary import half_year_summary
 from sessions_app.selectors.rules import RuleState
 from sessions_app.selectors.sessions import session_rows_for_term
@@ -83,6 +86,8 @@ def group_page(request, org_slug, group_slug):
         organisation=access.organisation, year=year, half=half, today=today, only=group
     )
     row = table.rows[0]
+    sessions = session_rows_for_term(group_id=group.pk, term=row.term) if row.term else []
+    sitting = sittings_by_session(session_ids=[r.session.pk for r in sessions])
     return render(
         request,
         "oversight/group.html",
@@ -91,9 +96,10 @@ def group_page(request, org_slug, group_slug):
             "group": group,
             "table": table,
             "row": row,
-            "sessions": (
-                session_rows_for_term(group_id=group.pk, term=row.term) if row.term else []
-            ),
+            "sessions": [
+                (r, sitting.get(r.session.pk, []), not session_is_over(r.session)) for r in sessions
+            ],
+            "is_inspector": access.role == OrganisationRole.Role.INSPECTOR,
             # The latest approved version as approved; live figures only where none is.
             "summary": (
                 half_year_summary(group=group, term=row.term, today=today) if row.term else None

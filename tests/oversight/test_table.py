@@ -102,7 +102,7 @@ def _county_of(county, size):
 @pytest.mark.parametrize("size", [2, 8])
 def test_the_table_runs_a_fixed_number_of_queries(county, size, django_assert_num_queries):
     _county_of(county, size)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         table = county_table(organisation=county, year=2020, half=1, today=TODAY)
     assert len(table.rows) == size
 
