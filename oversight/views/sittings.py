@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,7 @@ def sit_in(request, org_slug, pk):
     messages.success(
         request,
         _("You sit in on %(topic)s of %(group)s on %(date)s.")
-        % {"topic": session.topic, "group": session.group.name, "date": session.date},
+        % {"topic": session.topic, "group": session.group.name, "date": date_format(session.date)},
     )
     return redirect("oversight:sittings", org_slug=org_slug)
 

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from oversight.models import Submission
+from oversight.models import SittingIn, Submission
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
     Member,
@@ -139,6 +139,9 @@ their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
 member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
+sittings = lambda w: list(  # noqa: E731
+    SittingIn.objects.values_list("pk", "filed_at").order_by("pk")
+)
 submissions = lambda w: list(  # noqa: E731
     Submission.objects.values_list("pk", "status").order_by("pk")
 )
@@ -365,6 +368,18 @@ TABLE = [
     Row("oversight:return", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
         args=lambda w: {"org_slug": "county", "pk": MISSING_ID},
         data=lambda w: {"comment": "请补充。"}, state=submissions),
+    Row("oversight:sit_in", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county", "pk": w.mine.session.pk}, state=sittings),
+    Row("oversight:sittings", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    Row("oversight:evaluate", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county", "pk": MISSING_ID},
+        data=lambda w: {"evaluation": "好"}, state=sittings),
+    Row("oversight:sitting_material", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county", "pk": MISSING_ID,
+                        "material_pk": w.mine.material.pk}),
     # The group's own 报送 page: its managers send the approved summary up.
     Row("submissions:list", get=MANAGE_GET, post=MANAGE_GET),
     Row("submissions:submit", get=every(405), post=MANAGE_POST,

@@ -28,7 +28,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
-from oversight.models import OrganisationRole, Submission
+from oversight.models import OrganisationRole, SittingIn, Submission
 from oversight.services.organisations import (
     group_place,
     organisation_create,
@@ -46,6 +46,7 @@ from tests.factories import (
     ReflectionEssayFactory,
     StudyPlanFactory,
     StudySessionFactory,
+    TermFactory,
     UserFactory,
 )
 from tests.reports.test_views import form_data as narrative_form_data
@@ -162,6 +163,16 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
     StudyPlan.objects.filter(pk=plan.pk).update(
         status=StudyPlan.Status.APPROVED, approved_at=timezone.now(), approved_by=leader
     )
+    inspector = SimpleNamespace(user=UserFactory(username="inspector"))
+    organisation_role_grant(
+        organisation=county, user=inspector.user, role=OrganisationRole.Role.INSPECTOR
+    )
+    coming_session = StudySessionFactory(
+        group=group, term=TermFactory(group=group, year=2020, half=2), date=dt.date(2020, 12, 20)
+    )
+    sitting = SittingIn.objects.create(
+        session=session, inspector=inspector.user, organisation=county
+    )
     submission = Submission.objects.create(
         group=group, term=term, kind=Submission.Kind.SUMMARY, organisation=county,
         approved_at=timezone.now(), submitted_at=timezone.now(), submitted_by=secretary.user,
@@ -170,7 +181,7 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
         "World",
         ["group", "term", "secretary", "leader", "member", "session", "spare_session", "plan",
          "next_plan", "research_topic", "essay", "material", "former", "county_admin",
-         "submission"],
+         "submission", "inspector", "coming_session", "sitting"],
     )(
         group, term, secretary, leader, member, session, spare_session, plan, next_plan,
         research_topic,
@@ -184,6 +195,9 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
         former,
         county_admin,
         submission,
+        inspector,
+        coming_session,
+        sitting,
     )
 
 
@@ -391,6 +405,15 @@ CASES: dict[str, Case] = {
         "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
         lambda w: {}, ("oversight.Submission",),
     ),
+    "oversight:sit_in": Case(
+        "inspector", lambda w: {"org_slug": "county", "pk": w.coming_session.pk},
+        lambda w: {}, ("oversight.SittingIn",),
+    ),
+    "oversight:evaluate": Case(
+        "inspector", lambda w: {"org_slug": "county", "pk": w.sitting.pk},
+        lambda w: {"evaluation": "准备充分。", "highlights": "", "problems": ""},
+        ("oversight.SittingIn",),
+    ),
     "oversight:return": Case(
         "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
         lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
@@ -405,6 +428,8 @@ READ_ONLY = {
     "oversight:table_xlsx",
     "oversight:group",
     "oversight:inbox",
+    "oversight:sittings",
+    "oversight:sitting_material",
     "submissions:list",
     "password_change_done",
     "sessions_app:dashboard",
