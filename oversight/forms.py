@@ -25,3 +25,18 @@ class EvaluationForm(forms.Form):
         max_length=EVALUATION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class BulletinForm(forms.Form):
+    preamble = forms.CharField(
+        label=_("Preamble"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    findings = forms.CharField(
+        label=_("Further problems found"), required=False, max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    requirements = forms.CharField(
+        label=_("Requirements"), required=False, max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -261,3 +261,54 @@ class SittingIn(AuditedModel):
                 _("An evaluation holds at most %(max)d characters in all; this one has %(n)d.")
                 % {"max": EVALUATION_MAX_CHARS, "n": self.evaluation_chars}
             )
+
+
+class Bulletin(AuditedModel):
+    """An organisation's term bulletin (学习通报): its figures come from the county table; its
+    words (preamble, findings, requirements) are drafted and approved by its administrators."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="bulletins",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half"), choices=Term.Half.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    preamble = models.TextField(_("preamble"), blank=True)
+    findings = models.TextField(_("problems found"), blank=True)
+    requirements = models.TextField(_("requirements"), blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "half"], name="bulletin_one_per_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.year}H{self.half}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import sittings, submissions, table
+from oversight.views import bulletin, sittings, submissions, table
 
 app_name = "oversight"
 
@@ -17,6 +17,10 @@ urlpatterns = [
         sittings.material,
         name="sitting_material",
     ),
+    path("<slug:org_slug>/bulletin/", bulletin.bulletin, name="bulletin"),
+    path("<slug:org_slug>/bulletin/approve/", bulletin.approve, name="bulletin_approve"),
+    path("<slug:org_slug>/bulletin.pdf", bulletin.pdf, name="bulletin_pdf"),
+    path("<slug:org_slug>/bulletin.docx", bulletin.docx, name="bulletin_docx"),
     path("<slug:org_slug>/submissions/", submissions.inbox, name="inbox"),
     path("<slug:org_slug>/submissions/<int:pk>/receive/", submissions.receive, name="receive"),
     path("<slug:org_slug>/submissions/<int:pk>/return/", submissions.return_, name="return"),

@@ -78,6 +78,8 @@ class GroupRow:
     sessions_held: int = 0
     sessions_planned: int = 0
     attendance_rate: Decimal | None = None
+    attended: int = 0
+    attendance_rows: int = 0
     essays: int = 0
     members: int = 0
     essays_per_member: Decimal | None = None
@@ -121,7 +123,8 @@ class CountyTable:
         return sum(1 for row in self.rows if row.state == state)
 
 
-def _per_member(essays: int, members: int) -> Decimal | None:
+def per_member(essays: int, members: int) -> Decimal | None:
+    """Essays per member to one decimal, half up; None with no members."""
     if not members:
         return None
     return (Decimal(essays) / Decimal(members)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -184,7 +187,7 @@ def county_table(
         .order_by()
     }
     essays = dict(
-        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_list))
+        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_list), group__in=groups)
         .values("group_id")
         .annotate(n=Count("pk"))
         .values_list("group_id", "n")
@@ -286,9 +289,11 @@ def county_table(
                 sessions_held=len(held_dates[group.pk]),
                 sessions_planned=planned.get(group.pk, 0),
                 attendance_rate=rate,
+                attended=counts.get("attended", 0),
+                attendance_rows=counts.get("total", 0),
                 essays=essays.get(group.pk, 0),
                 members=members,
-                essays_per_member=_per_member(essays.get(group.pk, 0), members),
+                essays_per_member=per_member(essays.get(group.pk, 0), members),
                 leave_or_absent=counts.get("away", 0),
                 made_up=counts.get("made_up", 0),
                 sessions_due=due,

@@ -82,9 +82,9 @@ def essays_counted_in_term(*, term: Term) -> Q:
 
 
 def essays_counted_in_year(*, year: int) -> Q:
-    """The essays a year counts for the group's yearly rule, by the same test as a term's."""
-    in_year = Q(session__term__year=year) | Q(planned_topic__plan__term__year=year)
-    return in_year & essay_counts()
+    """The essays a year counts for the group's yearly rule, by the same test as a term's: those
+    counted in either of the year's terms (essays_counted_in_terms)."""
+    return essays_counted_in_terms(terms=Term.objects.filter(year=year).values("pk"))
 
 
 def essay_page_for_member(

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from oversight.models import SittingIn, Submission
+from oversight.models import Bulletin, SittingIn, Submission
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
     Member,
@@ -139,6 +139,9 @@ their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
 member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
+bulletins = lambda w: list(  # noqa: E731
+    Bulletin.objects.values_list("pk", "status", "preamble").order_by("pk")
+)
 sittings = lambda w: list(  # noqa: E731
     SittingIn.objects.values_list("pk", "filed_at").order_by("pk")
 )
@@ -380,6 +383,15 @@ TABLE = [
         post=(404, 404, 404, 404, 404, LOGIN),
         args=lambda w: {"org_slug": "county", "pk": MISSING_ID,
                         "material_pk": w.mine.material.pk}),
+    Row("oversight:bulletin", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"},
+        data=lambda w: {"preamble": "导语", "requirements": "要求"}, state=bulletins),
+    Row("oversight:bulletin_approve", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county"}, state=bulletins),
+    Row("oversight:bulletin_pdf", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    Row("oversight:bulletin_docx", get=(404, 404, 404, 404, 404, LOGIN),
+        post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
     # The group's own 报送 page: its managers send the approved summary up.
     Row("submissions:list", get=MANAGE_GET, post=MANAGE_GET),
     Row("submissions:submit", get=every(405), post=MANAGE_POST,

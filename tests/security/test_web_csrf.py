@@ -28,7 +28,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
-from oversight.models import OrganisationRole, SittingIn, Submission
+from oversight.models import Bulletin, OrganisationRole, SittingIn, Submission
 from oversight.services.organisations import (
     group_place,
     organisation_create,
@@ -172,6 +172,9 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
     )
     sitting = SittingIn.objects.create(
         session=session, inspector=inspector.user, organisation=county
+    )
+    Bulletin.objects.create(
+        organisation=county, year=2020, half=2, preamble="导语", requirements="要求"
     )
     submission = Submission.objects.create(
         group=group, term=term, kind=Submission.Kind.SUMMARY, organisation=county,
@@ -414,6 +417,14 @@ CASES: dict[str, Case] = {
         lambda w: {"evaluation": "准备充分。", "highlights": "", "problems": ""},
         ("oversight.SittingIn",),
     ),
+    "oversight:bulletin": Case(
+        "county_admin", lambda w: {"org_slug": "county"},
+        lambda w: {"preamble": "新的导语", "findings": "", "requirements": "要求"},
+        ("oversight.Bulletin",),
+    ),
+    "oversight:bulletin_approve": Case(
+        "county_admin", lambda w: {"org_slug": "county"}, lambda w: {}, ("oversight.Bulletin",),
+    ),
     "oversight:return": Case(
         "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
         lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
@@ -429,6 +440,8 @@ READ_ONLY = {
     "oversight:group",
     "oversight:inbox",
     "oversight:sittings",
+    "oversight:bulletin_pdf",
+    "oversight:bulletin_docx",
     "oversight:sitting_material",
     "submissions:list",
     "password_change_done",
