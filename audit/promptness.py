@@ -163,6 +163,23 @@ def attendance_times(*, sessions) -> dict[int, tuple[dt.datetime, dt.datetime]]:
     }
 
 
+def prompt_counts(*, sessions, times, today: dt.date) -> tuple[int, int]:
+    """(due, prompt) over held sessions (each with .pk, .date, .created_at): a session is due
+    once recorded or once PROMPT_RECORD_DAYS have passed since it was held; it is prompt when
+    recorded within PROMPT_RECORD_DAYS. times is attendance_times' mapping. The summary's share
+    of sessions recorded within 7 days and the county table's both count with it."""
+    due = prompt = 0
+    for s in sessions:
+        first, _last = times.get(s.pk, (None, None))
+        day = recorded_on(created_at=s.created_at, first_attendance_at=first)
+        recorded_after = None if day is None else (day - s.date).days
+        if recorded_after is not None or (today - s.date).days > PROMPT_RECORD_DAYS:
+            due += 1
+            if recorded_after is not None and recorded_after <= PROMPT_RECORD_DAYS:
+                prompt += 1
+    return due, prompt
+
+
 def unrecorded_sessions(*, group_id: int, today: dt.date) -> list[StudySession]:
     """The group's sessions held (date up to today) whose attendance has not been entered, oldest
     first, with their terms: one query whatever the number of sessions."""

@@ -619,6 +619,72 @@ class Bench:
             edit_queries[0] == edit_queries[1],
         )
 
+    # ---- 10 ----
+
+    def county_table(self) -> None:
+        """The county table (oversight.selectors.table) over every bulk group, placed once in a
+        bench county of a bench city; queries pinned against a county of 50 of them."""
+        import datetime as dt
+
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from oversight.models import GroupPlacement, Organisation
+        from oversight.selectors.table import county_table
+        from oversight.services.organisations import organisation_create
+        from sessions_app.models import StudyGroup, Term
+
+        city = Organisation.objects.filter(slug="bench-city").first()
+        if city is None:
+            city = organisation_create(name="基准测试市委宣传部", slug="bench-city")
+            whole = organisation_create(name="基准测试县委宣传部", slug="bench-county", parent=city)
+            part = organisation_create(name="基准测试区委宣传部", slug="bench-part", parent=city)
+            groups = list(
+                StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX).order_by("pk")
+            )
+            GroupPlacement.objects.bulk_create(
+                GroupPlacement(group=g, organisation=part if i < 50 else whole)
+                for i, g in enumerate(groups)
+            )
+        latest = (
+            Term.objects.filter(group__slug__startswith=BULK_SLUG_PREFIX)
+            .order_by("-year", "-half")
+            .values_list("year", "half")
+            .first()
+        )
+        if latest is None:
+            self.failures.append("item 10: no bulk groups to put in a county")
+            return
+        year, half = latest
+        today = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
+        results = {}
+        for slug in ("bench-part", "bench-city"):
+            org = Organisation.objects.get(slug=slug)
+            call = lambda o=org: county_table(  # noqa: E731
+                organisation=o, year=year, half=half, today=today
+            )
+            timed(call, 2)
+            with CaptureQueriesContext(connection) as queries:
+                rows = len(call().rows)
+            results[slug] = (median(timed(call, 10)), len(queries.captured_queries), rows)
+        part_t, part_q, part_n = results["bench-part"]
+        all_t, all_q, all_n = results["bench-city"]
+        self.add("10", f"county table, {part_n} groups: median", ms(part_t))
+        self.add(
+            "10",
+            f"county table, {all_n} groups (a city over two counties): median",
+            ms(all_t),
+            "< 300 ms at 500 groups",
+            all_t < 0.3 if all_n >= 500 else None,
+        )
+        self.add(
+            "10",
+            f"county table: queries, {part_n} / {all_n} groups",
+            f"{part_q} / {all_q}",
+            "the same",
+            part_q == all_q,
+        )
+
     # ---- 9 ----
 
     def imports(self) -> None:
@@ -1055,6 +1121,7 @@ ITEMS = {
     "7": "throughput",
     "8": "load",
     "9": "imports",
+    "10": "county_table",
 }
 
 

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "reports",
     "audit",
+    # Above the group: organisations (党委（部门）), inspectors, the county table.
+    "oversight",
     # 学习通知 and reminders: in the app, e-mail, WeCom, DingTalk.
     "notices",
     # manage.py backup and restore.

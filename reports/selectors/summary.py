@@ -386,16 +386,12 @@ def _promptness(*, sessions, held, today: dt.date) -> Promptness:
     """The appendix's figures for the loaded sessions (audit.promptness has the words): one
     query, an aggregate over the attendance history."""
     times = promptness.attendance_times(sessions=held)
-    due = prompt = 0
+    due, prompt = promptness.prompt_counts(sessions=sessions, times=times, today=today)
     late = []
     for s in sessions:
         first, last = times.get(s.pk, (None, None))
         day = promptness.recorded_on(created_at=s.created_at, first_attendance_at=first)
         recorded_after = None if day is None else (day - s.date).days
-        if recorded_after is not None or (today - s.date).days > promptness.PROMPT_RECORD_DAYS:
-            due += 1
-            if recorded_after is not None and recorded_after <= promptness.PROMPT_RECORD_DAYS:
-                prompt += 1
         changed_on = timezone.localdate(last) if last is not None else None
         changed_after = None if changed_on is None else (changed_on - s.date).days
         limit = promptness.LATE_RECORD_DAYS

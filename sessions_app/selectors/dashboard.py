@@ -144,26 +144,35 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
         essays_due=essays_due,
         attendance_rule=rule,
         attendance_rule_met=rule_met,
-        attendance_rule_state=(
-            None
-            if rule_met is None
-            else rule_state(
-                done=int(rule_met),
-                required=1,
-                period_start=term.start_date,
-                period_end=term.end_date,
-                today=today,
-                kept_throughout=True,
-            )
-        ),
+        attendance_rule_state=attendance_rule_state(rule_met, term=term, today=today),
         my_attendance_rule_met=meets_attendance_rule(my_rate, group=group),
-        quarters=_quarters(term=term, held_dates=held.values_list("date", flat=True), today=today),
+        quarters=quarter_standings(
+            term=term, held_dates=held.values_list("date", flat=True), today=today
+        ),
         essay_rule=_essay_rule(member=member, year=term.year, today=today),
     )
 
 
-def _quarters(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding]:
-    """Each quarter of the term that has begun, with the sessions held in it and its state."""
+def attendance_rule_state(rule_met: bool | None, *, term: Term, today: dt.date) -> RuleState | None:
+    """The attendance rule's state over the term, from meets_attendance_rule's verdict on the
+    term's rate (None: no rate yet, no state): kept throughout, so below the rule while the term
+    runs is behind schedule. The dashboard and the county table both judge with it."""
+    if rule_met is None:
+        return None
+    return rule_state(
+        done=int(rule_met),
+        required=1,
+        period_start=term.start_date,
+        period_end=term.end_date,
+        today=today,
+        kept_throughout=True,
+    )
+
+
+def quarter_standings(*, term: Term, held_dates, today: dt.date) -> list[QuarterStanding]:
+    """Each quarter of the term that has begun, with the sessions held in it (held_dates: the
+    dates of the term's sessions held by today) and its state against the group's rule
+    (term.group.rule_sessions_per_quarter). Used by the dashboard and the county table."""
     required = term.group.rule_sessions_per_quarter
     counts: dict[tuple[int, int], int] = {}
     for day in held_dates:
@@ -213,16 +222,24 @@ def _essay_rule(*, member: Member, year: int, today: dt.date) -> EssayRuleStandi
         members = members.filter(pk=member.pk)
     members = list(members.in_rank_order())
     owing = [m for m in members if written.get(m.pk, 0) < required]
-    # Counts only grow, so the rule stands as it does for the member who has written fewest.
-    fewest = min((written.get(m.pk, 0) for m in members), default=required)
-    state = rule_state(
+    state = essay_rule_state(
+        written=[written.get(m.pk, 0) for m in members], required=required, year=year, today=today
+    )
+    return EssayRuleStanding(year=year, required=required, owing=owing, state=state)
+
+
+def essay_rule_state(*, written: list[int], required: int, year: int, today: dt.date) -> RuleState:
+    """The yearly essay rule's state for a group (or one member): written holds, per member in
+    the group, the essays counted in the year (essays_counted_in_year). Counts only grow, so the
+    rule stands as it does for the member who has written fewest; no members: met."""
+    fewest = min(written, default=required)
+    return rule_state(
         done=fewest,
         required=required,
         period_start=dt.date(year, 1, 1),
         period_end=dt.date(year, 12, 31),
         today=today,
     )
-    return EssayRuleStanding(year=year, required=required, owing=owing, state=state)
 
 
 def _essays_due(*, group_id: int, term: Term, today: dt.date, member: Member) -> list[EssayDue]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from audit.promptness import session_dates
 from audit.stale import VERSION_FIELD, StaleEdit, field_differences, model_differences, version_of
 from intake.materials import material_content_type
+from oversight.selectors.sittings import evaluations_for_session
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
 from sessions_app.models import Attendance, SessionMaterial
 from sessions_app.selectors.access import term_current, term_get, terms_for_group
@@ -80,6 +81,12 @@ def _detail_page(request, *, session, material_form, status=200):
             "can_ask_leave": can_ask_leave,
             "my_leave": (
                 leave_request_live(session=session, member=member) if can_ask_leave else None
+            ),
+            # Inspectors' evaluations (oversight) are for those who keep the records.
+            "sittings_in": (
+                evaluations_for_session(session=session)
+                if request.member.can_manage_records
+                else []
             ),
         },
         status=status,

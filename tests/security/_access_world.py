@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from oversight.services.organisations import group_place, organisation_create
 from reports.models import ReportFile, ReportNarrative
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
 from sessions_app.models import (
@@ -138,6 +139,9 @@ def build_world(*, group, term, leader, deputy, secretary, member, other_group, 
         group=other_group, term=TermFactory(group=other_group, year=2019, half=2),
         secretary=outsider, leader=their_leader, author=their_author, tag="组乙",
     )
+    # The county above the group: nobody of either group holds a role there.
+    county = organisation_create(name="中共示例县委宣传部", slug="county")
+    group_place(group=group, organisation=county)
     roles = {
         "leader": leader,
         "deputy": deputy,

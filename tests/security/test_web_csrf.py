@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -21,13 +22,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
+from oversight.models import Bulletin, OrganisationRole, SittingIn, Submission
+from oversight.services.organisations import (
+    group_place,
+    organisation_create,
+    organisation_role_grant,
+)
 from reports.models import ReportFile
-from sessions_app.models import MakeupDuty, PlannedTopic
+from sessions_app.models import MakeupDuty, PlannedTopic, StudyPlan
 from sessions_app.services.leave import leave_request
 from sessions_app.services.makeup import makeup_submit
 from sessions_app.services.sessions import AttendanceEntry, material_add, session_update
@@ -41,6 +49,7 @@ from tests.factories import (
     StudyPlanFactory,
     StudySessionFactory,
     TermFactory,
+    UserFactory,
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
@@ -112,6 +121,7 @@ def url_values(world) -> dict[str, str]:
         "topic_id": str(world.research_topic.pk),
         "import_kind": "members",
         "fmt": "xlsx",
+        "org_slug": "county",
         "uidb64": urlsafe_base64_encode(force_bytes(world.member.user.pk)),
         "token": signin_token_generator.make_token(world.member.user),
         # Django's admin
@@ -144,10 +154,39 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
     )
     former = MemberFactory(group=group, left_on=dt.date(2020, 1, 1))  # before every session
     save_draft(group, term, secretary)
+    # The county above the group, its administrator, the term's plan approved (so it can be
+    # submitted) and a summary already submitted (so it can be received or returned).
+    county = organisation_create(name="中共示例县委宣传部", slug="county")
+    group_place(group=group, organisation=county)
+    county_admin = SimpleNamespace(user=UserFactory(username="county"))
+    organisation_role_grant(
+        organisation=county, user=county_admin.user, role=OrganisationRole.Role.ADMINISTRATOR
+    )
+    StudyPlan.objects.filter(pk=plan.pk).update(
+        status=StudyPlan.Status.APPROVED, approved_at=timezone.now(), approved_by=leader
+    )
+    inspector = SimpleNamespace(user=UserFactory(username="inspector"))
+    organisation_role_grant(
+        organisation=county, user=inspector.user, role=OrganisationRole.Role.INSPECTOR
+    )
+    coming_session = StudySessionFactory(
+        group=group, term=TermFactory(group=group, year=2020, half=2), date=dt.date(2020, 12, 20)
+    )
+    sitting = SittingIn.objects.create(
+        session=session, inspector=inspector.user, organisation=county
+    )
+    Bulletin.objects.create(
+        organisation=county, year=2020, half=2, preamble="导语", requirements="要求"
+    )
+    submission = Submission.objects.create(
+        group=group, term=term, kind=Submission.Kind.SUMMARY, organisation=county,
+        approved_at=timezone.now(), submitted_at=timezone.now(), submitted_by=secretary.user,
+    )
     return dataclasses.make_dataclass(
         "World",
         ["group", "term", "secretary", "leader", "member", "session", "spare_session", "plan",
-         "next_plan", "research_topic", "essay", "material", "former"],
+         "next_plan", "research_topic", "essay", "material", "former", "county_admin",
+         "submission", "inspector", "coming_session", "sitting"],
     )(
         group, term, secretary, leader, member, session, spare_session, plan, next_plan,
         research_topic,
@@ -159,6 +198,11 @@ def world(group, term, secretary, leader, member, settings, tmp_path, time_machi
             material_file=material_file_read(SimpleUploadedFile("讲话.pdf", pdf_bytes())),
         ),
         former,
+        county_admin,
+        submission,
+        inspector,
+        coming_session,
+        sitting,
     )
 
 
@@ -403,6 +447,35 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_term(w), "kind": ReportFile.Kind.SUMMARY}, lambda w: {},
         ("reports.ReportFile",),
     ),
+    "submissions:submit": Case(
+        "secretary", _group, lambda w: {"term": w.term.code, "kind": "plan"},
+        ("oversight.Submission",),
+    ),
+    "oversight:receive": Case(
+        "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
+        lambda w: {}, ("oversight.Submission",),
+    ),
+    "oversight:sit_in": Case(
+        "inspector", lambda w: {"org_slug": "county", "pk": w.coming_session.pk},
+        lambda w: {}, ("oversight.SittingIn",),
+    ),
+    "oversight:evaluate": Case(
+        "inspector", lambda w: {"org_slug": "county", "pk": w.sitting.pk},
+        lambda w: {"evaluation": "准备充分。", "highlights": "", "problems": ""},
+        ("oversight.SittingIn",),
+    ),
+    "oversight:bulletin": Case(
+        "county_admin", lambda w: {"org_slug": "county"},
+        lambda w: {"preamble": "新的导语", "findings": "", "requirements": "要求"},
+        ("oversight.Bulletin",),
+    ),
+    "oversight:bulletin_approve": Case(
+        "county_admin", lambda w: {"org_slug": "county"}, lambda w: {}, ("oversight.Bulletin",),
+    ),
+    "oversight:return": Case(
+        "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
+        lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -411,6 +484,16 @@ READ_ONLY = {
     "sessions_app:leave_list",
     "sessions_app:makeup_list",
     "sessions_app:makeup_file",
+    "oversight:index",
+    "oversight:table",
+    "oversight:table_xlsx",
+    "oversight:group",
+    "oversight:inbox",
+    "oversight:sittings",
+    "oversight:bulletin_pdf",
+    "oversight:bulletin_docx",
+    "oversight:sitting_material",
+    "submissions:list",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",

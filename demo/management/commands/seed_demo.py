@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from demo.county import county_seed
 from demo.narratives import report_demo_seed
 from demo.records import demo_seed
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo_seed()
         report_demo_seed()  # approves the H2 plan, writes the H1 summary's narrative
+        county_seed()  # the county above it, a second group, `county` and `inspector`
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo group '{result.group.name}' already exists; nothing changed.")
         self.stdout.write(
-            "Log in as leader, secretary or member01…member12 (and admin for /admin/) "
+            "Log in as leader, secretary or member01…member12, county (the county's table) or "
+            "inspector (and admin for /admin/) "
             f"with the password {result.password}; users that existed before keep theirs."
         )
