@@ -9,7 +9,7 @@ from tests.factories import StudyGroupFactory
 from tests.oversight.test_table import _records
 
 # The same for a term of 1 session as of 4 (the summary builder, the table's row, the sessions).
-QUERIES = 33
+QUERIES = 34
 
 
 def _url(group, term="2020H1"):
