@@ -35,11 +35,15 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.urls import FatalURLFetchingError
 
+from reports import cjk_justify, line_edges
 from reports.checks import CJK_FONTS
 from reports.fetcher import DOCUMENT_BASE_URL, StaticFilesFetcher
 from sessions_app.models import StudyGroup, Term
 
 logger = logging.getLogger(__name__)
+
+# Chinese lines justified between characters, not only at spaces (see reports/cjk_justify.py).
+cjk_justify.install()
 
 #: Our renderer's version: bump when the PDF output changes in a way that neither the HTML
 #: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code).
@@ -300,9 +304,11 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
         )
     with _catch_missing_glyphs() as catcher:
         try:
-            pdf = weasyprint.HTML(
+            document = weasyprint.HTML(
                 string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher
-            ).write_pdf()
+            )
+            line_edges.prepare_tree(document.etree_element)
+            pdf = document.write_pdf()
         except FatalURLFetchingError as exc:
             # A BaseException in WeasyPrint: it would kill a solo Celery worker.
             raise ReportRenderError(_("The PDF could not read a file it needs.")) from exc
