@@ -45,16 +45,35 @@ def _in_run(ch: str) -> bool:
     return not (ch.isspace() or is_cjk(ch) or ch in (ZERO_WIDTH_SPACE, WORD_JOINER))
 
 
+#: Half-width marks a line must not start with (UAX #14's closing classes), besides the
+#: closing brackets and quotes (Unicode categories Pe and Pf).
+_NO_BREAK_BEFORE = set(",.;:?!%")
+
+
+def _spread(run: str) -> str:
+    """run with a zero-width space between each two of its characters, except before a
+    closing mark and after an opening one (a line may not start with ")" or end with "(")."""
+    pieces = [run[0]]
+    for before, ch in zip(run, run[1:], strict=False):
+        closing = ch in _NO_BREAK_BEFORE or unicodedata.category(ch) in ("Pe", "Pf")
+        opening = unicodedata.category(before) in ("Ps", "Pi")
+        if not (closing or opening):
+            pieces.append(ZERO_WIDTH_SPACE)
+        pieces.append(ch)
+    return "".join(pieces)
+
+
 def breakable_long_runs(text: str) -> str:
     """text with a zero-width space between the characters of each run of at least LONG_RUN
-    characters that are neither spaces nor CJK. Chinese text and short runs are unchanged."""
+    characters that are neither spaces nor CJK (see _spread). Chinese text and short runs are
+    unchanged."""
     pieces: list[str] = []
     start = 0
     for index in range(len(text) + 1):
         if index < len(text) and _in_run(text[index]):
             continue
         run = text[start:index]
-        pieces.append(ZERO_WIDTH_SPACE.join(run) if len(run) >= LONG_RUN else run)
+        pieces.append(_spread(run) if len(run) >= LONG_RUN else run)
         if index < len(text):
             pieces.append(text[index])
         start = index + 1

@@ -46,8 +46,9 @@ logger = logging.getLogger(__name__)
 cjk_justify.install()
 
 #: Our renderer's version: bump when the PDF output changes in a way that neither the HTML
-#: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code).
-RENDERER_VERSION = "1"
+#: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code,
+#: reports/cjk_justify.py and reports/line_edges.py).
+RENDERER_VERSION = "2"
 
 SUMMARY = "summary"
 PLAN = "plan"
