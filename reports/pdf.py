@@ -305,9 +305,7 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
         )
     with _catch_missing_glyphs() as catcher:
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher
-            )
+            document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher)
             line_edges.prepare_tree(document.etree_element)
             pdf = document.write_pdf()
         except FatalURLFetchingError as exc:
