@@ -86,7 +86,9 @@ def words_past_the_text_area(pdf: bytes) -> list[tuple[int, str, float]]:
 
 @pytest.fixture
 def long_strings_everywhere(group, term, secretary, leader, member):
-    """A 300-character unbroken string (or the field's longest) in every text field."""
+    """A 300-character unbroken string (or the field's longest) in every text field, amid
+    Chinese with figures in the narrative, and a planned topic taller than a page: the torture
+    document."""
     leader.display_name = unbroken(100)
     leader.position = unbroken(200)
     leader.save()
@@ -109,7 +111,11 @@ def long_strings_everywhere(group, term, secretary, leader, member):
     )
     next_term = TermFactory(group=group, year=term.year, half=2)
     plan = StudyPlanFactory(group=group, term=next_term, status="approved", notes=text)
-    PlannedTopicFactory(plan=plan, title=unbroken(300), lead_speaker=unbroken(200), readings=text)
+    # And a row taller than a page: the long link, then 60 lines of readings.
+    readings = "\n".join([text, *(f"《学习材料第{i}篇》第{i}章" for i in range(1, 61))])
+    PlannedTopicFactory(
+        plan=plan, title=unbroken(300), lead_speaker=unbroken(200), readings=readings
+    )
     return next_term
 
 
@@ -134,6 +140,7 @@ def test_the_torture_summarys_paragraphs_fill_the_measure(group, term, long_stri
     # The text reads back as written (page numbers aside): nothing inserted, nothing lost.
     text = re.sub(r"—\d+—", "", squash(pdf_text(pdf)))
     assert all(squash(p) in text for p in paragraphs)
+    assert "第1章" in text and "第60章" in text  # the tall row of next term's plan is in it
 
 
 def test_no_word_runs_past_the_text_area_of_the_plan(group, long_strings_everywhere):
