@@ -8,18 +8,23 @@ to a character's width, and a line with digits or Latin by up to 13 mm. CSS Text
 (inter-character justification); Word and WPS do the same on a document grid.
 
 This module carries that until WeasyPrint does it (the upstream proposal, with the patch it
-sketches, is docs/upstream/weasyprint-cjk-justify.md). `install()` replaces two functions:
+sketches, is docs/upstream/weasyprint-cjk-justify.md). `install()` replaces three functions:
 
 - `weasyprint.layout.inline.justify_line`: counts the line's justification opportunities, every
   gap between two characters of which one is CJK (a Han character, kana, a full-width
-  punctuation mark) and every space, and gives each the same share of the extra width. A line
-  without CJK text is left to WeasyPrint's own code, so English reports are unchanged.
-- `weasyprint.text.line_break.Layout.set_text`: when the text is set again to be drawn
-  (`justify=True`), adds the share after each of those characters as Pango letter spacing.
+  punctuation mark), every place a long Latin run may break (reports.line_edges) and every
+  space, and gives each the same share of the extra width: the text boxes move and widen as
+  WeasyPrint's add_word_spacing moves and widens them for spaces. A line without CJK text or
+  such a run is left to WeasyPrint's own code, so English reports are unchanged.
+- `weasyprint.text.line_break.Layout.set_text` and `Layout.get_first_line`: when a justified
+  text box's text is set again to be drawn (`justify=True`), the share is added to the advance
+  of the glyph of each character before an opportunity, once Pango has shaped the line.
+  WeasyPrint's draw_first_line writes the difference between a glyph's advance and its width as
+  a TJ adjustment.
 
 The characters drawn are the same, so the PDF's text layer (what pdftotext or a screen reader
 reads, what a search finds) is unchanged: no spaces are inserted. `install()` checks that the
-two functions are the ones it was written against (WeasyPrint's version and the functions'
+functions are the ones it was written against (WeasyPrint's version and the functions'
 signatures) and raises RuntimeError otherwise, so a WeasyPrint upgrade that changes them is
 noticed by the first render (and by tests/reports/test_cjk_justify.py) instead of silently
 losing justified lines.
@@ -30,6 +35,7 @@ from __future__ import annotations
 import inspect
 import threading
 import unicodedata
+from itertools import accumulate
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
@@ -37,10 +43,10 @@ from weasyprint.layout import inline as weasy_inline
 from weasyprint.text import line_break as weasy_line_break
 from weasyprint.text.ffi import TO_UNITS, ffi
 
-#: The WeasyPrint versions whose justify_line and Layout.set_text this module replaces: only
-#: spaces are widened (see the module docstring). A new version must be checked by hand (the
-#: tests in tests/reports/test_cjk_justify.py) and added here, or WeasyPrint's own CJK
-#: justification used instead if it has come.
+#: The WeasyPrint versions whose justify_line, Layout.set_text and Layout.get_first_line this
+#: module replaces, checked to widen only spaces (see the module docstring). A new version must
+#: be checked by hand (tests/reports/test_cjk_justify.py, test_pdf_lines.py) and added here, or
+#: WeasyPrint's own CJK justification used instead if it has come.
 SUPPORTED_WEASYPRINT = ("70.0",)
 
 _SPACES = (" ", "\u00a0")
@@ -121,8 +127,7 @@ def justify_line(context, line, extra_width: float) -> None:
     for leaf, found in zip(leaves, opportunities, strict=True):
         if leaf is None or not found:
             continue
-        encoded = [len(ch.encode()) for ch in leaf.text]
-        starts = [sum(encoded[:i]) for i in range(len(encoded) + 1)]
+        starts = [0, *accumulate(len(ch.encode()) for ch in leaf.text)]  # UTF-8 offsets
         layout = weasy_line_break.create_layout(
             leaf.text, leaf.style, context, max_width=None, justification_spacing=0
         )
@@ -203,10 +208,10 @@ def _expected_signatures() -> bool:
 
 
 def install() -> None:
-    """Replace WeasyPrint's justify_line and Layout.set_text (idempotent).
+    """Replace WeasyPrint's justify_line, Layout.set_text and Layout.get_first_line (idempotent).
 
     Raises RuntimeError when WeasyPrint is not a version listed in SUPPORTED_WEASYPRINT or the
-    two functions' signatures differ from the ones this module was written against.
+    functions' signatures differ from the ones this module was written against.
     """
     with _install_lock:
         if weasy_inline.justify_line is justify_line:
@@ -215,7 +220,7 @@ def install() -> None:
             raise RuntimeError(
                 f"reports.cjk_justify was written for WeasyPrint {SUPPORTED_WEASYPRINT}, "
                 f"not {weasyprint.__version__}: check that justify_line still widens only "
-                "spaces and Layout.set_text still takes (text, justify), then add the version "
+                "spaces and Layout.set_text and get_first_line are unchanged, then add the version "
                 "(see docs/upstream/weasyprint-cjk-justify.md)."
             )
         weasy_inline.justify_line = justify_line
