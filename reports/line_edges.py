@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from reports.cjk_justify import is_cjk
+from reports.cjk_justify import ZERO_WIDTH_SPACE, is_cjk
 
 WORD_JOINER = "\u2060"
-ZERO_WIDTH_SPACE = "\u200b"
 
 #: Runs of Latin, digits and signs at least this long may break anywhere: longer than any
 #: ordinary word or figure ("2020年" "GB/T" "9704-2012" "92.3%" stay whole), as long as a

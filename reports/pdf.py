@@ -328,12 +328,13 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
     return pdf
 
 
-#: The document template with a few lines in each of the stylesheet's typefaces (headings in
-#: serif, tables in sans) and an SVG like the attendance chart's, for renderer_warm_up.
+#: The document template with a few lines in each of the stylesheet's typefaces (the title in
+#: bold serif, 一、 headings and tables in sans, （一） headings in kai, the body in serif) and
+#: an SVG like the attendance chart's, for renderer_warm_up.
 _WARM_UP_TEMPLATE = (
     '{% extends "reports/pdf/document.html" %}{% block body %}'
     '<h1 class="title">理论学习中心组</h1><h2>上半年学习情况</h2>'
-    "<p>集中学习、<strong>专题研讨</strong>。</p>"
+    "<h3>（一）坚持领导带头学</h3><p>集中学习、<strong>专题研讨</strong>。</p>"
     "<table><tr><th>成员</th><td>出勤率 100.0%</td></tr></table>"
     '<figure class="report-chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40" '
     'width="60" height="40" font-size="10" font-family="Noto Sans CJK SC, sans-serif">'
