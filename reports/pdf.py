@@ -35,15 +35,20 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.urls import FatalURLFetchingError
 
+from reports import cjk_justify, line_edges
 from reports.checks import CJK_FONTS
 from reports.fetcher import DOCUMENT_BASE_URL, StaticFilesFetcher
 from sessions_app.models import StudyGroup, Term
 
 logger = logging.getLogger(__name__)
 
+# Chinese lines justified between characters, not only at spaces (see reports/cjk_justify.py).
+cjk_justify.install()
+
 #: Our renderer's version: bump when the PDF output changes in a way that neither the HTML
-#: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code).
-RENDERER_VERSION = "1"
+#: document, the stylesheet, the templates nor WeasyPrint's version shows (render_pdf's code,
+#: reports/cjk_justify.py and reports/line_edges.py).
+RENDERER_VERSION = "2"
 
 SUMMARY = "summary"
 PLAN = "plan"
@@ -300,9 +305,9 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
         )
     with _catch_missing_glyphs() as catcher:
         try:
-            pdf = weasyprint.HTML(
-                string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher
-            ).write_pdf()
+            document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher)
+            line_edges.prepare_tree(document.etree_element)
+            pdf = document.write_pdf()
         except FatalURLFetchingError as exc:
             # A BaseException in WeasyPrint: it would kill a solo Celery worker.
             raise ReportRenderError(_("The PDF could not read a file it needs.")) from exc
@@ -323,12 +328,13 @@ def render_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes
     return pdf
 
 
-#: The document template with a few lines in each of the stylesheet's typefaces (headings in
-#: serif, tables in sans) and an SVG like the attendance chart's, for renderer_warm_up.
+#: The document template with a few lines in each of the stylesheet's typefaces (the title in
+#: bold serif, 一、 headings and tables in sans, （一） headings in kai, the body in serif) and
+#: an SVG like the attendance chart's, for renderer_warm_up.
 _WARM_UP_TEMPLATE = (
     '{% extends "reports/pdf/document.html" %}{% block body %}'
     '<h1 class="title">理论学习中心组</h1><h2>上半年学习情况</h2>'
-    "<p>集中学习、<strong>专题研讨</strong>。</p>"
+    "<h3>（一）坚持领导带头学</h3><p>集中学习、<strong>专题研讨</strong>。</p>"
     "<table><tr><th>成员</th><td>出勤率 100.0%</td></tr></table>"
     '<figure class="report-chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40" '
     'width="60" height="40" font-size="10" font-family="Noto Sans CJK SC, sans-serif">'

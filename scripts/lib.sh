@@ -10,11 +10,12 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 # Debian's packages the app needs at run time: Pango and HarfBuzz's subsetter for WeasyPrint
 # (without libharfbuzz-subset0 it falls back to fontTools, about four times slower), the CJK fonts
-# the PDFs embed, fc-list for the font system check, msgfmt for compilemessages, and LibreOffice
+# the PDFs embed (fonts-noto-cjk: serif body and bold title, sans 一、 headings;
+# fonts-arphic-gkai00mp: AR PL KaitiM GB for the 楷体 （一） headings, 4 MB), fc-list for the font system check, msgfmt for compilemessages, and LibreOffice
 # without its desktop (soffice --headless) to read old Word and WPS files (intake/convert.py;
 # about 80 MB to download, 250 MB installed; antiword is lighter but misreads Chinese .doc).
-RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk gettext
-  libreoffice-writer-nogui)
+RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
+  fonts-arphic-gkai00mp gettext libreoffice-writer-nogui)
 # And for the tests: pdftotext/pdffonts read the PDFs back, chromium drives the browser tests.
 TEST_PACKAGES=(poppler-utils chromium)
 

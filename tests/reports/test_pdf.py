@@ -103,13 +103,20 @@ def test_summary_pdf_text_gives_back_the_chinese_narrative_and_the_figures(
     assert "张成员" in text
 
 
-def test_summary_pdf_embeds_subsets_of_only_the_named_noto_cjk_sc_fonts(summary_pdf):
+def test_summary_pdf_embeds_subsets_of_the_faces_gb_t_9704_asks_for(summary_pdf):
+    # Title in a bold serif (小标宋 style), 一、 headings in sans (黑体), （一） headings in kai
+    # (楷体), the body in serif: each embedded as a subset, nothing else.
     fonts = pdf_fonts(summary_pdf)
-    serif = [f for f in fonts if "Noto-Serif-CJK-SC" in f["name"]]
-    assert serif, fonts
+    names = {re.sub(r"^[A-Z]{6}\+", "", f["name"]) for f in fonts}
+    assert names == {
+        "Noto-Serif-CJK-SC-Bold",
+        "Noto-Serif-CJK-SC",
+        "Noto-Sans-CJK-SC",
+        "AR-PL-KaitiM-GB",
+    }, fonts
     assert all(f["emb"] == "yes" and f["sub"] == "yes" for f in fonts), fonts
-    # The chart's labels too: no fontconfig fallback to DejaVu or the JP face.
-    assert all(re.search(r"\+Noto-(Serif|Sans)-CJK-SC", f["name"]) for f in fonts), fonts
+    # Subset names (a six-letter tag): no fontconfig fallback to DejaVu or the JP face.
+    assert all(re.match(r"[A-Z]{6}\+", f["name"]) for f in fonts), fonts
 
 
 def test_plan_pdf_uses_only_the_named_noto_cjk_sc_fonts(group, leader):
@@ -172,18 +179,43 @@ def _fc_list(stdout: str, returncode: int = 0):
     return run
 
 
-def test_font_check_passes_when_fontconfig_lists_the_noto_cjk_fonts(monkeypatch):
-    listing = "Noto Serif CJK SC,Noto Serif CJK SC Bold\nNoto Sans CJK SC\nNoto Sans CJK JP\n"
-    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(listing))
+ALL_FACES = (
+    "Noto Serif CJK SC:style=Bold\nNoto Serif CJK SC:style=Regular\n"
+    "Noto Sans CJK SC:style=Regular\nNoto Sans CJK SC:style=Bold\nNoto Sans CJK JP:style=Regular\n"
+    "AR PL KaitiM GB,文鼎ＰＬ简中楷:style=Regular\n"
+)
+
+
+def test_font_check_passes_when_fontconfig_lists_every_face_the_pdfs_use(monkeypatch):
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(ALL_FACES))
     assert font_checks.check_cjk_fonts() == []
+
+
+def test_font_check_names_the_kai_face_and_its_package_when_only_noto_is_installed(monkeypatch):
+    listing = "\n".join(line for line in ALL_FACES.splitlines() if "Kaiti" not in line)
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(listing))
+    errors = font_checks.check_cjk_fonts()
+    assert len(errors) == 1 and isinstance(errors[0], Error)
+    assert "AR PL KaitiM GB" in errors[0].msg and "楷体" in errors[0].msg
+    assert "Noto" not in errors[0].msg
+    assert "fonts-arphic-gkai00mp" in errors[0].hint and "fonts-noto-cjk" not in errors[0].hint
+
+
+def test_font_check_names_the_bold_title_face_when_only_regular_serif_is_there(monkeypatch):
+    listing = ALL_FACES.replace("Noto Serif CJK SC:style=Bold\n", "")
+    monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(listing))
+    errors = font_checks.check_cjk_fonts()
+    assert len(errors) == 1
+    assert "Noto Serif CJK SC Bold" in errors[0].msg and "小标宋" in errors[0].msg
 
 
 def test_font_check_fails_naming_the_fonts_when_no_cjk_font_is_installed(monkeypatch):
     monkeypatch.setattr(font_checks.subprocess, "run", _fc_list(""))
     errors = font_checks.check_cjk_fonts()
     assert len(errors) == 1 and isinstance(errors[0], Error)
-    assert "Noto Serif CJK SC" in errors[0].msg and "Noto Sans CJK SC" in errors[0].msg
-    assert "fonts-noto-cjk" in errors[0].hint
+    for name in ("Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL KaitiM GB"):
+        assert name in errors[0].msg
+    assert "fonts-noto-cjk" in errors[0].hint and "fonts-arphic-gkai00mp" in errors[0].hint
 
 
 def test_font_check_fails_when_fc_list_is_missing(monkeypatch):
@@ -194,6 +226,11 @@ def test_font_check_fails_when_fc_list_is_missing(monkeypatch):
     errors = font_checks.check_cjk_fonts()
     assert len(errors) == 1 and isinstance(errors[0], Error)
     assert "fc-list" in errors[0].msg and "Noto Serif CJK SC" in errors[0].msg
+
+
+def test_the_font_check_passes_on_this_machine():
+    # The packages scripts/lib.sh installs give every face (README's commands were run here).
+    assert font_checks.check_cjk_fonts() == []
 
 
 def test_font_check_is_registered_with_django(monkeypatch):

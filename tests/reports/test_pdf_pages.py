@@ -12,6 +12,14 @@ from reports.pdf import render_pdf, report_document_build
 from sessions_app.models import StudyGroup, StudySession, Term
 from tests.factories import PlannedTopicFactory, StudyPlanFactory, TermFactory
 from tests.reports.pdf_helpers import make_narrative, make_term_records, pdf_text, with_pdf_file
+from tests.reports.pdf_lines import (
+    CHARACTER,
+    paragraphs_lines,
+    pdf_lines,
+    short_of_the_margin,
+    squash,
+)
+from tests.reports.test_pdf_lines import CHINESE, MIXED, PREAMBLE
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +86,9 @@ def words_past_the_text_area(pdf: bytes) -> list[tuple[int, str, float]]:
 
 @pytest.fixture
 def long_strings_everywhere(group, term, secretary, leader, member):
-    """A 300-character unbroken string (or the field's longest) in every text field."""
+    """A 300-character unbroken string (or the field's longest) in every text field, amid
+    Chinese with figures in the narrative, and a planned topic taller than a page: the torture
+    document."""
     leader.display_name = unbroken(100)
     leader.position = unbroken(200)
     leader.save()
@@ -92,15 +102,20 @@ def long_strings_everywhere(group, term, secretary, leader, member):
         term=term,
         approved=True,
         approver=leader,
-        preamble=text,
-        practices=[{"heading": unbroken(200, run="HdGxQkZW5nUVJ"), "body": text}],
+        # Real inputs around the long link: Chinese with figures, a standard's number, links.
+        preamble=f"{MIXED}{text}。{MIXED}",
+        practices=[{"heading": unbroken(200, run="HdGxQkZW5nUVJ"), "body": f"{CHINESE}{text}"}],
         problems=text,
         causes=text,
-        measures=text,
+        measures=f"{PREAMBLE}{text}",
     )
     next_term = TermFactory(group=group, year=term.year, half=2)
     plan = StudyPlanFactory(group=group, term=next_term, status="approved", notes=text)
-    PlannedTopicFactory(plan=plan, title=unbroken(300), lead_speaker=unbroken(200), readings=text)
+    # And a row taller than a page: the long link, then 60 lines of readings.
+    readings = "\n".join([text, *(f"《学习材料第{i}篇》第{i}章" for i in range(1, 61))])
+    PlannedTopicFactory(
+        plan=plan, title=unbroken(300), lead_speaker=unbroken(200), readings=readings
+    )
     return next_term
 
 
@@ -108,6 +123,24 @@ def test_no_word_runs_past_the_text_area_of_the_summary(group, term, long_string
     pdf = render_pdf(report_document_build(group=group, term=term, kind="summary").html)
     assert unbroken(300)[-20:] in re.sub(r"\s+", "", pdf_text(pdf))
     assert words_past_the_text_area(pdf) == []
+
+
+def test_the_torture_summarys_paragraphs_fill_the_measure(group, term, long_strings_everywhere):
+    # Long links amid Chinese with digits: every line of a paragraph but its last ends within
+    # a character of the right margin (GB/T 9704: 撑满版心), none past it (0.5 pt: poppler
+    # adds up widths rounded to a thousandth of an em).
+    pdf = render_pdf(report_document_build(group=group, term=term, kind="summary").html)
+    narrative = term.report_narratives.get()
+    paragraphs = [narrative.preamble, narrative.practices[0]["body"], narrative.measures]
+    lines = pdf_lines(pdf)
+    for paragraph in paragraphs_lines(lines, paragraphs):
+        assert len(paragraph) >= 3
+        for line in paragraph[:-1]:
+            assert -0.5 < short_of_the_margin(line) < CHARACTER, line
+    # The text reads back as written (page numbers aside): nothing inserted, nothing lost.
+    text = re.sub(r"—\d+—", "", squash(pdf_text(pdf)))
+    assert all(squash(p) in text for p in paragraphs)
+    assert "第1章" in text and "第60章" in text  # the tall row of next term's plan is in it
 
 
 def test_no_word_runs_past_the_text_area_of_the_plan(group, long_strings_everywhere):
