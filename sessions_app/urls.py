@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from sessions_app.views import dashboard, essays, groups, history, imports, me, members, sessions
+from sessions_app.views import (
+    checkin,
+    dashboard,
+    essays,
+    groups,
+    history,
+    imports,
+    me,
+    members,
+    sessions,
+)
 from sessions_app.views import plans as plan_views
 
 
@@ -46,6 +56,10 @@ urlpatterns = [
         sessions.material_delete_confirm,
         name="material_delete",
     ),
+    # QR check-in (sessions_app.checkin): the projector page, its code, the URL in the code.
+    path("sessions/<int:pk>/checkin/", checkin.checkin_open, name="checkin_open"),
+    path("sessions/<int:pk>/checkin/code/", checkin.checkin_code, name="checkin_code"),
+    path("sessions/<int:pk>/checkin/scan/<str:token>/", checkin.checkin, name="checkin"),
     path("me/", me.my_record, name="my_record"),
     path("members/", members.member_list, name="member_list"),
     path("members/new/", members.member_create, name="member_create"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import StudyGroup
 
@@ -11,7 +12,14 @@ class GroupRulesForm(forms.ModelForm):
             "rule_sessions_per_quarter",
             "rule_attendance_rate",
             "rule_essays_per_member_year",
+            "checkin_grace_minutes",
         ]
+        help_texts = {
+            "checkin_grace_minutes": _(
+                "A member who checks in by the QR code later than this after the session's "
+                "start is marked late (0 to 60)."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,3 +28,9 @@ class GroupRulesForm(forms.ModelForm):
         self.fields["rule_sessions_per_quarter"].validators.append(MaxValueValidator(13))
         self.fields["rule_essays_per_member_year"].max_value = 12
         self.fields["rule_essays_per_member_year"].validators.append(MaxValueValidator(12))
+        # Left empty, the grace stays as it was (older forms post only the three rules).
+        self.fields["checkin_grace_minutes"].required = False
+
+    def clean_checkin_grace_minutes(self):
+        value = self.cleaned_data.get("checkin_grace_minutes")
+        return self.instance.checkin_grace_minutes if value is None else value

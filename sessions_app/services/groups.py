@@ -17,11 +17,16 @@ def group_rules_update(
     sessions_per_quarter: int,
     attendance_rate: Decimal,
     essays_per_member_year: int,
+    checkin_grace_minutes: int | None = None,
 ) -> StudyGroup:
-    """Set the rules the dashboard measures the group against."""
+    """Set the rules the dashboard measures the group against, and the minutes after a
+    session's start that a QR check-in still counts as on time (None: unchanged).
+    Raises ValidationError for a value out of range (nothing saved)."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
     group.rule_essays_per_member_year = essays_per_member_year
+    if checkin_grace_minutes is not None:
+        group.checkin_grace_minutes = checkin_grace_minutes
     group.updated_by = actor
     group.full_clean()
     group.save()

@@ -18,6 +18,7 @@ def group_rules(request):
             sessions_per_quarter=form.cleaned_data["rule_sessions_per_quarter"],
             attendance_rate=form.cleaned_data["rule_attendance_rate"],
             essays_per_member_year=form.cleaned_data["rule_essays_per_member_year"],
+            checkin_grace_minutes=form.cleaned_data["checkin_grace_minutes"],
         )
         messages.success(
             request, _("The group's rules were saved; the dashboard now measures against them.")
