@@ -1,7 +1,7 @@
 """Word (.docx) downloads of the documents: the summary, the plan, a session's 学习记录 and
 签到表; and the 签到表 as a PDF, made the same way. Made at once (python-docx takes well under a
-second, see reports.word; the one-table PDF about 0.3 s), with the same access rules as the
-PDFs and the session page."""
+second, see reports.word; the one-table PDF under a second of CPU, see
+reports.pdf.sign_in_sheet_pdf), with the same access rules as the PDFs and the session page."""
 
 from __future__ import annotations
 
