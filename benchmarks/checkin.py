@@ -211,7 +211,10 @@ def measure_checkin(*, database_url: str, members: int = MEMBERS, seconds: float
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "studygroup.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+             # Booting a worker (Django, WeasyPrint's import) took over gunicorn's default 30 s
+             # on a machine at load average 15: it was killed before serving anything.
+             "--timeout", "120"],
             env=env, cwd=ROOT,
         )
         try:
