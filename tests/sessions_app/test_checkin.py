@@ -93,7 +93,7 @@ def test_a_code_two_steps_old_is_refused_as_expired(session):
     with refusal(CheckinRefused.EXPIRED) as refused:
         checkin_token_check(session_id=session.pk, token=token,
                             at=shown + dt.timedelta(seconds=60))
-    assert "expired" in refused.value.message
+    assert "签到码已过期" in refused.value.message  # the site's language
 
 
 def test_the_code_changes_every_30_seconds(session):
@@ -154,7 +154,7 @@ def test_a_session_without_its_times_has_no_window(session, missing):
     assert checkin_window(session) is None
     with refusal(CheckinRefused.NO_TIMES) as refused:
         checkin_window_check(session, at=at(9, 0))
-    assert "start and end time" in refused.value.message
+    assert "开始和结束时间" in refused.value.message
 
 
 def test_on_time_until_the_grace_ends_then_late(session):
