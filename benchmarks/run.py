@@ -250,6 +250,14 @@ METHOD = """
    `*_import_preview` for the 500-member group, median of 5; writing: one `*_import_apply`
    (which reads and checks again), its queries counted at 50 and 500 members. Pinned by
    `tests/sessions_app/test_imports_services.py::test_imports_run_the_same_queries_for_few_or_many_rows`.
+10. QR check-in (`benchmarks/checkin.py`'s `measure_checkin`): gunicorn as in item 8, the
+   runner's own group of 50 members (bench-checkin) with a session whose check-in is open now;
+   the secretary's projector asks for the code as its script does, and each member opens the
+   current code's URL with their own signed-in session at a random moment within one minute,
+   then all 50 at once. Client-side times on loopback; a request counts as an error unless it
+   answers 200 with the success message. Needs no bulk data: `--only 10` seeds nothing else.
+   Query counts pinned by
+   `tests/sessions_app/test_checkin.py::test_a_check_in_asks_the_same_queries_for_few_or_many`.
 """
 
 
@@ -968,6 +976,44 @@ class Bench:
             f"p50 {figures['login']['p50_ms']} ms."
         )
 
+    # ---- 10 ----
+
+    def checkin(self) -> None:
+        from benchmarks.checkin import CheckinWindowMissing, measure_checkin
+
+        try:
+            figures = measure_checkin(database_url=self.args.database_url)
+        except CheckinWindowMissing as exc:
+            self.failures.append(f"Item 10 (check-in) has no figures: {exc}")
+            return
+        spread, burst = figures["spread"], figures["burst"]
+        self.add(
+            "10",
+            f"QR check-in: {figures['members']} members within {figures['seconds']:g} s, "
+            f"{figures['workers']} gunicorn workers",
+            f"p50 {spread['p50_ms']} ms, p95 {spread['p95_ms']} ms, max {spread['max_ms']} ms, "
+            f"{spread['errors']} errors, {figures['recorded']} recorded",
+            "p95 < 100 ms, no errors",
+            met=spread["p95_ms"] < 100 and spread["errors"] == 0
+            and figures["recorded"] == figures["members"],
+        )
+        self.add(
+            "10",
+            f"QR check-in: all {figures['members']} at the same moment",
+            f"p50 {burst['p50_ms']} ms, p95 {burst['p95_ms']} ms, max {burst['max_ms']} ms, "
+            f"{burst['errors']} errors",
+        )
+        self.notes.append(
+            f"Item 10: the projector's code endpoint answered {figures['code_requests']} times, "
+            f"p95 {figures['code_p95_ms']} ms. CPU per check-in over the spread minute: web "
+            f"{figures['web_cpu_ms_per_checkin']} ms, PostgreSQL "
+            f"{figures['db_cpu_ms_per_checkin']} ms; the whole machine had "
+            f"{figures['machine_cores_busy']} of {os.cpu_count()} cores busy, load average "
+            f"{figures['load_average_before']} before, {figures['load_average_after']} after."
+            + (f" Projector errors: {figures['projector_errors']}"
+               if figures["projector_errors"] else "")
+        )
+
     # ---- the whole run ----
 
     @property
@@ -1122,7 +1168,11 @@ ITEMS = {
     "8": "load",
     "9": "imports",
     "10": "county_table",
+    "11": "checkin",
 }
+#: Items that make their own data: a run of only these seeds neither the bulk groups nor the
+#: runner's bench-small and bench-large.
+SELF_CONTAINED = {"10"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -1163,8 +1213,13 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from studygroup.celery import app
 
-    bench.setup_data()
-    items = args.only or sorted(ITEMS)
+    items = args.only or sorted(ITEMS, key=int)
+    if set(items) <= SELF_CONTAINED:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
+        bench.setup_data()
     if args.skip_load and "8" in items:
         items.remove("8")
     for item in items:

@@ -40,6 +40,11 @@ urlpatterns = [
         name="session_record_docx",
     ),
     path(
+        "sessions/<int:pk>/sign-in.pdf",
+        word_views.sign_in_sheet_pdf,
+        name="sign_in_sheet_pdf",
+    ),
+    path(
         "sessions/<int:pk>/sign-in.docx",
         word_views.sign_in_sheet_docx,
         name="sign_in_sheet_docx",

@@ -390,9 +390,7 @@ def _width_in_em(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
-def chinese_date(value: dt.date) -> str:
-    """成文日期 as GB/T 9704-2012 7.3.5.1 writes it: 2020年7月10日 (Arabic numerals, in full)."""
-    return f"{value.year}年{value.month}月{value.day}日"
+chinese_date = wording.chinese_date
 
 
 def _local_date(value: dt.datetime | None) -> dt.date | None:
@@ -599,15 +597,7 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
 # --- A session's record and sign-in sheet ----------------------------------------------------
 
 
-def _session_time(date: dt.date, start: dt.time | None, end: dt.time | None) -> str:
-    text = chinese_date(date) if wording.is_chinese(translation.get_language()) else (
-        dateformat.format(date, "Y-m-d")
-    )
-    if start:
-        text += f" {start:%H:%M}"
-        if end:
-            text += f"—{end:%H:%M}"
-    return text
+_session_time = wording.session_time
 
 
 def session_record_docx(record: SessionRecord) -> bytes:

@@ -149,6 +149,13 @@ class StudyGroup(AuditedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # QR check-in (sessions_app.checkin): a member who checks in later than this many minutes
+    # after the start is marked late.
+    checkin_grace_minutes = models.PositiveSmallIntegerField(
+        _("minutes after the start a check-in still counts as on time"),
+        default=5,
+        validators=[MaxValueValidator(60)],
+    )
 
     class Meta:
         verbose_name = _("study group")
@@ -557,6 +564,9 @@ class Attendance(AuditedModel):
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
     makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
     makeup_note = models.CharField(_("make-up study note"), max_length=300, blank=True)
+    # When the member checked in by scanning the session's QR code (sessions_app.checkin); empty
+    # for a row the secretary ticked. The first check-in is kept: a second scan changes nothing.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, editable=False)
 
     # Every change kept (audit.history): who, when, old and new values.
     history = HistoricalRecords(get_user=history_user)

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from sessions_app.views import (
+    checkin,
     dashboard,
     essays,
     groups,
@@ -65,6 +66,10 @@ urlpatterns = [
     path("makeup/<int:pk>/", makeup.makeup_detail, name="makeup_detail"),
     path("makeup/<int:pk>/review/", makeup.makeup_review_view, name="makeup_review"),
     path("makeup/<int:pk>/file/", makeup.makeup_file, name="makeup_file"),
+    # QR check-in (sessions_app.checkin): the projector page, its code, the URL in the code.
+    path("sessions/<int:pk>/checkin/", checkin.checkin_open, name="checkin_open"),
+    path("sessions/<int:pk>/checkin/code/", checkin.checkin_code, name="checkin_code"),
+    path("sessions/<int:pk>/checkin/scan/<str:token>/", checkin.checkin, name="checkin"),
     path("me/", me.my_record, name="my_record"),
     path("members/", members.member_list, name="member_list"),
     path("members/new/", members.member_create, name="member_create"),

@@ -11,14 +11,33 @@ The numbers in a sentence are the numbers in the tables.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import dateformat, translation
 from django.utils.translation import get_language, npgettext, pgettext, pgettext_lazy
 
 CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_date(value: dt.date) -> str:
+    """成文日期 as GB/T 9704-2012 7.3.5.1 writes it: 2020年7月10日 (Arabic numerals, in full)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def session_time(date: dt.date, start: dt.time | None, end: dt.time | None) -> str:
+    """A session's time as the session documents (学习记录, 签到表) write it, in the active
+    language: 2020年3月15日 09:00—11:00 (Chinese) or 2020-03-15 09:00—11:00."""
+    text = chinese_date(date) if is_chinese(translation.get_language()) else (
+        dateformat.format(date, "Y-m-d")
+    )
+    if start:
+        text += f" {start:%H:%M}"
+        if end:
+            text += f"—{end:%H:%M}"
+    return text
 
 
 def is_chinese(language: str | None) -> bool:

@@ -15,6 +15,7 @@ class GroupRulesForm(forms.ModelForm):
             "rule_essays_per_member_year",
             "makeup_due_days",
             "leave_approver",
+            "checkin_grace_minutes",
         ]
         help_texts = {
             "makeup_due_days": _(
@@ -24,6 +25,10 @@ class GroupRulesForm(forms.ModelForm):
             "leave_approver": _(
                 "Leave requests go to the leader unless you choose a deputy leader here; the "
                 "leader's own requests go to this deputy (or to any deputy)."
+            ),
+            "checkin_grace_minutes": _(
+                "A member who checks in by the QR code later than this after the session's "
+                "start is marked late (0 to 60)."
             ),
         }
 
@@ -41,3 +46,9 @@ class GroupRulesForm(forms.ModelForm):
             .in_rank_order()
         )
         approver.empty_label = _("The leader")
+        # Left empty, the grace stays as it was (older forms post only the three rules).
+        self.fields["checkin_grace_minutes"].required = False
+
+    def clean_checkin_grace_minutes(self):
+        value = self.cleaned_data.get("checkin_grace_minutes")
+        return self.instance.checkin_grace_minutes if value is None else value

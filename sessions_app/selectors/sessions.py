@@ -192,3 +192,8 @@ def member_record(*, member: Member) -> MemberRecord:
     )
     attended = sum(1 for a in rows if a.attended)
     return MemberRecord(member=member, attendance=rows, attended=attended, total=len(rows))
+
+
+def session_checkin_count(*, session: StudySession) -> int:
+    """How many members have checked in to the session by its QR code (one query)."""
+    return Attendance.objects.filter(session=session, checked_in_at__isnull=False).count()

@@ -20,6 +20,7 @@ def group_rules(request):
             essays_per_member_year=form.cleaned_data["rule_essays_per_member_year"],
             makeup_due_days=form.cleaned_data["makeup_due_days"],
             leave_approver=form.cleaned_data["leave_approver"],
+            checkin_grace_minutes=form.cleaned_data["checkin_grace_minutes"],
         )
         messages.success(
             request, _("The group's rules were saved; the dashboard now measures against them.")

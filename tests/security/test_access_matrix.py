@@ -26,6 +26,7 @@ from django.utils import timezone
 from intake.essays import essay_file_read
 from oversight.models import Bulletin, SittingIn, Submission
 from reports.models import ReportFile, ReportNarrative
+from sessions_app.checkin import checkin_token, time_step
 from sessions_app.models import (
     LeaveRequest,
     MakeupDuty,
@@ -146,6 +147,11 @@ their_pdf = lambda w: [  # noqa: E731
 their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
+def current_code(session_pk: int) -> str:
+    """The check-in code the session's projector shows now (sessions_app.checkin)."""
+    return checkin_token(session_id=session_pk, step=time_step(timezone.now()))
+
+
 member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
 bulletins = lambda w: list(  # noqa: E731
     Bulletin.objects.values_list("pk", "status", "preamble").order_by("pk")
@@ -262,6 +268,19 @@ TABLE = [
         foreign=their_material, missing={"material_pk": MISSING_ID}),
     Row("sessions_app:material_delete", get=MANAGE_GET, post=MANAGE_POST, args=material_pks,
         state=material_count, foreign=their_material, missing={"material_pk": MISSING_ID}),
+    # QR check-in: the secretary and leaders open the projector page and read its code; any
+    # member opens the code's URL. The table's session was in 2020, so a genuine current code
+    # is refused (400: check-in closed) and changes nothing (tests/sessions_app/test_checkin.py
+    # checks in during the window).
+    Row("sessions_app:checkin_open", get=MANAGE_GET, post=every(405), args=session_pk,
+        foreign=their_session, missing={"pk": MISSING_ID}),
+    Row("sessions_app:checkin_code", get=MANAGE_GET, post=every(405), args=session_pk,
+        foreign=their_session, missing={"pk": MISSING_ID}),
+    Row("sessions_app:checkin", get=in_group(400, 400, 400, 400), post=every(405),
+        args=lambda w: {"pk": w.mine.session.pk, "token": current_code(w.mine.session.pk)},
+        foreign=lambda w: [{"pk": w.theirs.session.pk,
+                            "token": current_code(w.theirs.session.pk)}],
+        missing={"pk": MISSING_ID}),
     Row("sessions_app:my_record", get=READ, post=READ),
     # 请假: everyone in the group asks for their own leave (the leader's goes to the deputy);
     # the leader decides the member's request, and nobody else may.
@@ -424,6 +443,8 @@ TABLE = [
     Row("reports:session_record_docx", get=READ, post=every(405), args=session_pk,
         foreign=their_session, missing={"pk": MISSING_ID}),
     Row("reports:sign_in_sheet_docx", get=READ, post=every(405), args=session_pk,
+        foreign=their_session, missing={"pk": MISSING_ID}),
+    Row("reports:sign_in_sheet_pdf", get=READ, post=every(405), args=session_pk,
         foreign=their_session, missing={"pk": MISSING_ID}),
     # Above the group (oversight/): a group's people, whatever their role there, see nothing of
     # the county that oversees it (tests/oversight/test_access.py: the roles that do).

@@ -525,6 +525,12 @@ READ_ONLY = {
     "reports:docx_download",
     "reports:session_record_docx",
     "reports:sign_in_sheet_docx",
+    "reports:sign_in_sheet_pdf",
+    # QR check-in: the projector page and its code show; the code's URL checks in on GET (what
+    # a phone's camera opens; sessions_app.checkin says why) and refuses POST (405).
+    "sessions_app:checkin_open",
+    "sessions_app:checkin_code",
+    "sessions_app:checkin",
     "audit:log",
     # 修改记录 pages.
     "sessions_app:session_history",
