@@ -250,12 +250,16 @@ METHOD = """
    `*_import_preview` for the 500-member group, median of 5; writing: one `*_import_apply`
    (which reads and checks again), its queries counted at 50 and 500 members. Pinned by
    `tests/sessions_app/test_imports_services.py::test_imports_run_the_same_queries_for_few_or_many_rows`.
-10. QR check-in (`benchmarks/checkin.py`'s `measure_checkin`): gunicorn as in item 8, the
+10. The county table (`oversight.selectors.table.county_table`): every bulk group placed in
+   two counties of a city (50 and 450 groups), the latest half-year; median of 10, queries
+   counted for the 50 and for the 500. Pinned by
+   `tests/oversight/test_table.py::test_the_table_runs_a_fixed_number_of_queries`.
+11. QR check-in (`benchmarks/checkin.py`'s `measure_checkin`): gunicorn as in item 8, the
    runner's own group of 50 members (bench-checkin) with a session whose check-in is open now;
    the secretary's projector asks for the code as its script does, and each member opens the
    current code's URL with their own signed-in session at a random moment within one minute,
    then all 50 at once. Client-side times on loopback; a request counts as an error unless it
-   answers 200 with the success message. Needs no bulk data: `--only 10` seeds nothing else.
+   answers 200 with the success message. Needs no bulk data: `--only 11` seeds nothing else.
    Query counts pinned by
    `tests/sessions_app/test_checkin.py::test_a_check_in_asks_the_same_queries_for_few_or_many`.
 """
@@ -976,7 +980,7 @@ class Bench:
             f"p50 {figures['login']['p50_ms']} ms."
         )
 
-    # ---- 10 ----
+    # ---- 11 ----
 
     def checkin(self) -> None:
         from benchmarks.checkin import CheckinWindowMissing, measure_checkin
@@ -988,7 +992,7 @@ class Bench:
             return
         spread, burst = figures["spread"], figures["burst"]
         self.add(
-            "10",
+            "11",
             f"QR check-in: {figures['members']} members within {figures['seconds']:g} s, "
             f"{figures['workers']} gunicorn workers",
             f"p50 {spread['p50_ms']} ms, p95 {spread['p95_ms']} ms, max {spread['max_ms']} ms, "
@@ -998,7 +1002,7 @@ class Bench:
             and figures["recorded"] == figures["members"],
         )
         self.add(
-            "10",
+            "11",
             f"QR check-in: all {figures['members']} at the same moment",
             f"p50 {burst['p50_ms']} ms, p95 {burst['p95_ms']} ms, max {burst['max_ms']} ms, "
             f"{burst['errors']} errors",
@@ -1172,7 +1176,7 @@ ITEMS = {
 }
 #: Items that make their own data: a run of only these seeds neither the bulk groups nor the
 #: runner's bench-small and bench-large.
-SELF_CONTAINED = {"10"}
+SELF_CONTAINED = {"11"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
