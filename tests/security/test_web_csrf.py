@@ -26,7 +26,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from intake.materials import material_file_read
-from reports.models import ReportFile
+from reports.models import ReportFile, WordTemplate
+from reports.services.word_templates import word_template_upload
+from reports.word import default_template_docx
 from sessions_app.models import PlannedTopic
 from sessions_app.services.sessions import material_add
 from sessions_app.signin import signin_token_generator
@@ -223,6 +225,23 @@ def _preview_shown(client, response, world):
     assert "坚持经常学" in response.content.decode()
 
 
+def _word_template_upload(w):
+    return SimpleUploadedFile("letterhead.docx", default_template_docx())
+
+
+def _with_a_word_template(w):
+    """The group's URL, with a Word template in use for the reset to retire."""
+    word_template_upload(
+        group=w.group, member=w.secretary, user=w.secretary.user, upload=_word_template_upload(w)
+    )
+    return _group(w)
+
+
+def _default_layout_again(client, response, world):
+    assert response.status_code == 302
+    assert all(t.is_retired for t in WordTemplate.objects.all())
+
+
 def _to_password_form(client, response, world):
     assert response.status_code == 302
     assert response["Location"].endswith("/set-password/")
@@ -355,6 +374,14 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_term(w), "kind": ReportFile.Kind.SUMMARY}, lambda w: {},
         ("reports.ReportFile",),
     ),
+    "reports:word_template": Case(
+        "secretary", _group, lambda w: {"file": _word_template_upload(w)},
+        ("reports.WordTemplate",),
+    ),
+    "reports:word_template_reset": Case(
+        "secretary", _with_a_word_template, lambda w: {}, ("reports.WordTemplate",),
+        _default_layout_again,
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -391,6 +418,7 @@ READ_ONLY = {
     "reports:docx_download",
     "reports:session_record_docx",
     "reports:sign_in_sheet_docx",
+    "reports:word_template_default",
     "audit:log",
     # 修改记录 pages.
     "sessions_app:session_history",
