@@ -517,6 +517,102 @@ class Bench:
             "< 50 ms, 0 renders",
             median(durations) < 0.05 and renders.call_count == 0,
         )
+        self._approved_pdf_click()
+
+    def _approved_approval(self):
+        """The large group's leader and its summary approved (once per database): approving
+        makes the PDF and the .docx ahead (eagerly here, inline)."""
+        from reports.models import ReadyDocument, ReportNarrative
+        from reports.services.narrative import narrative_approve
+        from sessions_app.models import Member
+        from tests.factories import MemberFactory
+        from tests.reports.pdf_helpers import make_narrative
+
+        group, term = self.large, self.large.bench_term
+        leader = (
+            Member.objects.select_related("user", "group")
+            .filter(group=group, role=Member.Role.LEADER)
+            .first()
+        ) or MemberFactory(
+            group=group,
+            role=Member.Role.LEADER,
+            display_name="基准组长",
+            user__username=f"bench-leader-{group.pk}",
+        )
+        narratives = ReportNarrative.objects.filter(group=group, term=term, kind="summary")
+        if not narratives.filter(status=ReportNarrative.Status.APPROVED).exists():
+            draft = narratives.filter(status=ReportNarrative.Status.DRAFT).first()
+            draft = draft or make_narrative(group=group, term=term, approved=False)
+            narrative_approve(narrative=draft, member=leader, user=leader.user)
+        ready = ReadyDocument.objects.select_related("pdf").get(
+            group=group, term=term, kind="summary"
+        )
+        assert ready.pdf is not None and ready.pdf.is_done, ready.pdf
+        return leader, ready
+
+    def _approved_pdf_click(self) -> None:
+        """A leader's click on the approved summary's PDF, from the POST of the button (as its
+        script sends it) to the first byte of the download: the file made at approval against
+        the on-request path (the document built to find its hash, then the same stored file),
+        and the first click when nothing is stored (a render, as before approval made one)."""
+        from unittest import mock
+
+        from django.test import Client
+        from django.urls import reverse
+
+        from reports.models import ReadyDocument, ReportFile
+        from reports.services import report_files
+
+        group, term = self.large, self.large.bench_term
+        leader, ready = self._approved_approval()
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(leader.user)
+        start_url = reverse("reports:pdf_start", args=[group.slug, term.code, "summary"])
+
+        def click():
+            response = client.post(start_url, headers={"accept": "application/json"})
+            payload = response.json()
+            assert payload["status"] == "done", payload
+            download = client.get(payload["download_url"])
+            assert download.status_code == 200, download.status_code
+            next(iter(download.streaming_content))  # the first byte
+            download.close()
+
+        builds = mock.patch.object(
+            report_files, "report_document_build", wraps=report_files.report_document_build
+        )
+        renders = mock.patch.object(report_files, "render_pdf", wraps=report_files.render_pdf)
+        with builds as built, renders as rendered:
+            timed(click, 3)
+            stored = timed(click, 30)
+            stored_builds, stored_renders = built.call_count, rendered.call_count
+            # The on-request path: the same click while the ready file is not trusted.
+            ReadyDocument.objects.filter(pk=ready.pk).update(changed_at=ready.prepared_at)
+            timed(click, 3)
+            built.reset_mock()
+            on_request = timed(click, 30)
+            on_request_builds = built.call_count
+            # The first click with nothing stored: the render the approval now does ahead.
+            ReportFile.objects.filter(pk=ready.pdf_id).update(status=ReportFile.Status.FAILED)
+            first_click = timed(click, 1)[0]
+            ReadyDocument.objects.filter(pk=ready.pk).update(changed_at=None)
+        p50 = median(stored)
+        self.add(
+            "4",
+            "approved summary PDF, leader's click to first byte (made ahead): p50, p90",
+            f"{ms(p50)}, {ms(percentile(stored, 90))}; {stored_builds} builds, "
+            f"{stored_renders} renders",
+            "p50 < 100 ms, 0 renders",
+            p50 < 0.1 and stored_renders == 0 and stored_builds == 0,
+        )
+        self.add(
+            "4",
+            "the same click on the on-request path (stored file, document built): p50; "
+            "first click with nothing stored (render)",
+            f"{ms(median(on_request))} ({on_request_builds} builds for 30 clicks); "
+            f"{ms(first_click)}",
+            "reported",
+        )
 
     # ---- 5 ----
 

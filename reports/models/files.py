@@ -3,6 +3,7 @@ task fills; and the pointer to an approved document's ready files (ReadyDocument
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions_app.models import AuditedModel, Member, StudyGroup, Term
 
@@ -57,7 +58,7 @@ class ReportFile(AuditedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     format = models.CharField(
-        _("format"), max_length=10, choices=Format.choices, default=Format.PDF
+        pgettext_lazy("file", "format"), max_length=10, choices=Format.choices, default=Format.PDF
     )
     content_hash = models.CharField(_("content hash"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
