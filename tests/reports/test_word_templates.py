@@ -264,3 +264,20 @@ def test_the_default_template_downloads_with_its_placeholder(client, group, secr
     # Word stores twentieths of a point: within 0.1 mm.
     assert abs(section.top_margin - Mm(37)) < Mm(0.1)
     assert abs(section.left_margin - Mm(28)) < Mm(0.1)
+
+
+@pytest.mark.parametrize("uploads", [1, 4])
+def test_the_template_page_asks_the_same_queries_whatever_the_history(
+    client, group, secretary, uploads, django_assert_num_queries
+):
+    for _ in range(uploads):
+        word_template_upload(group=group, member=secretary, user=secretary.user,
+                             upload=upload(office_template()))
+    client.force_login(secretary.user)
+    url = reverse("reports:word_template", args=[group.slug])
+    client.get(url)  # the session's first read
+    # The session, the user, the member with the group, the page's context (the menu), the
+    # versions with their uploaders in one query, the session saved: none per version.
+    with django_assert_num_queries(7):
+        page = client.get(url)
+    assert page.content.decode().count('<td class="text-break">letterhead.docx') == uploads
