@@ -578,39 +578,62 @@ class Bench:
             next(iter(download.streaming_content))  # the first byte
             download.close()
 
+        def both_clocks() -> tuple[float, float]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            click()
+            return time.perf_counter() - wall, time.process_time() - cpu
+
+        def trust_ready(yes: bool) -> None:
+            ReadyDocument.objects.filter(pk=ready.pk).update(
+                changed_at=None if yes else ready.prepared_at
+            )
+
         builds = mock.patch.object(
             report_files, "report_document_build", wraps=report_files.report_document_build
         )
         renders = mock.patch.object(report_files, "render_pdf", wraps=report_files.render_pdf)
+        stored, on_request = [], []
         with builds as built, renders as rendered:
-            timed(click, 3)
-            stored = timed(click, 30)
-            stored_builds, stored_renders = built.call_count, rendered.call_count
-            # The on-request path: the same click while the ready file is not trusted.
-            ReadyDocument.objects.filter(pk=ready.pk).update(changed_at=ready.prepared_at)
-            timed(click, 3)
+            for path in (True, False):  # warm both paths
+                trust_ready(path)
+                timed(click, 2)
             built.reset_mock()
-            on_request = timed(click, 30)
-            on_request_builds = built.call_count
+            # Interleaved, so that both paths see the same load on a shared machine: the file
+            # made ahead, then the on-request path (the ready file not trusted: the document
+            # is built to find its hash, then the same stored file is served).
+            stored_builds = 0
+            for _ in range(30):
+                trust_ready(True)
+                before = built.call_count
+                stored.append(both_clocks())
+                stored_builds += built.call_count - before
+                trust_ready(False)
+                on_request.append(both_clocks())
+            stored_renders = rendered.call_count
             # The first click with nothing stored: the render the approval now does ahead.
             ReportFile.objects.filter(pk=ready.pdf_id).update(status=ReportFile.Status.FAILED)
-            first_click = timed(click, 1)[0]
-            ReadyDocument.objects.filter(pk=ready.pk).update(changed_at=None)
-        p50 = median(stored)
+            first_click = both_clocks()
+            trust_ready(True)
+        wall = [w for w, _ in stored]
+        p50 = median(wall)
         self.add(
             "4",
-            "approved summary PDF, leader's click to first byte (made ahead): p50, p90",
-            f"{ms(p50)}, {ms(percentile(stored, 90))}; {stored_builds} builds, "
-            f"{stored_renders} renders",
+            "approved summary PDF, leader's click to first byte, made ahead: p50, p90 (CPU p50)",
+            f"{ms(p50)}, {ms(percentile(wall, 90))} ({ms(median(c for _, c in stored))}); "
+            f"{stored_builds} builds, {stored_renders} renders",
             "p50 < 100 ms, 0 renders",
             p50 < 0.1 and stored_renders == 0 and stored_builds == 0,
         )
         self.add(
             "4",
-            "the same click on the on-request path (stored file, document built): p50; "
-            "first click with nothing stored (render)",
-            f"{ms(median(on_request))} ({on_request_builds} builds for 30 clicks); "
-            f"{ms(first_click)}",
+            "the same click on the on-request path (stored file, document built): p50 (CPU p50)",
+            f"{ms(median(w for w, _ in on_request))} ({ms(median(c for _, c in on_request))})",
+            "reported",
+        )
+        self.add(
+            "4",
+            "first click with nothing stored (the render approval now does ahead): wall (CPU)",
+            f"{ms(first_click[0])} ({ms(first_click[1])})",
             "reported",
         )
 

@@ -332,3 +332,35 @@ def test_orphan_cleanup_deletes_only_files_no_row_points_to(group, term):
     assert default_storage.exists(kept.file.name)
     assert default_storage.exists(young)  # younger than the grace period: may be mid-render
     assert default_storage.exists(elsewhere)  # not a report file
+
+
+def test_many_changes_in_a_second_queue_one_check(
+    django_capture_on_commit_callbacks, monkeypatch, approved_plan, group, term, member, queued
+):
+    from django.db import transaction
+
+    report_document_prepare(group_id=group.pk, term_id=approved_plan.term_id, kind="plan")
+    checks = []
+    monkeypatch.setattr(tasks.report_documents_refresh_task, "apply_async",
+                        lambda args, countdown: checks.append(args))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for day in (1, 2, 3):
+            StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, day))
+        member.save()
+    assert checks == [(group.pk,)]
+
+
+def test_a_change_that_rolls_back_marks_nothing(
+    django_capture_on_commit_callbacks, approved_plan, group, term, queued
+):
+    from django.db import transaction
+
+    report_document_prepare(group_id=group.pk, term_id=approved_plan.term_id, kind="plan")
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 1))
+                raise RuntimeError("the save failed")
+        except RuntimeError:
+            pass
+    assert ReadyDocument.objects.get().changed_at is None
