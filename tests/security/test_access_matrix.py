@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reports.models import ReportFile, ReportNarrative, WordTemplate
 from reports.word import default_template_docx
