@@ -529,6 +529,125 @@ class Bench:
             "< 50 ms, 0 renders",
             median(durations) < 0.05 and renders.call_count == 0,
         )
+        self._approved_pdf_click()
+
+    def _approved_approval(self):
+        """The large group's leader and its summary approved (once per database): approving
+        makes the PDF and the .docx ahead (eagerly here, inline)."""
+        from reports.models import ReadyDocument, ReportNarrative
+        from reports.services.narrative import narrative_approve
+        from sessions_app.models import Member
+        from tests.factories import MemberFactory
+        from tests.reports.pdf_helpers import make_narrative
+
+        group, term = self.large, self.large.bench_term
+        leader = (
+            Member.objects.select_related("user", "group")
+            .filter(group=group, role=Member.Role.LEADER)
+            .first()
+        ) or MemberFactory(
+            group=group,
+            role=Member.Role.LEADER,
+            display_name="基准组长",
+            user__username=f"bench-leader-{group.pk}",
+        )
+        narratives = ReportNarrative.objects.filter(group=group, term=term, kind="summary")
+        if not narratives.filter(status=ReportNarrative.Status.APPROVED).exists():
+            draft = narratives.filter(status=ReportNarrative.Status.DRAFT).first()
+            draft = draft or make_narrative(group=group, term=term, approved=False)
+            narrative_approve(narrative=draft, member=leader, user=leader.user)
+        ready = ReadyDocument.objects.select_related("pdf").get(
+            group=group, term=term, kind="summary"
+        )
+        assert ready.pdf is not None and ready.pdf.is_done, ready.pdf
+        return leader, ready
+
+    def _approved_pdf_click(self) -> None:
+        """A leader's click on the approved summary's PDF, from the POST of the button (as its
+        script sends it) to the first byte of the download: the file made at approval against
+        the on-request path (the document built to find its hash, then the same stored file),
+        and the first click when nothing is stored (a render, as before approval made one)."""
+        from unittest import mock
+
+        from django.test import Client
+        from django.urls import reverse
+
+        from reports.models import ReadyDocument, ReportFile
+        from reports.services import report_files
+
+        group, term = self.large, self.large.bench_term
+        leader, ready = self._approved_approval()
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(leader.user)
+        start_url = reverse("reports:pdf_start", args=[group.slug, term.code, "summary"])
+
+        def click():
+            response = client.post(start_url, headers={"accept": "application/json"})
+            payload = response.json()
+            assert payload["status"] == "done", payload
+            download = client.get(payload["download_url"])
+            assert download.status_code == 200, download.status_code
+            next(iter(download.streaming_content))  # the first byte
+            download.close()
+
+        def both_clocks() -> tuple[float, float]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            click()
+            return time.perf_counter() - wall, time.process_time() - cpu
+
+        def trust_ready(yes: bool) -> None:
+            ReadyDocument.objects.filter(pk=ready.pk).update(
+                changed_at=None if yes else ready.prepared_at
+            )
+
+        builds = mock.patch.object(
+            report_files, "report_document_build", wraps=report_files.report_document_build
+        )
+        renders = mock.patch.object(report_files, "render_pdf", wraps=report_files.render_pdf)
+        stored, on_request = [], []
+        with builds as built, renders as rendered:
+            for path in (True, False):  # warm both paths
+                trust_ready(path)
+                timed(click, 2)
+            built.reset_mock()
+            # Interleaved, so that both paths see the same load on a shared machine: the file
+            # made ahead, then the on-request path (the ready file not trusted: the document
+            # is built to find its hash, then the same stored file is served).
+            stored_builds = 0
+            for _ in range(30):
+                trust_ready(True)
+                before = built.call_count
+                stored.append(both_clocks())
+                stored_builds += built.call_count - before
+                trust_ready(False)
+                on_request.append(both_clocks())
+            stored_renders = rendered.call_count
+            # The first click with nothing stored: the render the approval now does ahead.
+            ReportFile.objects.filter(pk=ready.pdf_id).update(status=ReportFile.Status.FAILED)
+            first_click = both_clocks()
+            trust_ready(True)
+        wall = [w for w, _ in stored]
+        p50 = median(wall)
+        self.add(
+            "4",
+            "approved summary PDF, leader's click to first byte, made ahead: p50, p90 (CPU p50)",
+            f"{ms(p50)}, {ms(percentile(wall, 90))} ({ms(median(c for _, c in stored))}); "
+            f"{stored_builds} builds, {stored_renders} renders",
+            "p50 < 100 ms, 0 renders",
+            p50 < 0.1 and stored_renders == 0 and stored_builds == 0,
+        )
+        self.add(
+            "4",
+            "the same click on the on-request path (stored file, document built): p50 (CPU p50)",
+            f"{ms(median(w for w, _ in on_request))} ({ms(median(c for _, c in on_request))})",
+            "reported",
+        )
+        self.add(
+            "4",
+            "first click with nothing stored (the render approval now does ahead): wall (CPU)",
+            f"{ms(first_click[0])} ({ms(first_click[1])})",
+            "reported",
+        )
 
     # ---- 5 ----
 

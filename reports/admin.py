@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import ReportNarrative
+from reports.models import ReadyDocument, ReportFile, ReportNarrative, WordTemplate
 
 
 @admin.register(ReportNarrative)
@@ -18,3 +18,57 @@ class ReportNarrativeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Look-up only: these rows are written by the app's services and tasks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(_ReadOnlyAdmin):
+    """Generated files (PDF, .docx): what was made, for which document, and how it went."""
+
+    list_display = (
+        "group",
+        "term",
+        "kind",
+        "format",
+        "status",
+        "approved",
+        "prepared",
+        "attempts",
+        "finished_at",
+        "file",
+    )
+    list_filter = ("kind", "format", "status", "approved", "prepared", "group")
+    search_fields = ("group__name", "title", "content_hash", "error")
+    list_select_related = ("group", "term")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReadyDocument)
+class ReadyDocumentAdmin(_ReadOnlyAdmin):
+    """Approved documents' files made ahead, and whether the records changed since."""
+
+    list_display = ("group", "term", "kind", "pdf", "docx", "changed_at", "prepared_at")
+    list_filter = ("kind", "group")
+    list_select_related = ("group", "term", "pdf__term", "docx__term")
+
+
+@admin.register(WordTemplate)
+class WordTemplateAdmin(_ReadOnlyAdmin):
+    """Groups' uploaded Word templates, every version."""
+
+    list_display = ("group", "version", "original_name", "size", "created_by", "created_at",
+                    "retired_at")
+    list_filter = ("group",)
+    list_select_related = ("group", "created_by")

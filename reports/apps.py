@@ -12,3 +12,5 @@ class ReportsConfig(AppConfig):
         from reports.checks import check_cjk_fonts
 
         checks.register(check_cjk_fonts)
+
+        from reports import receivers  # noqa: F401  (approved documents follow the records)

@@ -90,3 +90,22 @@ def narrative_text_from(form: NarrativeForm, formset) -> NarrativeText:
         causes=form.cleaned_data["causes"].strip(),
         measures=form.cleaned_data["measures"].strip(),
     )
+
+
+class WordTemplateForm(forms.Form):
+    """The group's Word template upload: the file only; reports.services.word_templates checks
+    that it is a Word template."""
+
+    file = forms.FileField(
+        label=_("Word template (.docx)"),
+        help_text=_(
+            "A .docx with your letterhead and styles, and {{ body }} on a line of its own where "
+            "the document goes."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".docx,application/vnd.openxmlformats-officedocument."
+                "wordprocessingml.document"
+            }
+        ),
+    )

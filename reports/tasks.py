@@ -8,9 +8,12 @@ from django.conf import settings
 
 from reports.services.report_files import (
     TRANSIENT_ERRORS,
+    report_document_prepare,
+    report_documents_refresh,
     report_file_render,
     report_file_timed_out,
     report_file_worker_lost,
+    report_files_orphans_delete,
 )
 
 
@@ -62,3 +65,23 @@ def report_file_render_task(self, report_file_id: int) -> None:
         raise self.retry(
             exc=exc, countdown=retry_countdown(self.request.retries), max_retries=max_retries
         ) from exc
+
+
+@shared_task(name="reports.prepare_document", ignore_result=True)
+def report_document_prepare_task(group_id: int, term_id: int, kind: str) -> None:
+    """Queue the approved document's PDF and .docx (report_document_prepare): on approval."""
+    report_document_prepare(group_id=group_id, term_id=term_id, kind=kind)
+
+
+@shared_task(name="reports.refresh_documents", ignore_result=True)
+def report_documents_refresh_task(group_id: int | None = None) -> None:
+    """Check the group's (None: every group's) changed ready documents once their records have
+    been quiet for a minute (report_documents_refresh): queued with a countdown by each change,
+    and run by the periodic schedule as a sweep."""
+    report_documents_refresh(group_id=group_id)
+
+
+@shared_task(name="reports.delete_orphan_files", ignore_result=True)
+def report_files_orphans_delete_task() -> None:
+    """Delete stored files no row points to (report_files_orphans_delete): periodic."""
+    report_files_orphans_delete()

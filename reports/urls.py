@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import history, pages
+from reports.views import history, pages, word_templates
 from reports.views import pdf as pdf_views
 from reports.views import word as word_views
 
@@ -32,7 +32,7 @@ urlpatterns = [
         pdf_views.pdf_download,
         name="pdf_download",
     ),
-    # Word files (reports/views/word.py), made on request.
+    # Word files (reports/views/word.py): approved documents' made ahead, others on request.
     path("docx/<str:term_code>/<str:kind>/", word_views.docx_download, name="docx_download"),
     path(
         "sessions/<int:pk>/record.docx",
@@ -49,4 +49,10 @@ urlpatterns = [
         word_views.sign_in_sheet_docx,
         name="sign_in_sheet_docx",
     ),
+    # The group's Word template (reports/views/word_templates.py).
+    path("word-template/", word_templates.word_template, name="word_template"),
+    path("word-template/default.docx", word_templates.word_template_default,
+         name="word_template_default"),
+    path("word-template/use-default/", word_templates.word_template_reset,
+         name="word_template_reset"),
 ]

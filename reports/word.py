@@ -32,15 +32,21 @@ Fonts are named for East Asian text (w:rFonts w:eastAsia) so that Word and WPS u
 faces, with Times New Roman for Latin letters and digits (w:ascii, w:hAnsi); a machine without
 a named face substitutes its own, as it does for any 公文. The attendance chart of the PDF is
 not drawn: the Word file carries the same figures in its tables.
+
+A group's own Word template (its letterhead, styles and page setup) can stand in for the default
+layout of the summary and the plan: see PLACEHOLDERS, word_template_check and
+default_template_docx (the default layout as a template, to start one from).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Iterator
 
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
@@ -48,6 +54,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -100,6 +107,162 @@ def _clean(text) -> str:
 def _lines(text: str) -> list[str]:
     """One paragraph per non-blank line, as the page's |paragraphs filter does."""
     return [line.strip() for line in _clean(text).splitlines() if line.strip()]
+
+
+# --- A group's template ----------------------------------------------------------------------
+
+#: The placeholders a group's template may hold, in any paragraph of its body, tables, headers
+#: and footers, written {{ name }} (spaces inside the braces optional). {{ body }} is required,
+#: once, on a line of its own in the body outside any table: the document goes there.
+PLACEHOLDERS = {
+    "title": "the document's title on one line (for a header, say; the body starts with it too)",
+    "body": "where the document goes: a paragraph of its own, once, outside tables",
+    "group": "the study group's name",
+    "date": "成文日期 of an approved document (2020年7月10日); a draft's: the day it was made",
+}
+BODY_PLACEHOLDER = "body"
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+
+#: Largest template accepted, in bytes: a letterhead with a logo is well under it.
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class WordTemplateError(ValueError):
+    """An uploaded file cannot be a Word template; the message says why, for the uploader."""
+
+
+def _paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def _template_parts(document) -> Iterator:
+    """The XML roots that hold text: the body, then every header and footer part."""
+    yield document.element.body
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        if "/header" in name or "/footer" in name:
+            yield part.element
+
+
+def _open_template(content: bytes):
+    """The template as a python-docx Document; WordTemplateError when it is not a .docx."""
+    if len(content) > TEMPLATE_MAX_BYTES:
+        raise WordTemplateError(
+            _("The template is larger than %(limit)d MB.") % {"limit": TEMPLATE_MAX_BYTES >> 20}
+        )
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise WordTemplateError(
+            _("This is not a Word (.docx) file. Save the template in Word or WPS as .docx.")
+        )
+    try:
+        return Document(io.BytesIO(content))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError) as exc:
+        # ValueError: another Office file (.xlsx, .pptx, a macro-enabled .docm); SyntaxError:
+        # lxml's XMLSyntaxError, broken XML inside the archive.
+        raise WordTemplateError(
+            _("This is not a Word (.docx) file. Save the template in Word or WPS as .docx.")
+        ) from exc
+
+
+def _body_placeholder(document):
+    """The body's {{ body }} paragraph (a w:p, a direct child of w:body); WordTemplateError
+    when it is missing, repeated, inside a table or not on a line of its own."""
+    found = []
+    for root in _template_parts(document):
+        for p in root.iter(qn("w:p")):
+            names = _PLACEHOLDER.findall(_paragraph_text(p))
+            unknown = sorted(set(names) - set(PLACEHOLDERS))
+            if unknown:
+                raise WordTemplateError(
+                    _("The template has unknown placeholders: %(names)s. Known: %(known)s.")
+                    % {
+                        "names": ", ".join(f"{{{{ {n} }}}}" for n in unknown),
+                        "known": ", ".join(f"{{{{ {n} }}}}" for n in PLACEHOLDERS),
+                    }
+                )
+            if BODY_PLACEHOLDER in names:
+                found.append((root, p))
+    if not found:
+        raise WordTemplateError(
+            _("The template has no {{ body }} placeholder: write {{ body }} on a line of its "
+              "own where the document should go.")
+        )
+    if len(found) > 1:
+        raise WordTemplateError(_("The template has {{ body }} more than once: keep one."))
+    root, p = found[0]
+    body = document.element.body
+    if root is not body or p.getparent() is not body:
+        raise WordTemplateError(
+            _("Put {{ body }} in the main text, outside tables, headers and footers.")
+        )
+    if _PLACEHOLDER.sub("", _paragraph_text(p)).strip():
+        raise WordTemplateError(_("Put {{ body }} on a line of its own, with nothing else."))
+    return p
+
+
+def word_template_check(content: bytes) -> None:
+    """Check an uploaded template: a .docx (at most TEMPLATE_MAX_BYTES) that python-docx opens,
+    with {{ body }} once on a line of its own in the main text and no unknown placeholder.
+
+    Raises WordTemplateError with a message for the uploader; returns None when it will do.
+    """
+    _body_placeholder(_open_template(content))
+
+
+def _replace_placeholders(document, values: dict[str, str]) -> None:
+    """Every {{ name }} in the body, headers and footers replaced by values[name]. A paragraph
+    with a placeholder keeps the formatting of its first run (Word often splits a typed
+    placeholder over several runs, so the text is joined first)."""
+    for root in _template_parts(document):
+        for p in root.iter(qn("w:p")):
+            texts = list(p.iter(qn("w:t")))
+            full = "".join(t.text or "" for t in texts)
+            if not _PLACEHOLDER.search(full):
+                continue
+            new = _PLACEHOLDER.sub(lambda m: _clean(values.get(m.group(1), "")), full)
+            texts[0].text = new
+            texts[0].set(qn("xml:space"), "preserve")
+            for t in texts[1:]:
+                t.text = ""
+
+
+def _open_for_building(template: bytes):
+    """The template opened for a document: the {{ body }} paragraph and everything after it
+    taken out (kept on the document, put back after the body by _finish_template), our styles
+    added where the template lacks them (its own are kept)."""
+    document = _open_template(template)
+    placeholder = _body_placeholder(document)
+    body = document.element.body
+    children = list(body.iterchildren())
+    tail = [c for c in children[children.index(placeholder) + 1 :] if c.tag != qn("w:sectPr")]
+    for element in [placeholder, *tail]:
+        body.remove(element)
+    document._template_tail = tail
+    _add_styles(document, keep_existing=True)
+    return document
+
+
+def _finish_template(document, values: dict[str, str]) -> None:
+    tail = getattr(document, "_template_tail", None)
+    if tail is None:
+        return
+    body = document.element.body
+    sect_pr = body.find(qn("w:sectPr"))
+    for element in tail:
+        if sect_pr is not None:
+            sect_pr.addprevious(element)
+        else:
+            body.append(element)
+    _replace_placeholders(document, values)
+
+
+def default_template_docx() -> bytes:
+    """The default layout as a template to start from: our styles, A4 with the 公文's margins,
+    page numbers, and one paragraph {{ body }}. Uploaded unchanged, it gives the same documents
+    as no template."""
+    document = _new_document()
+    _plain(document, "{{ body }}")
+    return _to_bytes(document, title="")
 
 
 # --- Styles and page -------------------------------------------------------------------------
@@ -156,37 +319,65 @@ def _indent_chars(paragraph_format_owner, chars: int, size=BODY_SIZE) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
-def _new_document():
-    """An empty A4 公文: styles, page setup, the footer's page numbers."""
-    document = Document()
-    body = _style(document, STYLE_BODY, font=BODY_FONT, size=BODY_SIZE)
-    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    body.paragraph_format.widow_control = False
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    body.element.get_or_add_rPr().append(lang)
-    _indent_chars(body, 2)
-    title = _style(document, STYLE_TITLE, font=TITLE_FONT, size=TITLE_SIZE)
-    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.first_line_indent = Pt(0)
-    title.paragraph_format.line_spacing = Pt(35)
-    title.paragraph_format.space_after = LINE_PITCH
-    _remove_borders(title)
-    _style(document, STYLE_LEVEL1, font=LEVEL1_FONT, size=BODY_SIZE)
-    _style(document, STYLE_LEVEL2, font=LEVEL2_FONT, size=BODY_SIZE)
-    for name in (STYLE_LEVEL1, STYLE_LEVEL2):
-        _indent_chars(document.styles[name], 2)
-        document.styles[name].paragraph_format.keep_with_next = True
-    table = _style(document, STYLE_TABLE, font=BODY_FONT, size=TABLE_SIZE)
-    table.style_id = STYLE_TABLE_ID
-    table.paragraph_format.first_line_indent = Pt(0)
-    table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    table.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    mark = _style(document, STYLE_MARK, font=LEVEL1_FONT, size=BODY_SIZE)
-    mark.paragraph_format.first_line_indent = Pt(0)
-    mark.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+def _add_styles(document, *, keep_existing: bool = False) -> None:
+    """Our paragraph styles (body, title, two heading levels, table, attachment mark) and
+    Table Grid. keep_existing: a style the document already has (a group's template) is left
+    as it is; only missing ones are added."""
 
+    def wanted(name: str) -> bool:
+        if not keep_existing:
+            return True
+        try:
+            document.styles[name]
+        except KeyError:
+            return True
+        return False
+
+    try:
+        document.styles["Table Grid"]
+    except KeyError:
+        grid = Document().styles["Table Grid"].element
+        document.styles.element.append(copy.deepcopy(grid))
+    if wanted(STYLE_BODY):
+        body = _style(document, STYLE_BODY, font=BODY_FONT, size=BODY_SIZE)
+        body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        body.paragraph_format.widow_control = False
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        body.element.get_or_add_rPr().append(lang)
+        _indent_chars(body, 2)
+    if wanted(STYLE_TITLE):
+        title = _style(document, STYLE_TITLE, font=TITLE_FONT, size=TITLE_SIZE)
+        title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.paragraph_format.first_line_indent = Pt(0)
+        title.paragraph_format.line_spacing = Pt(35)
+        title.paragraph_format.space_after = LINE_PITCH
+        _remove_borders(title)
+    for name, font in ((STYLE_LEVEL1, LEVEL1_FONT), (STYLE_LEVEL2, LEVEL2_FONT)):
+        if wanted(name):
+            _style(document, name, font=font, size=BODY_SIZE)
+            _indent_chars(document.styles[name], 2)
+            document.styles[name].paragraph_format.keep_with_next = True
+    if wanted(STYLE_TABLE):
+        table = _style(document, STYLE_TABLE, font=BODY_FONT, size=TABLE_SIZE)
+        table.style_id = STYLE_TABLE_ID
+        table.paragraph_format.first_line_indent = Pt(0)
+        table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        table.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    if wanted(STYLE_MARK):
+        mark = _style(document, STYLE_MARK, font=LEVEL1_FONT, size=BODY_SIZE)
+        mark.paragraph_format.first_line_indent = Pt(0)
+        mark.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _new_document(template: bytes | None = None):
+    """An empty A4 公文: styles, page setup, the footer's page numbers; or, given a group's
+    template, that template ready to take the document where its {{ body }} was."""
+    if template is not None:
+        return _open_for_building(template)
+    document = Document()
+    _add_styles(document)
     section = document.sections[0]
     _page_setup(section, landscape=False)
     document.settings.odd_and_even_pages_header_footer = True
@@ -253,11 +444,21 @@ def _page_number_footer(footer, alignment) -> None:
 
 def _new_section(document, *, landscape: bool):
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    _page_setup(section, landscape=landscape)
+    if getattr(document, "_template_tail", None) is None:
+        _page_setup(section, landscape=landscape)
+    else:
+        # A group's template: its paper and margins, turned for a landscape appendix.
+        width, height = section.page_width, section.page_height
+        if (width > height) != landscape:
+            section.page_width, section.page_height = height, width
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     return section
 
 
-def _to_bytes(document, *, title: str) -> bytes:
+def _to_bytes(document, *, title: str, values: dict[str, str] | None = None) -> bytes:
+    """The finished file: a template's tail put back and its placeholders filled (values),
+    fixed core properties so that the same records give the same bytes."""
+    _finish_template(document, {"title": title, **(values or {})})
     document.core_properties.title = _clean(title)
     document.core_properties.author = ""
     document.core_properties.comments = ""
@@ -456,16 +657,29 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
         _para(document, w.no_research)
 
 
-def plan_docx(plan: PlanDocument) -> bytes:
-    """The study plan as a .docx: title, a draft's mark, the notes, then its three parts."""
+def _document_date(approved_at: dt.datetime | None) -> str:
+    """{{ date }}: the approval day (成文日期), else today, in the 公文's form."""
+    return chinese_date(_local_date(approved_at) or timezone.localdate())
+
+
+def plan_docx(plan: PlanDocument, *, template: bytes | None = None) -> bytes:
+    """The study plan as a .docx: title, a draft's mark, the notes, then its three parts.
+    template: a group's Word template (checked by word_template_check), else the default."""
     with translation.override(plan.language):
-        document = _new_document()
+        document = _new_document(template)
         _title(document, plan.title_lines)
         if plan.has_plan and not plan.is_approved:
             _plain(document, plan.words.draft_mark, align=WD_ALIGN_PARAGRAPH.RIGHT)
         _text_block(document, plan.notes)
         _plan_body(document, plan, embedded=False)
-        return _to_bytes(document, title=plan.title)
+        return _to_bytes(
+            document,
+            title=plan.title,
+            values={
+                "group": plan.group_name,
+                "date": _document_date(plan.approved_at if plan.is_approved else None),
+            },
+        )
 
 
 # --- The summary -----------------------------------------------------------------------------
@@ -476,7 +690,7 @@ class ApprovedFiguresChanged(Exception):
     from the records, would not show the figures the leader approved."""
 
 
-def summary_docx(summary: HalfYearSummary) -> bytes:
+def summary_docx(summary: HalfYearSummary, *, template: bytes | None = None) -> bytes:
     """The half-year summary as a .docx, in the order of _summary_body.html: title, preamble,
     一、 with the figures and the practices, 二、 problems and causes, 三、 next term's plan and
     the measures, the 附件说明, then (approved versions) 落款 and 成文日期, then the two
@@ -487,12 +701,14 @@ def summary_docx(summary: HalfYearSummary) -> bytes:
     they still give that hash (then its figures are the approved ones); otherwise
     ApprovedFiguresChanged is raised. Versions approved before documents were frozen, and
     drafts, show the live figures, as their PDF does.
+
+    template: a group's Word template (checked by word_template_check), else the default.
     """
     n = summary.narrative
     if n is not None and n.is_frozen and n.frozen_figures_hash != summary.figures_hash:
         raise ApprovedFiguresChanged
     with translation.override(summary.language):
-        document = _new_document()
+        document = _new_document(template)
         n, w = summary.narrative, summary.words
         _title(document, summary.title_lines)
         if n and not n.is_approved:
@@ -543,7 +759,14 @@ def summary_docx(summary: HalfYearSummary) -> bytes:
             dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 4)
 
         _summary_appendices(document, summary)
-        return _to_bytes(document, title=summary.title)
+        return _to_bytes(
+            document,
+            title=summary.title,
+            values={
+                "group": summary.group_name,
+                "date": _document_date(n.approved_at if approved_on else None),
+            },
+        )
 
 
 def _appendix_head(document, number: int, title: str) -> None:

@@ -18,6 +18,7 @@ from audit.stale import check_fresh
 from reports.models import ReportNarrative
 from reports.selectors.summary import half_year_summary, half_year_summary_live, narrative_view
 from reports.selectors.summary_types import HalfYearSummary
+from reports.services.report_files import report_document_prepare_on_commit
 from sessions_app.models import Member, StudyGroup, Term
 
 
@@ -156,6 +157,8 @@ def narrative_approve(
     ReportNarrative.missing_for_approval). A summary's document is frozen with it: the body
     rendered from the records as they are now, and the hash of those figures, so what the
     leader approved stays what members read and download when the records change later.
+    Its PDF and .docx are made in the background once the approval commits
+    (reports.services.report_files.report_document_prepare), ready before anyone asks.
     """
     if member.group_id != narrative.group_id or not member.is_leader:
         raise PermissionDenied
@@ -183,5 +186,8 @@ def narrative_approve(
         group_id=narrative.group_id,
         obj=narrative,
         details={"kind": narrative.kind, "version": narrative.version},
+    )
+    report_document_prepare_on_commit(
+        group_id=narrative.group_id, term_id=narrative.term_id, kind=narrative.kind
     )
     return narrative

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import ReportFile
-from reports.selectors.report_files import report_file_get_for_member
+from reports.selectors.report_files import ready_file_for_member, report_file_get_for_member
 from reports.services.report_files import report_file_progress, report_file_request
 from sessions_app.selectors.access import term_get
 from sessions_app.views.common import group_view
@@ -69,13 +69,18 @@ def _wants_json(request) -> bool:
 @require_POST
 @group_view()
 def pdf_start(request, term_code: str, kind: str):
-    """Ask for the report's PDF: served again when unchanged, else made in the background."""
+    """Ask for the report's PDF: an approved document's file made ahead is given at once, with
+    nothing built; otherwise served again when unchanged, else made in the background."""
     _check_kind(kind)
     member = request.member
     term = term_get(group_id=member.group_id, code=term_code)
-    report_file = report_file_request(member=member, term=term, kind=kind)
-    # With no broker the task has already run, after the service's commit.
-    report_file.refresh_from_db()
+    report_file = ready_file_for_member(
+        member=member, term=term, kind=kind, file_format=ReportFile.Format.PDF
+    )
+    if report_file is None:
+        report_file = report_file_request(member=member, term=term, kind=kind)
+        # With no broker the task has already run, after the service's commit.
+        report_file.refresh_from_db()
     if _wants_json(request):
         return JsonResponse(_status_payload(report_file, member.group.slug))
     if report_file.is_done:

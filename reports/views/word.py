@@ -1,7 +1,9 @@
 """Word (.docx) downloads of the documents: the summary, the plan, a session's 学习记录 and
-签到表; and the 签到表 as a PDF, made the same way. Made at once (python-docx takes well under a
-second, see reports.word; the one-table PDF under a second of CPU, see
-reports.pdf.sign_in_sheet_pdf), with the same access rules as the PDFs and the session page."""
+签到表; and the 签到表 as a PDF, made the same way. An approved summary or plan is served from
+the file made ahead at approval (reports.services.report_files); anything else is made at once
+(python-docx takes well under a second, see reports.word; the one-table PDF under a second of
+CPU, see reports.pdf.sign_in_sheet_pdf), with the group's Word template for the summary and
+plan, and with the same access rules as the PDFs and the session page."""
 
 from __future__ import annotations
 
@@ -14,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from reports import pdf, word
+from reports.models import ReportFile
 from reports.pdf import PLAN, SUMMARY
 from reports.selectors.plan import study_plan_document
+from reports.selectors.report_files import ready_file_for_member
 from reports.selectors.session_record import session_record, sign_in_sheet
 from reports.selectors.summary import half_year_summary_for_member
+from reports.selectors.word_templates import word_template_content, word_template_current
 from sessions_app.selectors.access import term_get
 from sessions_app.selectors.sessions import session_get
 from sessions_app.views.common import group_view
@@ -41,15 +46,27 @@ def _docx_response(content: bytes, stem: str):
 @group_view()
 def docx_download(request, term_code: str, kind: str):
     """The summary or plan as .docx, as the member may read it: secretary and leaders the
-    draft, other members only an approved document (403 otherwise)."""
+    draft, other members only an approved document (403 otherwise). The approved document's
+    file made ahead when there is one, with nothing built."""
     if kind not in (SUMMARY, PLAN):
         raise Http404("No such report")
     member = request.member
     term = term_get(group_id=member.group_id, code=term_code)
+    ready = ready_file_for_member(
+        member=member, term=term, kind=kind, file_format=ReportFile.Format.DOCX
+    )
+    if ready is not None:
+        return attachment_response(
+            ready.file,
+            filename=f"{_safe_stem(ready.title or kind)}.docx",
+            content_type=word.DOCX_CONTENT_TYPE,
+        )
+    current = word_template_current(group_id=member.group_id)
+    template = word_template_content(current) if current is not None else None
     if kind == SUMMARY:
         summary = half_year_summary_for_member(member=member, term=term)
         try:
-            content = word.summary_docx(summary)
+            content = word.summary_docx(summary, template=template)
         except word.ApprovedFiguresChanged:
             messages.error(
                 request,
@@ -64,7 +81,7 @@ def docx_download(request, term_code: str, kind: str):
     plan = study_plan_document(group=member.group, term=term)
     if not plan.is_approved and not member.can_manage_records:
         raise PermissionDenied
-    return _docx_response(word.plan_docx(plan), plan.title)
+    return _docx_response(word.plan_docx(plan, template=template), plan.title)
 
 
 @require_GET

@@ -227,8 +227,11 @@ def plan_approve(*, plan: StudyPlan, member: Member) -> StudyPlan:
     """Approve the plan as a leader or deputy of its group, recording who and when.
 
     Raises PermissionDenied for other roles or groups, ValidationError for a plan with no topics.
-    Approving an approved plan changes nothing.
+    Approving an approved plan changes nothing. The plan's PDF and .docx are made in the
+    background once the approval commits (reports.services.report_files).
     """
+    from reports.services.report_files import report_document_prepare_on_commit
+
     if member.group_id != plan.group_id or not member.is_leader:
         raise PermissionDenied
     plan = StudyPlan.objects.select_for_update().select_related("term").get(pk=plan.pk)
@@ -249,6 +252,7 @@ def plan_approve(*, plan: StudyPlan, member: Member) -> StudyPlan:
         group_id=plan.group_id,
         obj=plan,
     )
+    report_document_prepare_on_commit(group_id=plan.group_id, term_id=plan.term_id, kind="plan")
     return plan
 
 

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from intake.essays import essay_file_read
 from oversight.models import Bulletin, SittingIn, Submission
-from reports.models import ReportFile, ReportNarrative
+from reports.models import ReportFile, ReportNarrative, WordTemplate
+from reports.word import default_template_docx
 from sessions_app.checkin import checkin_token, time_step
 from sessions_app.models import (
     LeaveRequest,
@@ -488,8 +489,33 @@ TABLE = [
     Row("submissions:list", get=MANAGE_GET, post=MANAGE_GET),
     Row("submissions:submit", get=every(405), post=MANAGE_POST,
         data=lambda w: {"term": w.mine.term.code, "kind": "summary"}, state=submissions),
+    # The group's Word template (a group setting): the secretary and leaders. An upload with
+    # valid data saves a version; the reset retires the version in use (made by its data).
+    Row("reports:word_template", get=MANAGE_GET, post=MANAGE_POST,
+        data=lambda w: {"file": SimpleUploadedFile("letterhead.docx", default_template_docx())},
+        state=lambda w: WordTemplate.objects.filter(group=w.group).count()),
+    Row("reports:word_template_default", get=MANAGE_GET, post=every(405)),
+    Row("reports:word_template_reset", get=every(405), post=MANAGE_POST,
+        data=lambda w: word_template_in_use(w),
+        state=lambda w: WordTemplate.objects.filter(
+            group=w.group, retired_at__isnull=False
+        ).count()),
 ]
 ROWS = {row.name: row for row in TABLE}
+
+
+def word_template_in_use(w: World) -> dict:
+    """A Word template in use by the group (uploaded by its secretary); no POST data."""
+    from reports.services.word_templates import word_template_upload
+
+    secretary = w.roles["secretary"]
+    word_template_upload(
+        group=w.group,
+        member=secretary,
+        user=secretary.user,
+        upload=SimpleUploadedFile("letterhead.docx", default_template_docx()),
+    )
+    return {}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"
 
 

@@ -34,7 +34,9 @@ from oversight.services.organisations import (
     organisation_create,
     organisation_role_grant,
 )
-from reports.models import ReportFile
+from reports.models import ReportFile, WordTemplate
+from reports.services.word_templates import word_template_upload
+from reports.word import default_template_docx
 from sessions_app.models import MakeupDuty, PlannedTopic, StudyPlan
 from sessions_app.services.leave import leave_request
 from sessions_app.services.makeup import makeup_submit
@@ -296,6 +298,23 @@ def _preview_shown(client, response, world):
     assert "坚持经常学" in response.content.decode()
 
 
+def _word_template_upload(w):
+    return SimpleUploadedFile("letterhead.docx", default_template_docx())
+
+
+def _with_a_word_template(w):
+    """The group's URL, with a Word template in use for the reset to retire."""
+    word_template_upload(
+        group=w.group, member=w.secretary, user=w.secretary.user, upload=_word_template_upload(w)
+    )
+    return _group(w)
+
+
+def _default_layout_again(client, response, world):
+    assert response.status_code == 302
+    assert all(t.is_retired for t in WordTemplate.objects.all())
+
+
 def _to_password_form(client, response, world):
     assert response.status_code == 302
     assert response["Location"].endswith("/set-password/")
@@ -476,6 +495,14 @@ CASES: dict[str, Case] = {
         "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
         lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
     ),
+    "reports:word_template": Case(
+        "secretary", _group, lambda w: {"file": _word_template_upload(w)},
+        ("reports.WordTemplate",),
+    ),
+    "reports:word_template_reset": Case(
+        "secretary", _with_a_word_template, lambda w: {}, ("reports.WordTemplate",),
+        _default_layout_again,
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -531,6 +558,7 @@ READ_ONLY = {
     "sessions_app:checkin_open",
     "sessions_app:checkin_code",
     "sessions_app:checkin",
+    "reports:word_template_default",
     "audit:log",
     # 修改记录 pages.
     "sessions_app:session_history",
