@@ -62,3 +62,12 @@ def report_file_render_task(self, report_file_id: int) -> None:
         raise self.retry(
             exc=exc, countdown=retry_countdown(self.request.retries), max_retries=max_retries
         ) from exc
+
+
+@shared_task(name="reports.build_archive", ignore_result=True)
+def archive_build_task(archive_build_id: int) -> None:
+    """Build a queued year archive or members' archives (reports.services.archive); a failure
+    is recorded on the row, so nothing is retried."""
+    from reports.services.archive import archive_build_run
+
+    archive_build_run(archive_build_id=archive_build_id)
