@@ -37,6 +37,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports import word
 from reports.models import ArchiveBuild
@@ -124,7 +125,8 @@ class _ZipWriter:
 
     def close(self) -> None:
         if self.notes:
-            self.write((_("Notes") + ".txt",), ("\r\n".join(self.notes) + "\r\n").encode())
+            text = "\r\n".join(self.notes) + "\r\n"
+            self.write((pgettext("archive file", "Notes") + ".txt",), text.encode())
         self.zip.close()
 
 
@@ -151,10 +153,10 @@ def year_archive_zip(archive: YearArchive, *, pdf: bytes, handle) -> None:
         top = zip_name_part(archive.title)
         out = _ZipWriter(handle, top)
         out.write((f"{top}.pdf",), pdf, compress=False)
-        plans_folder = zip_name_part(_("Study plans"))
+        plans_folder = zip_name_part(pgettext("archive folder", "Study plans"))
         for plan in archive.plans:
             out.write((plans_folder, zip_name_part(plan.title) + ".docx"), word.plan_docx(plan))
-        summaries_folder = zip_name_part(_("Half-year summaries"))
+        summaries_folder = zip_name_part(pgettext("archive folder", "Half-year summaries"))
         for summary in archive.summaries:
             try:
                 content = word.summary_docx(summary)
@@ -168,10 +170,10 @@ def year_archive_zip(archive: YearArchive, *, pdf: bytes, handle) -> None:
                 )
                 continue
             out.write((summaries_folder, zip_name_part(summary.title) + ".docx"), content)
-        sessions_folder = zip_name_part(_("Sessions"))
-        materials_folder = zip_name_part(_("Materials"))
-        essays_folder = zip_name_part(_("Essays and research reports"))
-        record_name = zip_name_part(_("Session record")) + ".docx"
+        sessions_folder = zip_name_part(pgettext("archive folder", "Sessions"))
+        materials_folder = zip_name_part(pgettext("archive folder", "Materials"))
+        essays_folder = zip_name_part(pgettext("archive folder", "Essays and research reports"))
+        record_name = zip_name_part(pgettext("archive file", "Session record")) + ".docx"
         for s in archive.sessions:
             folder = zip_name_part(
                 f"{s.number:02d} {s.record.date.isoformat()} {s.record.topic}", limit=60
@@ -189,7 +191,9 @@ def year_archive_zip(archive: YearArchive, *, pdf: bytes, handle) -> None:
                          zip_name_part(f"{essay.author}-{essay.file.name}")),
                         essay.file,
                     )
-        other_folder = zip_name_part(_("Essays and research reports on planned topics"))
+        other_folder = zip_name_part(
+            pgettext("archive folder", "Essays and research reports on planned topics")
+        )
         for essay in archive.other_essays:
             if essay.file is not None:
                 out.write_upload(
