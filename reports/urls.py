@@ -60,7 +60,7 @@ urlpatterns = [
         name="archive_build_status",
     ),
     path(
-        "archive/builds/<int:build_id>/download.<str:fmt>",
+        "archive/builds/<int:build_id>/download/<str:fmt>/",
         archive_views.archive_download,
         name="archive_download",
     ),

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from reports.models import ReportFile, ReportNarrative
+from reports.models import ArchiveBuild, ReportFile, ReportNarrative
 from sessions_app.models import (
     Member,
     PlannedTopic,
@@ -131,6 +131,17 @@ summary_pdf = lambda w: {  # noqa: E731
 their_pdf = lambda w: [  # noqa: E731
     {"report_file_id": w.theirs.report_file.pk},
     {"term_code": w.theirs.term.code, "report_file_id": w.theirs.report_file.pk},
+]
+MISSING_YEAR = 2031
+archive_year = lambda w: {"year": w.mine.term.year}  # noqa: E731
+their_year = lambda w: [{"year": w.theirs.term.year}]  # noqa: E731
+archive_build = lambda w: {"build_id": w.mine.archive_build.pk}  # noqa: E731
+their_build = lambda w: [{"build_id": w.theirs.archive_build.pk}]  # noqa: E731
+# The member role's own archive; the other group's author's is 404 for everyone here.
+own_archive = lambda w: {"year": w.mine.term.year, "member_id": w.roles["member"].pk}  # noqa: E731
+their_archive = lambda w: [  # noqa: E731
+    {"member_id": w.theirs.essay.author_id},
+    {"year": w.theirs.term.year, "member_id": w.theirs.essay.author_id},
 ]
 # Views that take ?term= name a term by its code: another group's is 404, as for a missing one.
 their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
@@ -343,6 +354,27 @@ TABLE = [
         foreign=their_session, missing={"pk": MISSING_ID}),
     Row("reports:sign_in_sheet_docx", get=READ, post=every(405), args=session_pk,
         foreign=their_session, missing={"pk": MISSING_ID}),
+    # The study archive: the year's 学习档案专卷 for the secretary and leaders (a year is one of
+    # the group's terms' years: the other group's 2019 is missing here), each member's own
+    # 学习档案 for them and for the secretary and leaders (another member's is 404, as an essay).
+    Row("reports:archive_index", get=READ, post=every(405)),
+    Row("reports:archive_year", get=MANAGE_GET, post=every(405), args=archive_year,
+        foreign=their_year, missing={"year": MISSING_YEAR}),
+    Row("reports:archive_build_start", get=every(405), post=MANAGE_POST,
+        args=lambda w: {"year": w.mine.term.year, "kind": "year"},
+        state=lambda w: ArchiveBuild.objects.filter(group=w.group).count(),
+        foreign=their_year, missing={"year": MISSING_YEAR}),
+    Row("reports:archive_build", get=MANAGE_GET, post=every(405), args=archive_build,
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:archive_build_status", get=MANAGE_GET, post=every(405), args=archive_build,
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:archive_download", get=MANAGE_GET, post=every(405),
+        args=lambda w: {"build_id": w.mine.archive_build.pk, "fmt": "zip"},
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:member_archive", get=READ, post=every(405), args=own_archive,
+        foreign=their_archive, missing={"member_id": MISSING_ID}),
+    Row("reports:member_archive_pdf", get=READ, post=every(405), args=own_archive,
+        foreign=their_archive, missing={"member_id": MISSING_ID}),
 ]
 ROWS = {row.name: row for row in TABLE}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"
