@@ -110,7 +110,7 @@ def test_member_reads_their_own_study_archive_on_a_phone(page, page_checks, live
                                                          member):
     log_in(page, live_server, member)
     page.goto(live_server.url + reverse("reports:archive_index", args=["sample"]))
-    page.get_by_role("link", name="我的学习档案").first.click()
+    page.get_by_role("link", name="我的年度学习档案").first.click()
     expect(page.locator("main")).to_contain_text("张成员2020年学习档案")
     expect(page.locator("main")).to_contain_text("2020年4月20日补学")
     pdf = page.get_by_role("link", name="下载PDF")
