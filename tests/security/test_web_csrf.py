@@ -117,6 +117,10 @@ def url_values(world) -> dict[str, str]:
         "id": str(world.leader.user.pk),
         "content_type_id": "1",
         "url": "no-such-page/",
+        # The study archive
+        "year": str(world.term.year),
+        "build_id": "1",
+        "member_id": str(world.member.pk),
     }
 
 
@@ -355,6 +359,10 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_term(w), "kind": ReportFile.Kind.SUMMARY}, lambda w: {},
         ("reports.ReportFile",),
     ),
+    "reports:archive_build_start": Case(
+        "secretary", lambda w: {**_group(w), "year": w.term.year, "kind": "year"}, lambda w: {},
+        ("reports.ArchiveBuild",),
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -391,6 +399,13 @@ READ_ONLY = {
     "reports:docx_download",
     "reports:session_record_docx",
     "reports:sign_in_sheet_docx",
+    "reports:archive_index",
+    "reports:archive_year",
+    "reports:archive_build",
+    "reports:archive_build_status",
+    "reports:archive_download",
+    "reports:member_archive",
+    "reports:member_archive_pdf",
     "audit:log",
     # 修改记录 pages.
     "sessions_app:session_history",
