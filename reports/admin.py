@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import ReportNarrative
+from reports.models import ArchiveBuild, ReportNarrative
 
 
 @admin.register(ReportNarrative)
@@ -12,6 +12,24 @@ class ReportNarrativeAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status", "group")
     search_fields = ("group__name", "preamble", "problems")
     list_select_related = ("group", "term", "approved_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ArchiveBuild)
+class ArchiveBuildAdmin(admin.ModelAdmin):
+    """Read-only: builds of the study archive are made from the app's archive page; the admin
+    shows which were made, when, by whom, and why one failed."""
+
+    list_display = ("group", "year", "kind", "status", "progress", "pdf_pages", "missing_count",
+                    "requested_by", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("group__name",)
+    list_select_related = ("group", "requested_by")
 
     def has_add_permission(self, request):
         return False

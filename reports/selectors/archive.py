@@ -28,12 +28,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
-from reports.models import ReportNarrative
+from reports.models import ArchiveBuild, ReportNarrative
 from reports.selectors import wording
 from reports.selectors.plan import PlanDocument, plan_document_from, plan_with_topics
 from reports.selectors.session_record import SessionRecord, session_records
@@ -716,8 +717,6 @@ def archive_member_get(*, viewer: Member, member_id: int) -> Member:
     """The member whose archive viewer may read: their own; any of the group's for the
     secretary and leaders (can_manage_records). 404 for anyone else, as another member's essay
     is (sessions_app.selectors.essays)."""
-    from django.http import Http404
-
     if member_id != viewer.pk and not viewer.can_manage_records:
         raise Http404("No such member")
     found = Member.objects.filter(group_id=viewer.group_id, pk=member_id).select_related(
@@ -728,23 +727,17 @@ def archive_member_get(*, viewer: Member, member_id: int) -> Member:
     return found
 
 
-def archive_build_get(*, member: Member, build_id: int):
+def archive_build_get(*, member: Member, build_id: int) -> ArchiveBuild:
     """A build of the member's group, for the secretary and leaders; 404 for another group's
     or a missing build (the caller's group_view refuses other members with 403)."""
-    from django.http import Http404
-
-    from reports.models import ArchiveBuild
-
     build = ArchiveBuild.objects.filter(group_id=member.group_id, pk=build_id).first()
     if build is None:
         raise Http404("No such archive")
     return build
 
 
-def archive_builds_recent(*, group_id: int, year: int, limit: int = 5) -> list:
-    """The group's latest builds of the year, newest first (one query)."""
-    from reports.models import ArchiveBuild
-
+def archive_builds_recent(*, group_id: int, year: int, limit: int = 5) -> list[ArchiveBuild]:
+    """The group's latest builds of the year, newest first, with who asked (one query)."""
     return list(
         ArchiveBuild.objects.filter(group_id=group_id, year=year)
         .select_related("requested_by")

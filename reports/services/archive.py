@@ -46,6 +46,7 @@ from reports.selectors.archive import (
     ArchiveFile,
     MemberArchive,
     YearArchive,
+    archive_title,
     archive_years,
     member_archives,
     members_for_archive,
@@ -223,8 +224,6 @@ def members_archive_zip(
     members = members_for_archive(group=group, year=year)
     archives = member_archives(group=group, year=year, members=members, today=today)
     with translation.override(group.report_language):
-        from reports.selectors.archive import archive_title
-
         top = zip_name_part(
             _("%(archive)s: members") % {"archive": archive_title(group_name=group.name,
                                                                  year=year)}

@@ -92,8 +92,9 @@ def test_build_page_follows_a_worker_and_offers_the_downloads(
     expect(page.locator("[data-archive-text]")).to_have_text("正在排版 PDF（20%）")
 
     # The worker moves on: the page shows it without reloading.
-    ArchiveBuild.objects.filter(pk=build.pk).update(progress=75, step="正在打包 Word 文件和上传的文件")
-    expect(page.locator("[data-archive-text]")).to_have_text("正在打包 Word 文件和上传的文件（75%）")
+    step = "正在打包 Word 文件和上传的文件"
+    ArchiveBuild.objects.filter(pk=build.pk).update(progress=75, step=step)
+    expect(page.locator("[data-archive-text]")).to_have_text(f"{step}（75%）")
     expect(page.locator("[data-archive-progress]")).to_have_attribute("value", "75")
 
     # Done: the page reloads itself and offers the files.

@@ -65,7 +65,8 @@ def archive_year(*, group, term, secretary, leader, member) -> ArchiveYear:
     material.file.save("stored-material.pdf", ContentFile(MATERIAL_FILE), save=False)
     material.save()
     essay = ReflectionEssayFactory(group=group, author=member, session=s1, title="学习心得甲",
-                                   body="第一段心得。\n第二段心得。", original_filename="我的心得.docx")
+                                   body="第一段心得。\n第二段心得。",
+                                   original_filename="我的心得.docx")
     essay.file.save("stored-essay.docx", ContentFile(ESSAY_FILE))
     essay_review(essay=essay, reviewer=secretary, status=ReflectionEssay.Status.ACCEPTED)
     ReflectionEssayFactory(group=group, author=secretary, session=s2, title="学习心得乙",

@@ -108,7 +108,9 @@ def test_members_zip_build(year, client_for, leader, django_capture_on_commit_ca
     build = ArchiveBuild.objects.get(kind=ArchiveBuild.Kind.MEMBERS)
     assert build.is_done and not build.pdf
     response = client.get(url("archive_download", build.pk, "zip"))
-    assert download_name(response) == "示例县党委理论学习中心组2020年学习档案专卷（成员学习档案）.zip"
+    assert download_name(response) == (
+        "示例县党委理论学习中心组2020年学习档案专卷（成员学习档案）.zip"
+    )
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as z:
         assert [n.rsplit("/", 1)[-1] for n in z.namelist()] == [
             "01 王秘书.pdf", "02 李书记.pdf", "03 张成员.pdf"
