@@ -262,6 +262,14 @@ METHOD = """
    answers 200 with the success message. Needs no bulk data: `--only 11` seeds nothing else.
    Query counts pinned by
    `tests/sessions_app/test_checkin.py::test_a_check_in_asks_the_same_queries_for_few_or_many`.
+12. The year's study archive (学习档案专卷) of the runner's own group bench-archive, made once:
+   60 members, 2020 H1 and H2 with approved plans and an approved H1 summary, 24 sessions with
+   minutes, every member's attendance and a material each, 300 essays (5 a member, about 1,200
+   characters, each with its uploaded file). `archive_build_request` queued to a real
+   `celery worker` subprocess (prefork, concurrency 1, warmed up as it starts): time from the
+   request to the build's row saying done, with the PDF's pages and the .zip's size. Its
+   queries are pinned by `tests/reports/test_archive.py::test_year_archive_queries_do_not_grow`.
+   Run alone (`--only 12`), the runner seeds no bulk data: the item needs only its own group.
 """
 
 
@@ -1107,7 +1115,7 @@ class Bench:
         try:
             figures = measure_checkin(database_url=self.args.database_url)
         except CheckinWindowMissing as exc:
-            self.failures.append(f"Item 10 (check-in) has no figures: {exc}")
+            self.failures.append(f"Item 11 (check-in) has no figures: {exc}")
             return
         spread, burst = figures["spread"], figures["burst"]
         self.add(
@@ -1127,7 +1135,7 @@ class Bench:
             f"{burst['errors']} errors",
         )
         self.notes.append(
-            f"Item 10: the projector's code endpoint answered {figures['code_requests']} times, "
+            f"Item 11: the projector's code endpoint answered {figures['code_requests']} times, "
             f"p95 {figures['code_p95_ms']} ms. CPU per check-in over the spread minute: web "
             f"{figures['web_cpu_ms_per_checkin']} ms, PostgreSQL "
             f"{figures['db_cpu_ms_per_checkin']} ms; the whole machine had "
@@ -1135,6 +1143,134 @@ class Bench:
             f"{figures['load_average_before']} before, {figures['load_average_after']} after."
             + (f" Projector errors: {figures['projector_errors']}"
                if figures["projector_errors"] else "")
+        )
+
+    # ---- 12 ----
+
+    def _archive_group(self):
+        """bench-archive: a year of a 60-member group (see METHOD, item 12), made once."""
+        from django.contrib.auth import get_user_model
+        from django.core.files.base import ContentFile
+        from django.db import transaction
+        from django.db.models import Max
+        from django.utils import timezone
+
+        from reports.services.narrative import (
+            NarrativeText,
+            narrative_approve,
+            narrative_save_draft,
+        )
+        from sessions_app.models import (
+            Attendance,
+            Member,
+            ReflectionEssay,
+            SessionMaterial,
+            StudyGroup,
+        )
+        from tests.factories import (
+            MemberFactory,
+            PlannedTopicFactory,
+            StudyGroupFactory,
+            StudyPlanFactory,
+            StudySessionFactory,
+            TermFactory,
+            UserFactory,
+        )
+
+        slug = "bench-archive"
+        group = StudyGroup.objects.filter(slug=slug).first()
+        if group is not None:
+            return group
+        paragraph = "坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神，" * 5
+        with transaction.atomic():
+            top = get_user_model().objects.aggregate(top=Max("id"))["top"] or 0
+            UserFactory.reset_sequence(top + 5000)
+            group = StudyGroupFactory(slug=slug, name="基准测试档案理论学习中心组")
+            secretary = MemberFactory(group=group, role=Member.Role.SECRETARY)
+            leader = MemberFactory(group=group, role=Member.Role.LEADER)
+            people = [secretary, leader] + [MemberFactory(group=group) for _ in range(58)]
+            sessions = []
+            for half in (1, 2):
+                term = TermFactory(group=group, year=2020, half=half)
+                plan = StudyPlanFactory(group=group, term=term, status="approved",
+                                        approved_at=timezone.now(), approved_by=leader)
+                for month in range(6):
+                    PlannedTopicFactory(plan=plan, planned_month=month + 1 + 6 * (half - 1))
+                for i in range(12):
+                    sessions.append(StudySessionFactory(
+                        group=group, term=term, host=leader, minutes=paragraph * 2,
+                        date=term.start_date.replace(month=term.start_date.month + i // 2,
+                                                     day=5 + 10 * (i % 2)),
+                    ))
+            Attendance.objects.bulk_create(
+                Attendance(session=s, member=m, status="present") for s in sessions for m in people
+            )
+            for s in sessions:
+                material = SessionMaterial(session=s, title="学习材料",
+                                           original_filename="材料.pdf")
+                material.file.save("m.pdf", ContentFile(b"%PDF-1.4 " + bytes(20_000)), save=False)
+                material.save()
+            for n in range(300):
+                author, session = people[n % 60], sessions[n % 24]
+                essay = ReflectionEssay(
+                    group=group, author=author, session=session, title=f"学习心得{n}",
+                    body="\n".join([paragraph] * 5), word_count=1200, char_count=1200,
+                    submitted_at=timezone.now(), original_filename=f"心得{n}.docx",
+                )
+                essay.file.save(f"e{n}.docx", ContentFile(bytes(30_000)), save=False)
+                essay.save()
+            text = NarrativeText(preamble="上半年，中心组坚持集中学习。",
+                                 practices=[{"heading": "突出重点", "body": "坚持经常学。"}],
+                                 problems="一是学用结合不够紧。", causes="一是认识不到位。",
+                                 measures="")
+            h1 = group.terms.get(half=1)
+            draft = narrative_save_draft(group=group, term=h1, text=text, member=secretary,
+                                         user=secretary.user)
+            narrative_approve(narrative=draft, member=leader, user=leader.user)
+        return group
+
+    def study_archive(self) -> None:
+        from reports.services.archive import archive_build_request
+        from sessions_app.models import Member
+        from studygroup.celery import app
+
+        group = self._archive_group()
+        secretary = Member.objects.select_related("group", "user").get(
+            group=group, role=Member.Role.SECRETARY
+        )
+        import psutil
+
+        app.conf.task_always_eager = False
+        app.control.purge()
+        load_before = os.getloadavg()[0]
+        with CeleryWorker(1, self.env) as worker:
+            pool = psutil.Process(worker.process.pid).children()
+            pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool)
+            start = time.perf_counter()
+            build = archive_build_request(member=secretary, year=2020, kind="year")
+            deadline = start + 600
+            while time.perf_counter() < deadline:
+                build.refresh_from_db()
+                if not build.is_waiting:
+                    break
+                time.sleep(0.1)
+            wall = time.perf_counter() - start
+            pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool) - pool_cpu
+        if not build.is_done:
+            self.failures.append(f"Item 12: the archive build ended {build.status}: {build.error}")
+            return
+        self.add(
+            "12",
+            "year archive, 60 members, 24 sessions, 300 essays (1 worker)",
+            f"{wall:.1f} s ({pool_cpu:.1f} s of CPU); PDF {build.pdf_pages} pages, "
+            f"{build.pdf.size / 1e6:.1f} MB; .zip {build.zip.size / 1e6:.1f} MB",
+            "< 60 s",
+            wall < 60,
+        )
+        self.notes.append(
+            f"Item 12: the worker's process used {pool_cpu:.1f} s of CPU in {wall:.1f} s; the "
+            f"machine's load average was {load_before:.1f} when it started (of "
+            f"{os.cpu_count()} cores)."
         )
 
     # ---- the whole run ----
@@ -1292,10 +1428,11 @@ ITEMS = {
     "9": "imports",
     "10": "county_table",
     "11": "checkin",
+    "12": "study_archive",
 }
 #: Items that make their own data: a run of only these seeds neither the bulk groups nor the
 #: runner's bench-small and bench-large.
-SELF_CONTAINED = {"11"}
+SELF_CONTAINED = {"11", "12"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import ReadyDocument, ReportFile, ReportNarrative, WordTemplate
+from reports.models import ArchiveBuild, ReadyDocument, ReportFile, ReportNarrative, WordTemplate
 
 
 @admin.register(ReportNarrative)
@@ -68,7 +68,35 @@ class ReadyDocumentAdmin(_ReadOnlyAdmin):
 class WordTemplateAdmin(_ReadOnlyAdmin):
     """Groups' uploaded Word templates, every version."""
 
-    list_display = ("group", "version", "original_name", "size", "created_by", "created_at",
-                    "retired_at")
+    list_display = (
+        "group",
+        "version",
+        "original_name",
+        "size",
+        "created_by",
+        "created_at",
+        "retired_at",
+    )
     list_filter = ("group",)
     list_select_related = ("group", "created_by")
+
+
+@admin.register(ArchiveBuild)
+class ArchiveBuildAdmin(_ReadOnlyAdmin):
+    """Builds of the study archive, made from the app's archive page: which were made, when, by
+    whom, and why one failed."""
+
+    list_display = (
+        "group",
+        "year",
+        "kind",
+        "status",
+        "progress",
+        "pdf_pages",
+        "missing_count",
+        "requested_by",
+        "created_at",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("group__name",)
+    list_select_related = ("group", "requested_by")

@@ -85,3 +85,12 @@ def report_documents_refresh_task(group_id: int | None = None) -> None:
 def report_files_orphans_delete_task() -> None:
     """Delete stored files no row points to (report_files_orphans_delete): periodic."""
     report_files_orphans_delete()
+
+
+@shared_task(name="reports.build_archive", ignore_result=True)
+def archive_build_task(archive_build_id: int) -> None:
+    """Build a queued year archive or members' archives (reports.services.archive); a failure
+    is recorded on the row, so nothing is retried."""
+    from reports.services.archive import archive_build_run
+
+    archive_build_run(archive_build_id=archive_build_id)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reports.views import archive as archive_views
 from reports.views import history, pages, word_templates
 from reports.views import pdf as pdf_views
 from reports.views import word as word_views
@@ -55,4 +56,33 @@ urlpatterns = [
          name="word_template_default"),
     path("word-template/use-default/", word_templates.word_template_reset,
          name="word_template_reset"),
+    # The study archive (reports/views/archive.py): the year's 学习档案专卷 and members' 学习档案.
+    path("archive/", archive_views.archive_index, name="archive_index"),
+    path("archive/<int:year>/", archive_views.archive_year, name="archive_year"),
+    path(
+        "archive/<int:year>/build/<str:kind>/",
+        archive_views.archive_build_start,
+        name="archive_build_start",
+    ),
+    path("archive/builds/<int:build_id>/", archive_views.archive_build, name="archive_build"),
+    path(
+        "archive/builds/<int:build_id>/status/",
+        archive_views.archive_build_status,
+        name="archive_build_status",
+    ),
+    path(
+        "archive/builds/<int:build_id>/download/<str:fmt>/",
+        archive_views.archive_download,
+        name="archive_download",
+    ),
+    path(
+        "archive/<int:year>/members/<int:member_id>/",
+        archive_views.member_archive_page,
+        name="member_archive",
+    ),
+    path(
+        "archive/<int:year>/members/<int:member_id>/pdf/",
+        archive_views.member_archive_download,
+        name="member_archive_pdf",
+    ),
 ]

@@ -21,11 +21,15 @@ from sessions_app.models import Attendance, Member, SessionMaterial, StudySessio
 
 @dataclass(frozen=True)
 class AbsenceRow:
-    """A member who did not attend: name, 请假/缺席 in the report language, and the reason."""
+    """A member who did not attend: name, 请假/缺席 in the report language, the reason, and
+    the make-up study (补学) if one is recorded."""
 
     name: str
     status_label: str
     reason: str
+    # Make-up study (补学), when recorded: its date and note.
+    makeup_on: dt.date | None = None
+    makeup_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,39 @@ def session_record(*, session: StudySession) -> SessionRecord:
     Attendees are the rows that count as attended (Attendance.attended: present or late);
     absentees the others with their status and reason; both in the group's order. Two queries.
     """
-    group = session.group
-    language = group.report_language
-    rows = list(
-        Attendance.objects.filter(session=session)
+    return session_records(sessions=[session])[0]
+
+
+def session_records(*, sessions: list[StudySession]) -> list[SessionRecord]:
+    """The records of several sessions of one group (each loaded with group and host), in the
+    order given, as session_record makes one. Two queries however many sessions."""
+    if not sessions:
+        return []
+    rows_of: dict[int, list[Attendance]] = {s.pk: [] for s in sessions}
+    for row in (
+        Attendance.objects.filter(session__in=sessions)
         .select_related("member")
         .order_by("member__sort_order", "member_id")
-    )
-    materials = tuple(
-        SessionMaterial.objects.filter(session=session)
+    ):
+        rows_of[row.session_id].append(row)
+    materials_of: dict[int, list[str]] = {s.pk: [] for s in sessions}
+    for session_id, title in (
+        SessionMaterial.objects.filter(session__in=sessions)
         .order_by("created_at", "id")
-        .values_list("title", flat=True)
-    )
+        .values_list("session_id", "title")
+    ):
+        materials_of[session_id].append(title)
+    return [
+        _record(session, rows_of[session.pk], tuple(materials_of[session.pk]))
+        for session in sessions
+    ]
+
+
+def _record(
+    session: StudySession, rows: list[Attendance], materials: tuple[str, ...]
+) -> SessionRecord:
+    group = session.group
+    language = group.report_language
     with translation.override(language):
         labels = {value: str(label) for value, label in Attendance.Status.choices}
         return SessionRecord(
@@ -117,6 +142,8 @@ def session_record(*, session: StudySession) -> SessionRecord:
                     name=a.member.display_name,
                     status_label=labels.get(a.status, a.status),
                     reason=a.leave_reason,
+                    makeup_on=a.makeup_on,
+                    makeup_note=a.makeup_note,
                 )
                 for a in rows
                 if not a.attended

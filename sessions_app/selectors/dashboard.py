@@ -27,8 +27,9 @@ from sessions_app.selectors.attendance import (
 from sessions_app.selectors.essays import (
     essay_counts,
     essays_counted_in_term,
-    essays_counted_in_year,
+    essays_written_in_year,
     owes_essay,
+    short_of_essay_rule,
 )
 from sessions_app.selectors.rules import RuleState, rule_state
 
@@ -211,17 +212,12 @@ def _essay_rule(*, member: Member, year: int, today: dt.date) -> EssayRuleStandi
     required = group.rule_essays_per_member_year
     if not required:
         return None
-    written = dict(
-        ReflectionEssay.objects.filter(essays_counted_in_year(year=year), group=group)
-        .values("author_id")
-        .annotate(n=Count("id"))
-        .values_list("author_id", "n")
-    )
+    written = essays_written_in_year(group_id=group.pk, year=year)
     members = Member.objects.filter(group=group).in_group_on(today)
     if not member.can_manage_records:
         members = members.filter(pk=member.pk)
     members = list(members.in_rank_order())
-    owing = [m for m in members if written.get(m.pk, 0) < required]
+    owing = [m for m in members if short_of_essay_rule(written.get(m.pk, 0), group=group)]
     state = essay_rule_state(
         written=[written.get(m.pk, 0) for m in members], required=required, year=year, today=today
     )

@@ -9,10 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
+from sessions_app.models import (
+    Member,
+    PlannedTopic,
+    ReflectionEssay,
+    StudyGroup,
+    StudySession,
+    Term,
+)
 
 #: A page of the essay list: about a phone's screenful of cards, a screen of rows on a desktop.
 ESSAYS_PER_PAGE = 20
@@ -81,10 +88,34 @@ def essays_counted_in_term(*, term: Term) -> Q:
     return essays_in_term(term=term) & essay_counts()
 
 
+def essays_in_year(*, year: int) -> Q:
+    """Essays belonging to a year: those of either of its terms (essays_in_terms), whatever their
+    review status. Usable on ReflectionEssay querysets."""
+    return essays_in_terms(terms=Term.objects.filter(year=year).values("pk"))
+
+
 def essays_counted_in_year(*, year: int) -> Q:
     """The essays a year counts for the group's yearly rule, by the same test as a term's: those
-    counted in either of the year's terms (essays_counted_in_terms)."""
-    return essays_counted_in_terms(terms=Term.objects.filter(year=year).values("pk"))
+    of either of the year's terms (essays_in_year) that count (essay_counts)."""
+    return essays_in_year(year=year) & essay_counts()
+
+
+def essays_written_in_year(*, group_id: int, year: int) -> dict[int, int]:
+    """How many essays and research reports each member wrote that the year counts
+    (essays_counted_in_year), as {member id: count}; members with none are absent. One query."""
+    return dict(
+        ReflectionEssay.objects.filter(essays_counted_in_year(year=year), group_id=group_id)
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
+
+
+def short_of_essay_rule(written: int, *, group: StudyGroup) -> bool:
+    """Whether a member with `written` counted essays in a year falls short of the group's
+    yearly rule (rule_essays_per_member_year; a rule of 0 asks for none): the dashboard's
+    owing list and the archive's 缺项清单 both ask this."""
+    return written < group.rule_essays_per_member_year
 
 
 def essay_page_for_member(

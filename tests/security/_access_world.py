@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from oversight.services.organisations import group_place, organisation_create
-from reports.models import ReportFile, ReportNarrative
+from reports.models import ArchiveBuild, ReportFile, ReportNarrative
 from reports.services.narrative import NarrativeText, narrative_approve, narrative_save_draft
 from sessions_app.models import (
     Member,
@@ -60,6 +60,8 @@ class GroupRecords:
     report_file: ReportFile
     # A member who left after the session (the members page takes them back).
     former: Member
+    # A finished build of the year's archive (a PDF and a .zip).
+    archive_build: ArchiveBuild
 
 
 def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: Member,
@@ -108,10 +110,16 @@ def group_records(*, group: StudyGroup, term: Term, secretary: Member, leader: M
     )
     report_file.file.save("summary.pdf", ContentFile(b"%PDF-1.7 " + tag.encode()), save=False)
     report_file.save()
+    archive_build = ArchiveBuild(group=group, year=term.year, status=ArchiveBuild.Status.DONE,
+                                 progress=100)
+    archive_build.save()
+    archive_build.pdf.save("archive.pdf", ContentFile(b"%PDF-1.7 " + tag.encode()), save=False)
+    archive_build.zip.save("archive.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+    archive_build.save()
     return GroupRecords(
         group=group, term=term, session=session, material=material, essay=essay, plan=plan,
         study_topic=study_topic, research_topic=research_topic, draft=draft,
-        report_file=report_file, former=former,
+        report_file=report_file, former=former, archive_build=archive_build,
     )
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from intake.essays import essay_file_read
 from oversight.models import Bulletin, SittingIn, Submission
-from reports.models import ReportFile, ReportNarrative, WordTemplate
+from reports.models import ArchiveBuild, ReportFile, ReportNarrative, WordTemplate
 from reports.word import default_template_docx
 from sessions_app.checkin import checkin_token, time_step
 from sessions_app.models import (
@@ -143,6 +143,17 @@ summary_pdf = lambda w: {  # noqa: E731
 their_pdf = lambda w: [  # noqa: E731
     {"report_file_id": w.theirs.report_file.pk},
     {"term_code": w.theirs.term.code, "report_file_id": w.theirs.report_file.pk},
+]
+MISSING_YEAR = 2031
+archive_year = lambda w: {"year": w.mine.term.year}  # noqa: E731
+their_year = lambda w: [{"year": w.theirs.term.year}]  # noqa: E731
+archive_build = lambda w: {"build_id": w.mine.archive_build.pk}  # noqa: E731
+their_build = lambda w: [{"build_id": w.theirs.archive_build.pk}]  # noqa: E731
+# The member role's own archive; the other group's author's is 404 for everyone here.
+own_archive = lambda w: {"year": w.mine.term.year, "member_id": w.roles["member"].pk}  # noqa: E731
+their_archive = lambda w: [  # noqa: E731
+    {"member_id": w.theirs.essay.author_id},
+    {"year": w.theirs.term.year, "member_id": w.theirs.essay.author_id},
 ]
 # Views that take ?term= name a term by its code: another group's is 404, as for a missing one.
 their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
@@ -500,6 +511,27 @@ TABLE = [
         state=lambda w: WordTemplate.objects.filter(
             group=w.group, retired_at__isnull=False
         ).count()),
+    # The study archive: the year's 学习档案专卷 for the secretary and leaders (a year is one of
+    # the group's terms' years: the other group's 2019 is missing here), each member's own
+    # 学习档案 for them and for the secretary and leaders (another member's is 404, as an essay).
+    Row("reports:archive_index", get=READ, post=every(405)),
+    Row("reports:archive_year", get=MANAGE_GET, post=every(405), args=archive_year,
+        foreign=their_year, missing={"year": MISSING_YEAR}),
+    Row("reports:archive_build_start", get=every(405), post=MANAGE_POST,
+        args=lambda w: {"year": w.mine.term.year, "kind": "year"},
+        state=lambda w: ArchiveBuild.objects.filter(group=w.group).count(),
+        foreign=their_year, missing={"year": MISSING_YEAR}),
+    Row("reports:archive_build", get=MANAGE_GET, post=every(405), args=archive_build,
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:archive_build_status", get=MANAGE_GET, post=every(405), args=archive_build,
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:archive_download", get=MANAGE_GET, post=every(405),
+        args=lambda w: {"build_id": w.mine.archive_build.pk, "fmt": "zip"},
+        foreign=their_build, missing={"build_id": MISSING_ID}),
+    Row("reports:member_archive", get=READ, post=every(405), args=own_archive,
+        foreign=their_archive, missing={"member_id": MISSING_ID}),
+    Row("reports:member_archive_pdf", get=READ, post=every(405), args=own_archive,
+        foreign=their_archive, missing={"member_id": MISSING_ID}),
 ]
 ROWS = {row.name: row for row in TABLE}
 

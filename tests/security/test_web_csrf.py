@@ -132,6 +132,10 @@ def url_values(world) -> dict[str, str]:
         "id": str(world.leader.user.pk),
         "content_type_id": "1",
         "url": "no-such-page/",
+        # The study archive
+        "year": str(world.term.year),
+        "build_id": "1",
+        "member_id": str(world.member.pk),
     }
 
 
@@ -503,6 +507,10 @@ CASES: dict[str, Case] = {
         "secretary", _with_a_word_template, lambda w: {}, ("reports.WordTemplate",),
         _default_layout_again,
     ),
+    "reports:archive_build_start": Case(
+        "secretary", lambda w: {**_group(w), "year": w.term.year, "kind": "year"}, lambda w: {},
+        ("reports.ArchiveBuild",),
+    ),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -559,6 +567,13 @@ READ_ONLY = {
     "sessions_app:checkin_code",
     "sessions_app:checkin",
     "reports:word_template_default",
+    "reports:archive_index",
+    "reports:archive_year",
+    "reports:archive_build",
+    "reports:archive_build_status",
+    "reports:archive_download",
+    "reports:member_archive",
+    "reports:member_archive_pdf",
     "audit:log",
     # 修改记录 pages.
     "sessions_app:session_history",
