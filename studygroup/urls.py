@@ -30,4 +30,5 @@ urlpatterns = [
     path("g/<slug:group_slug>/", include("sessions_app.urls")),
     path("g/<slug:group_slug>/reports/", include("reports.urls")),
     path("g/<slug:group_slug>/audit/", include("audit.urls")),
+    path("g/<slug:group_slug>/notices/", include("notices.urls")),
 ]
