@@ -167,7 +167,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendOu
         wait = settings.REMINDER_RETRY_BACKOFF * 2 ** (delivery.attempts - 1)
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.PENDING, error=error,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=wait),
+            next_attempt_at=now + dt.timedelta(seconds=wait),
         )
         return SendOutcome(sent=False, retry_in=wait)
     Delivery.objects.filter(pk=delivery.pk).update(
