@@ -88,7 +88,7 @@ def test_a_second_scan_decides_nothing_again(group, term, people):
     deliveries_decide_due(now=at(SESSION_DAY - 3 * DAY, 9))
     before = Delivery.objects.count()
 
-    assert deliveries_decide_due(now=at(SESSION_DAY - 3 * DAY, 9, ) + dt.timedelta(minutes=5)) == []
+    assert deliveries_decide_due(now=at(SESSION_DAY - 3 * DAY, 9) + dt.timedelta(minutes=5)) == []
     assert Delivery.objects.count() == before
 
 
@@ -256,7 +256,8 @@ def test_robots_get_one_message_per_notice_per_group_channel(group, term, people
     content = wecom.requests[0]["payload"]["markdown"]["content"]
     assert content.startswith("**学习通知：学习贯彻党的二十大精神**")
     assert "[在应用中打开](https://study.example.org/g/sample/sessions/" in content
-    assert dingtalk.requests[0]["payload"]["markdown"]["title"] == "学习通知：学习贯彻党的二十大精神"
+    title = dingtalk.requests[0]["payload"]["markdown"]["title"]
+    assert title == "学习通知：学习贯彻党的二十大精神"
     assert len(mail.outbox) == 2
 
 
