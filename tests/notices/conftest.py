@@ -29,3 +29,7 @@ def robot_server():
     yield start
     for server in servers:
         server.close()
+
+
+# The fault tests' real broker and worker processes (tests/faults/conftest.py), here too.
+from tests.faults.conftest import start_worker_process, use_broker  # noqa: E402,F401
