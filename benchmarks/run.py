@@ -250,6 +250,15 @@ METHOD = """
    `*_import_preview` for the 500-member group, median of 5; writing: one `*_import_apply`
    (which reads and checks again), its queries counted at 50 and 500 members. Pinned by
    `tests/sessions_app/test_imports_services.py::test_imports_run_the_same_queries_for_few_or_many_rows`.
+10. The due-notice scan (`notices.services.delivery`) over the bulk groups, inside a transaction
+   rolled back at the end (the database keeps nothing of it). The moment is 09:00 the day before
+   the middle session of the bulk data's last term; every bulk group gets a WeCom robot and a
+   published notice of its first session from the next day on, so every source has work: the
+   notices, the day-before reminders, the essay deadlines, the attendance warnings. First scan
+   (`deliveries_decide_due`: deciding and writing every message): once, its time, queries and
+   rows; then the scan as beat runs it every five minutes with everything decided
+   (`deliveries_scan`): median of 10 after one unmeasured, its queries. Pinned by
+   `tests/notices/test_delivery_scan.py`.
 """
 
 
@@ -618,6 +627,66 @@ class Bench:
             "the same",
             edit_queries[0] == edit_queries[1],
         )
+
+    # ---- 10 ----
+
+    def notice_scan(self) -> None:
+        """Item 10: the due-notice scan over the bulk groups, first with everything to decide,
+        then as beat repeats it; rolled back after."""
+        from django.db import connection, transaction
+        from django.db.models import Min
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from notices.delivery_models import Delivery, GroupRobots
+        from notices.models import Notice
+        from notices.services.delivery import deliveries_decide_due, deliveries_scan
+        from sessions_app.models import StudyGroup, StudySession
+
+        groups = StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX)
+        sessions = StudySession.objects.filter(group__in=groups)
+        last = sessions.order_by("-date").values_list("term__year", "term__half").first()
+        if last is None:
+            self.failures.append("item 10: no bulk sessions to scan")
+            return
+        days = sorted(sessions.filter(term__year=last[0], term__half=last[1])
+                      .values_list("date", flat=True).distinct())
+        day = days[len(days) // 2]
+        moment = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(9)))
+        with transaction.atomic():
+            GroupRobots.objects.bulk_create(
+                GroupRobots(group_id=pk,
+                            wecom_webhook="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b")
+                for pk in groups.values_list("pk", flat=True)
+            )
+            firsts = (sessions.filter(date__gte=day).values("group_id")
+                      .annotate(first=Min("date")).values_list("group_id", "first"))
+            wanted = {(g, d) for g, d in firsts}
+            Notice.objects.bulk_create(
+                Notice(session_id=pk, publish_at=moment - dt.timedelta(hours=1))
+                for pk, g, d in sessions.filter(date__gte=day).values_list("pk", "group_id", "date")
+                if (g, d) in wanted
+            )
+            with CaptureQueriesContext(connection) as first_queries:
+                start = time.perf_counter()
+                deliveries_decide_due(now=moment)
+                first_time = time.perf_counter() - start
+            rows = Delivery.objects.count()
+            call = lambda: deliveries_scan(now=moment)  # noqa: E731
+            timed(call, 1)
+            with CaptureQueriesContext(connection) as repeat_queries:
+                call()
+            repeat = median(timed(call, 10))
+            transaction.set_rollback(True)
+        self.add("10", f"due-notice scan, first (decides {rows} messages for {groups.count()} "
+                 "groups)", ms(first_time), "< 1 s", first_time < 1 if self.bulk else None)
+        self.add("10", "due-notice scan, repeated with everything decided: median", ms(repeat),
+                 "< 1 s", repeat < 1 if self.bulk else None)
+        others = [q for q in first_queries.captured_queries if not q["sql"].startswith("INSERT")]
+        self.add("10", "due-notice scan: queries, first / repeated",
+                 f"{len(first_queries.captured_queries)} ({len(others)} + insert) / "
+                 f"{len(repeat_queries.captured_queries)}",
+                 "fixed (tests pin 17 + insert / 16)", None)
 
     # ---- 9 ----
 
@@ -1055,6 +1124,7 @@ ITEMS = {
     "7": "throughput",
     "8": "load",
     "9": "imports",
+    "10": "notice_scan",
 }
 
 
