@@ -686,7 +686,7 @@ class Bench:
         self.add("10", "due-notice scan: queries, first / repeated",
                  f"{len(first_queries.captured_queries)} ({len(others)} + insert) / "
                  f"{len(repeat_queries.captured_queries)}",
-                 "fixed (tests pin 17 + insert / 16)", None)
+                 "fixed (tests pin 19 + insert / 16)", None)
 
     # ---- 9 ----
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from notices.delivery_models import Channel, Delivery, DeliveryKind, GroupRobots
@@ -35,6 +35,7 @@ from sessions_app.models import (
     StudyGroup,
     StudySession,
     Term,
+    in_group_on,
 )
 from sessions_app.selectors.attendance import (
     attendance_rate,
@@ -79,18 +80,22 @@ class Scan:
         """Keys (kind, object_id, about_id, member_id or None) already decided for these kinds
         and objects: a member's in-app row (every member decision writes one), or any row of a
         group's robots. One query."""
+        # Each side of the OR matches one of the sent-log's partial unique indexes.
         return set(
             Delivery.objects.filter(kind__in=list(kinds), object_id__in=list(object_ids))
-            .filter(Q(channel=Channel.IN_APP) | Q(member__isnull=True))
+            .filter(Q(member__isnull=False, channel=Channel.IN_APP) | Q(member__isnull=True))
+            .order_by()
             .values_list("kind", "object_id", "about_id", "member_id")
         )
 
 
 def _recipients(members) -> list[Member]:
-    """The members of a Member queryset with what composing and sending their messages reads:
-    the user, their reminder preference, the group. One query."""
+    """The members of a Member queryset whose account is active (a deactivated account can no
+    longer sign in to read anything), with what composing and sending their messages reads: the
+    user, their reminder preference, the group. One query."""
     return list(
-        members.select_related("user__reminder_preference", "group")
+        members.filter(user__is_active=True)
+        .select_related("user__reminder_preference", "group")
         .order_by("group_id", "sort_order", "id")
     )
 
@@ -115,8 +120,9 @@ def _session_params(session: StudySession) -> dict:
 def session_notices(scan: Scan) -> list[Due]:
     """The session notice, once its publish_at has come, to the members in the group on the
     session's day; and the day before the session, a reminder to those of them who have not
-    confirmed reading it (no NoticeRead). Sessions already past are left alone. Four queries
-    (none past the first when no notice is published)."""
+    confirmed reading it (no NoticeRead). Sessions already past are left alone. Five queries:
+    the notices, what was decided, the reads, who is invited, the members still to be told (none
+    past the first when no notice is published, none for the last when all is decided)."""
     notices = list(
         Notice.objects.published(at=scan.now)
         .filter(session__date__gte=scan.today)
@@ -132,36 +138,40 @@ def session_notices(scan: Scan) -> list[Due]:
             notice__in=[n.pk for n in notices if n.session.date == tomorrow]
         ).values_list("notice_id", "member_id")
     )
-    group_ids = {n.session.group_id for n in notices}
-    # In the group on some session day from today on: is_in_group_on sorts them per session.
-    members = _by_group(
-        _recipients(
-            Member.objects.filter(
-                Q(group_id__in=group_ids) & (Q(left_on__isnull=True) | Q(left_on__gt=scan.today))
-            )
-        )
-    )
-    dues = []
+    # Who each session invites: its group's members in the group on its day (the one rule,
+    # in_group_on, with the day taken from the joined session), as ids: steady scans, where all
+    # is decided, load no member.
+    invited = defaultdict(list)
+    for member_id, session_id in Member.objects.filter(
+        in_group_on(F("group__sessions__date")),
+        group__sessions__in=[n.session_id for n in notices],
+        user__is_active=True,
+    ).values_list("pk", "group__sessions__id").order_by("sort_order", "pk"):
+        invited[session_id].append(member_id)
+    wanted = []  # (kind, notice, the member ids it is for)
     for notice in notices:
+        session = notice.session
+        ids = invited[session.pk]
+        wanted.append((DeliveryKind.NOTICE, notice, ids))
+        if session.date == tomorrow:
+            unread = [pk for pk in ids if (notice.pk, pk) not in read]
+            wanted.append((DeliveryKind.NOTICE_UNREAD, notice, unread))
+    needed = {
+        pk for kind, notice, ids in wanted for pk in ids
+        if (kind, notice.session_id, 0, pk) not in decided
+    }
+    people = {m.pk: m for m in _recipients(Member.objects.filter(pk__in=needed))} if needed else {}
+    dues = []
+    for kind, notice, ids in wanted:
         session = notice.session
         link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
         params = _session_params(session)
-        invited = [m for m in members[session.group_id] if m.is_in_group_on(session.date)]
-        wanted = [(DeliveryKind.NOTICE, invited)]
-        if session.date == tomorrow:
-            unread = [m for m in invited if (notice.pk, m.pk) not in read]
-            wanted.append((DeliveryKind.NOTICE_UNREAD, unread))
-        for kind, recipients in wanted:
-            for member in recipients:
-                if (kind, session.pk, 0, member.pk) not in decided:
-                    dues.append(Due(kind, session.pk, session.group, member, params, link))
-            if (
-                session.group_id in scan.robots
-                and recipients
-                and (kind, session.pk, 0, None) not in decided
-            ):
-                robot_params = {**params, "unread": len(recipients)}
-                dues.append(Due(kind, session.pk, session.group, None, robot_params, link))
+        for pk in ids:
+            if pk in people and (kind, session.pk, 0, pk) not in decided:
+                dues.append(Due(kind, session.pk, session.group, people[pk], params, link))
+        if session.group_id in scan.robots and ids and (kind, session.pk, 0, None) not in decided:
+            robot_params = {**params, "unread": len(ids)}
+            dues.append(Due(kind, session.pk, session.group, None, robot_params, link))
     return dues
 
 
@@ -169,7 +179,8 @@ def essay_deadlines(scan: Scan) -> list[Due]:
     """Essay reminders: from ESSAY_DUE_DAYS_AHEAD days before a session's essay_due_on to the day
     itself ("due soon"), and after it within ESSAY_OVERDUE_WINDOW_DAYS ("overdue"), to each
     member who owes one (selectors.essays.owes_essay) and has not written one that counts
-    (essay_counts). Four queries (one when no session asks for essays in the window)."""
+    (essay_counts). Five queries (one when no session asks for essays in the window, four when
+    all is decided)."""
     sessions = list(
         StudySession.objects.filter(
             essay_due_on__gte=scan.today - dt.timedelta(days=ESSAY_OVERDUE_WINDOW_DAYS),
@@ -185,30 +196,38 @@ def essay_deadlines(scan: Scan) -> list[Due]:
             "session_id", "author_id"
         )
     )
-    members = _by_group(
-        _recipients(
-            Member.objects.filter(group_id__in={s.group_id for s in sessions}).in_group_on(
-                scan.today
-            )
-        )
-    )
-    dues = []
+    # Judged on light rows (owes_essay reads the dates); only those still to be told are loaded.
+    members = _by_group(list(
+        Member.objects.filter(group_id__in={s.group_id for s in sessions}, user__is_active=True)
+        .in_group_on(scan.today)
+        .only("pk", "group_id", "joined_on", "left_on")
+        .order_by("sort_order", "pk")
+    ))
+    wanted = []  # (kind, session, owing member ids)
     for session in sessions:
         kind = (
             DeliveryKind.ESSAY_DUE if session.essay_due_on >= scan.today
             else DeliveryKind.ESSAY_OVERDUE
         )
-        link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
-        params = _session_params(session)
         owing = [
-            m
+            m.pk
             for m in members[session.group_id]
             if (session.pk, m.pk) not in written
             and owes_essay(m, session=session, today=scan.today)
         ]
-        for member in owing:
-            if (kind, session.pk, 0, member.pk) not in decided:
-                dues.append(Due(kind, session.pk, session.group, member, params, link))
+        wanted.append((kind, session, owing))
+    needed = {
+        pk for kind, session, owing in wanted for pk in owing
+        if (kind, session.pk, 0, pk) not in decided
+    }
+    people = {m.pk: m for m in _recipients(Member.objects.filter(pk__in=needed))} if needed else {}
+    dues = []
+    for kind, session, owing in wanted:
+        link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
+        params = _session_params(session)
+        for pk in owing:
+            if pk in people and (kind, session.pk, 0, pk) not in decided:
+                dues.append(Due(kind, session.pk, session.group, people[pk], params, link))
         if owing and session.group_id in scan.robots and (kind, session.pk, 0, None) not in decided:
             robot_params = {**params, "missing": len(owing)}
             dues.append(Due(kind, session.pk, session.group, None, robot_params, link))
@@ -260,21 +279,23 @@ def attendance_warnings(scan: Scan) -> list[Due]:
     by_pk = {m.pk: m for m in people}
     secretaries = _by_group([m for m in people if m.is_secretary])
     dues = []
+    links = {}  # group id -> (the member's link, the secretary's)
     for member_id, term_id, group_id, rate in low:
         member = by_pk.get(member_id)
         if member is None:  # left the group: no longer warned
             continue
         group = member.group
+        if group_id not in links:
+            links[group_id] = (reverse("sessions_app:my_record", args=[group.slug]),
+                               reverse("sessions_app:member_list", args=[group.slug]))
+        own_link, secretary_link = links[group_id]
         params = {"term": terms[term_id], "rate": rate, "rule": group.rule_attendance_rate,
                   "name": member.display_name}
-        link = reverse("sessions_app:my_record", args=[group.slug])
-        dues.append(Due(DeliveryKind.ATTENDANCE_LOW, term_id, group, member, params, link))
+        dues.append(Due(DeliveryKind.ATTENDANCE_LOW, term_id, group, member, params, own_link))
         for secretary in secretaries[group_id]:
             if secretary.pk != member.pk:
-                dues.append(Due(
-                    DeliveryKind.ATTENDANCE_LOW_SECRETARY, term_id, group, secretary, params,
-                    reverse("sessions_app:member_list", args=[group.slug]), about_id=member.pk,
-                ))
+                dues.append(Due(DeliveryKind.ATTENDANCE_LOW_SECRETARY, term_id, group, secretary,
+                                params, secretary_link, about_id=member.pk))
     return dues
 
 

@@ -50,21 +50,29 @@ def _preference(member: Member) -> ReminderPreference:
         return ReminderPreference(user=member.user)
 
 
-def _rows_for(due: Due, *, scan: Scan, batch: str) -> list[Delivery]:
+def _rows_for(due: Due, *, scan: Scan, batch: str, composed: dict) -> list[Delivery]:
+    def words(language: str, robot: bool) -> tuple[str, str]:
+        # A session's members share one params dict: its words are composed once per language.
+        key = (due.kind, id(due.params), language, robot)
+        if key not in composed:
+            params = {**due.params, "robot": True} if robot else due.params
+            composed[key] = compose(due.kind, params, language=language)
+        return composed[key]
+
     common = {
         "group": due.group, "kind": due.kind, "object_id": due.object_id,
         "about_id": due.about_id, "link": due.link, "batch": batch, "created_at": scan.now,
     }
     if due.member is None:
         language = due.group.report_language
-        title, body = compose(due.kind, {**due.params, "robot": True}, language=language)
+        title, body = words(language, True)
         return [
             Delivery(**common, member=None, channel=channel, language=language, title=title,
                      body=body, status=Delivery.Status.PENDING, next_attempt_at=scan.now)
             for channel in scan.robots[due.group.pk].channels
         ]
     preference = _preference(due.member)
-    title, body = compose(due.kind, due.params, language=preference.language)
+    title, body = words(preference.language, False)
     personal = {**common, "member": due.member, "language": preference.language,
                 "title": title, "body": body}
     rows = [Delivery(**personal, channel=Channel.IN_APP, status=Delivery.Status.SENT,
@@ -96,8 +104,9 @@ def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
         },
     )
     batch = uuid.uuid4().hex
+    composed = {}
     rows = [row for source in SOURCES for due in source(scan)
-            for row in _rows_for(due, scan=scan, batch=batch)]
+            for row in _rows_for(due, scan=scan, batch=batch, composed=composed)]
     if not rows:
         return []
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)

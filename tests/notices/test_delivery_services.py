@@ -391,3 +391,15 @@ def test_clearing_the_dingtalk_webhook_clears_its_secret_and_a_blank_secret_keep
     robots = group_robots_update(group=group, actor=None, wecom_webhook="", dingtalk_webhook="",
                                  dingtalk_secret=None)
     assert robots.dingtalk_secret == ""
+
+
+def test_a_deactivated_account_is_sent_nothing(group, term, people):
+    _secretary, member = people
+    member.user.is_active = False
+    member.user.save()
+    session_with_notice(group=group, term=term)
+
+    deliveries_decide_due(now=at(SESSION_DAY - 3 * DAY, 9))
+
+    assert not Delivery.objects.filter(member=member).exists()
+    assert Delivery.objects.filter(channel=Channel.IN_APP).count() == 1
