@@ -237,8 +237,9 @@ def essay_deadlines(scan: Scan) -> list[Due]:
 def attendance_warnings(scan: Scan) -> list[Due]:
     """An attendance warning, once a term, to a member whose rate in the current term (sessions
     held so far) falls below the group's rule (meets_attendance_rule), and one to each secretary
-    of the group about that member. Only members in the group today. Five queries (one when no
-    attendance is recorded in a current term)."""
+    of the group about that member. Only members in the group today. Five queries: the rates,
+    the groups' rules, what was decided, the terms, the members to tell (one when no attendance
+    is recorded in a current term, three when every low member was warned)."""
     counts = list(
         Attendance.objects.filter(
             session__term__start_date__lte=scan.today,
