@@ -257,9 +257,9 @@ SITE_URL = env_str("SITE_URL").rstrip("/")
 ROBOT_WEBHOOK_HOSTS = env_list("ROBOT_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
 ROBOT_WEBHOOK_ALLOW_HTTP = env_bool("ROBOT_WEBHOOK_ALLOW_HTTP", False)
 REMINDER_SEND_TIMEOUT = env_int("REMINDER_SEND_TIMEOUT", 10)
-# A failed send is tried this many times in all, waiting REMINDER_RETRY_BACKOFF seconds before
-# the second try and twice as long before each further one; then the secretary sees the error.
-REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 3)
+# A failed send is retried this many times, REMINDER_RETRY_BACKOFF seconds after the first try
+# and twice as long before each further one; then the secretary sees the error.
+REMINDER_MAX_RETRIES = env_int("REMINDER_MAX_RETRIES", 3)
 REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
 
 # Celery: with no broker configured, tasks run eagerly in the web process.

@@ -149,9 +149,9 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendOu
     Claims the row (pending -> sending, one conditional UPDATE; nothing happens when another
     worker has it or it is done), sends it on its channel (notices.dispatch.channels), then
     marks it sent. A failure is kept in error: the row goes back to pending, to be tried
-    REMINDER_RETRY_BACKOFF seconds later (doubled each time), or, after REMINDER_MAX_ATTEMPTS
-    attempts, to failed, which the secretary's reminders page shows. Not one transaction: the
-    claim commits before the network is used, so the claim survives a crash mid-send.
+    REMINDER_RETRY_BACKOFF seconds later (doubled each time), or, once REMINDER_MAX_RETRIES
+    retries have failed too, to failed, which the secretary's reminders page shows. Not one
+    transaction: the claim commits before the network is used, so it survives a crash mid-send.
     """
     now = now or timezone.now()
     claimed = (
@@ -168,7 +168,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendOu
     except Exception as exc:  # any failure is the secretary's to see, not a stuck row
         logger.warning("Reminder %s on %s failed: %s", delivery.pk, delivery.channel, exc)
         error = str(exc) or exc.__class__.__name__
-        if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        if delivery.attempts > settings.REMINDER_MAX_RETRIES:
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.Status.FAILED, error=error
             )

@@ -35,9 +35,9 @@ def inbox_message(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @group_view()
 def reminder_settings(request):
-    preference = (
-        ReminderPreference.objects.filter(user=request.user).first()
-        or ReminderPreference(user=request.user)
+    # Until chosen, reminders come in the language the member reads the app in.
+    preference = ReminderPreference.objects.filter(user=request.user).first() or (
+        ReminderPreference(user=request.user, language=request.LANGUAGE_CODE)
     )
     form = ReminderPreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():

@@ -261,7 +261,7 @@ def test_robots_get_one_message_per_notice_per_group_channel(group, term, people
     assert len(mail.outbox) == 2
 
 
-def test_a_wrong_dingtalk_secret_is_retried_with_backoff_then_shown_as_failed(
+def test_a_wrong_dingtalk_secret_is_retried_three_times_with_backoff_then_shown_as_failed(
     group, term, secretary, robot_server, settings
 ):
     settings.REMINDER_RETRY_BACKOFF = 60
@@ -279,13 +279,15 @@ def test_a_wrong_dingtalk_secret_is_retried_with_backoff_then_shown_as_failed(
     # Not before its time.
     assert not delivery_send(delivery_id=pk, now=now).sent and dingtalk.count == 1
 
-    second = delivery_send(delivery_id=pk, now=row.next_attempt_at)
-    assert second.retry_in == 120
-    third = delivery_send(delivery_id=pk, now=Delivery.objects.get(pk=pk).next_attempt_at)
+    # Three retries, each after twice the wait of the one before; then it has failed.
+    waits = []
+    for _retry in range(3):
+        outcome = delivery_send(delivery_id=pk, now=Delivery.objects.get(pk=pk).next_attempt_at)
+        waits.append(outcome.retry_in)
 
     row.refresh_from_db()
-    assert (third.sent, third.retry_in) == (False, None)
-    assert (row.status, row.attempts, dingtalk.count) == (Delivery.Status.FAILED, 3, 3)
+    assert waits == [120, 240, None]
+    assert (row.status, row.attempts, dingtalk.count) == (Delivery.Status.FAILED, 4, 4)
 
 
 def test_a_robot_down_at_first_gets_the_message_on_the_retry(group, term, secretary, robot_server):

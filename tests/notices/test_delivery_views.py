@@ -129,7 +129,7 @@ def test_the_secretary_sets_the_robots_and_an_address_elsewhere_is_refused(
 def test_the_secretary_sees_a_failed_reminder_with_its_error(
     client_for, group, term, secretary, robot_server, settings
 ):
-    settings.REMINDER_MAX_ATTEMPTS = 1
+    settings.REMINDER_MAX_RETRIES = 0
     dingtalk = robot_server("dingtalk", secret="SECright")
     group_robots_update(group=group, actor=None, wecom_webhook="", dingtalk_webhook=dingtalk.url,
                         dingtalk_secret="SECwrong")
@@ -170,3 +170,14 @@ def test_the_pages_query_count_does_not_grow(client_for, group, term, secretary,
     with CaptureQueriesContext(connection) as large:
         assert client.get(url(name, group)).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_until_chosen_the_reminders_language_is_the_one_the_member_reads_the_app_in(
+    client_for, group, member, settings
+):
+    client = client_for(member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(url("reminder_settings", group)).content.decode()
+
+    assert '<option value="en" selected>' in page
