@@ -251,12 +251,12 @@ METHOD = """
    (which reads and checks again), its queries counted at 50 and 500 members. Pinned by
    `tests/sessions_app/test_imports_services.py::test_imports_run_the_same_queries_for_few_or_many_rows`.
 10. The due-notice scan (`notices.services.delivery`) over the bulk groups, inside a transaction
-   rolled back at the end (the database keeps nothing of it). The moment is 09:00 the day before
-   the middle session of the bulk data's last term; every bulk group gets a WeCom robot and a
-   published notice of its first session from the next day on, so every source has work: the
-   notices, the day-before reminders, the essay deadlines, the attendance warnings. First scan
-   (`deliveries_decide_due`: deciding and writing every message): once, its time, queries and
-   rows; then the scan as beat runs it every five minutes with everything decided
+   rolled back at the end (the database keeps nothing of it). The moment is 09:00 two days
+   before the middle essay deadline of the bulk data's last term; every bulk group gets a WeCom
+   robot and a published notice of its first session from the next day on, so every source has
+   work: the notices, the day-before reminders, the essay deadlines, the attendance warnings.
+   First scan (`deliveries_decide_due`: deciding and writing every message): once, its time,
+   queries and rows; then the scan as beat runs it every five minutes with everything decided
    (`deliveries_scan`): median of 10 after one unmeasured, its queries. Pinned by
    `tests/notices/test_delivery_scan.py`.
 """
@@ -649,10 +649,14 @@ class Bench:
         if last is None:
             self.failures.append("item 10: no bulk sessions to scan")
             return
-        days = sorted(sessions.filter(term__year=last[0], term__half=last[1])
-                      .values_list("date", flat=True).distinct())
-        day = days[len(days) // 2]
-        moment = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(9)))
+        dues = sorted(sessions.filter(term__year=last[0], term__half=last[1],
+                                      essay_due_on__isnull=False)
+                      .values_list("essay_due_on", flat=True).distinct())
+        # Two days before the middle essay deadline: essays are due soon for some groups.
+        moment = timezone.make_aware(
+            dt.datetime.combine(dues[len(dues) // 2] - dt.timedelta(days=2), dt.time(9))
+        )
+        day = moment.date() + dt.timedelta(days=1)
         with transaction.atomic():
             GroupRobots.objects.bulk_create(
                 GroupRobots(group_id=pk,
