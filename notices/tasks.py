@@ -9,7 +9,7 @@ from django.db import transaction
 
 from notices.services.delivery import deliveries_scan, delivery_send
 
-#: The name beat's PeriodicTask row names (migration notices 0003).
+#: The task beat's PeriodicTask row names (made by migration notices 0002_reminders).
 SCAN_TASK_NAME = "notices.scan"
 
 
