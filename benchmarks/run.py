@@ -270,6 +270,15 @@ METHOD = """
    request to the build's row saying done, with the PDF's pages and the .zip's size. Its
    queries are pinned by `tests/reports/test_archive.py::test_year_archive_queries_do_not_grow`.
    Run alone (`--only 12`), the runner seeds no bulk data: the item needs only its own group.
+13. The due-notice scan (`notices.services.delivery`) over the bulk groups, inside a transaction
+   rolled back at the end (the database keeps nothing of it). The moment is 09:00 two days
+   before the middle essay deadline of the bulk data's last term; every bulk group gets a WeCom
+   robot and a published notice of its first session from the next day on, so every source has
+   work: the notices, the day-before reminders, the essay deadlines, the attendance warnings.
+   First scan (`deliveries_decide_due`: deciding and writing every message): once, its time,
+   queries and rows; then the scan as beat runs it every five minutes with everything decided
+   (`deliveries_scan`): median of 10 after one unmeasured, its queries. Pinned by
+   `tests/notices/test_delivery_scan.py`.
 """
 
 
@@ -823,6 +832,70 @@ class Bench:
             "the same",
             part_q == all_q,
         )
+
+    # ---- 13 ----
+
+    def notice_scan(self) -> None:
+        """Item 13: the due-notice scan over the bulk groups, first with everything to decide,
+        then as beat repeats it; rolled back after."""
+        from django.db import connection, transaction
+        from django.db.models import Min
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from notices.delivery_models import Delivery, GroupRobots
+        from notices.models import Notice
+        from notices.services.delivery import deliveries_decide_due, deliveries_scan
+        from sessions_app.models import StudyGroup, StudySession
+
+        groups = StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX)
+        sessions = StudySession.objects.filter(group__in=groups)
+        last = sessions.order_by("-date").values_list("term__year", "term__half").first()
+        if last is None:
+            self.failures.append("item 10: no bulk sessions to scan")
+            return
+        dues = sorted(sessions.filter(term__year=last[0], term__half=last[1],
+                                      essay_due_on__isnull=False)
+                      .values_list("essay_due_on", flat=True).distinct())
+        # Two days before the middle essay deadline: essays are due soon for some groups.
+        moment = timezone.make_aware(
+            dt.datetime.combine(dues[len(dues) // 2] - dt.timedelta(days=2), dt.time(9))
+        )
+        day = moment.date() + dt.timedelta(days=1)
+        with transaction.atomic():
+            GroupRobots.objects.bulk_create(
+                GroupRobots(group_id=pk,
+                            wecom_webhook="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b")
+                for pk in groups.values_list("pk", flat=True)
+            )
+            firsts = (sessions.filter(date__gte=day).values("group_id")
+                      .annotate(first=Min("date")).values_list("group_id", "first"))
+            wanted = {(g, d) for g, d in firsts}
+            Notice.objects.bulk_create(
+                Notice(session_id=pk, publish_at=moment - dt.timedelta(hours=1))
+                for pk, g, d in sessions.filter(date__gte=day).values_list("pk", "group_id", "date")
+                if (g, d) in wanted
+            )
+            with CaptureQueriesContext(connection) as first_queries:
+                start = time.perf_counter()
+                deliveries_decide_due(now=moment)
+                first_time = time.perf_counter() - start
+            rows = Delivery.objects.count()
+            call = lambda: deliveries_scan(now=moment)  # noqa: E731
+            timed(call, 1)
+            with CaptureQueriesContext(connection) as repeat_queries:
+                call()
+            repeat = median(timed(call, 10))
+            transaction.set_rollback(True)
+        self.add("13", f"due-notice scan, first (decides {rows} messages for {groups.count()} "
+                 "groups)", ms(first_time), "< 1 s", first_time < 1 if self.bulk else None)
+        self.add("13", "due-notice scan, repeated with everything decided: median", ms(repeat),
+                 "< 1 s", repeat < 1 if self.bulk else None)
+        others = [q for q in first_queries.captured_queries if not q["sql"].startswith("INSERT")]
+        self.add("13", "due-notice scan: queries, first / repeated",
+                 f"{len(first_queries.captured_queries)} ({len(others)} + insert) / "
+                 f"{len(repeat_queries.captured_queries)}",
+                 "fixed (tests pin 19 + insert / 16)", None)
 
     # ---- 9 ----
 
@@ -1429,6 +1502,7 @@ ITEMS = {
     "10": "county_table",
     "11": "checkin",
     "12": "study_archive",
+    "13": "notice_scan",
 }
 #: Items that make their own data: a run of only these seeds neither the bulk groups nor the
 #: runner's bench-small and bench-large.

@@ -68,3 +68,6 @@ class NoticeRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} · {self.member}"
+
+# The reminders' sent-log, preferences and group robots (notices.delivery_models).
+from notices.delivery_models import Delivery, GroupRobots, ReminderPreference  # noqa: E402,F401

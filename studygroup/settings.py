@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "oversight",
     # 学习通知 and reminders: in the app, e-mail, WeCom, DingTalk.
     "notices",
+    # Celery beat's schedules in the database, editable in the admin (the due-notice scan).
+    "django_celery_beat",
     # manage.py backup and restore.
     "backups",
     # seed_demo and seed_bulk; the apps above never import it.
@@ -251,11 +253,26 @@ SIGNIN_LINK_VALID_DAYS = env_int("SIGNIN_LINK_VALID_DAYS", 7)
 # e-mail), e.g. https://study.example.org; pages use the address they were asked at.
 SITE_URL = env_str("SITE_URL").rstrip("/")
 
+# Reminders (notices.dispatch). Chat robots' webhooks must be https on one of these hosts (the
+# official WeCom and DingTalk addresses; add a private deployment's). ROBOT_WEBHOOK_ALLOW_HTTP
+# also allows http (tests, with 127.0.0.1 in the hosts). Seconds a robot or mail server may take.
+ROBOT_WEBHOOK_HOSTS = env_list("ROBOT_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+ROBOT_WEBHOOK_ALLOW_HTTP = env_bool("ROBOT_WEBHOOK_ALLOW_HTTP", False)
+REMINDER_SEND_TIMEOUT = env_int("REMINDER_SEND_TIMEOUT", 10)
+# A failed send is retried this many times, REMINDER_RETRY_BACKOFF seconds after the first try
+# and twice as long before each further one; then the secretary sees the error.
+REMINDER_MAX_RETRIES = env_int("REMINDER_MAX_RETRIES", 3)
+REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
+
 # Celery: with no broker configured, tasks run eagerly in the web process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# The queue tasks go to and workers read (several deployments may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# `celery beat` reads its schedule from the database (django-celery-beat; the admin edits it).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 # A pool process killed mid-task (out of memory, SIGKILL) gives its task back, not drops it.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -30,6 +30,7 @@ urlpatterns = [
     path("g/<slug:group_slug>/", include("sessions_app.urls")),
     path("g/<slug:group_slug>/reports/", include("reports.urls")),
     path("g/<slug:group_slug>/audit/", include("audit.urls")),
+    path("g/<slug:group_slug>/notices/", include("notices.urls")),
     # Above the group: organisations, their inspectors and the county table (oversight/).
     path("g/<slug:group_slug>/submissions/", include("oversight.urls_group")),
     path("o/", include("oversight.urls")),

@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from audit.promptness import unrecorded_sessions
+from notices.dispatch.selectors import inbox_unread_count
 from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
 from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
@@ -30,6 +31,8 @@ def dashboard(request):
         "leave_to_decide": leave_requests_to_decide(member=member, today=today),
         "my_leave": leave_requests_recent(member=member, today=today),
         "my_makeup": makeup_duties_owed_by(member=member),
+        # Reminders in the app not yet opened (notices.dispatch): the dashboard points to them.
+        "inbox_unread": inbox_unread_count(member=member),
     }
     if member.can_manage_records:
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)

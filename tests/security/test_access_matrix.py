@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from intake.essays import essay_file_read
+from notices.delivery_models import Channel, Delivery, DeliveryKind, GroupRobots, ReminderPreference
 from oversight.models import Bulletin, SittingIn, Submission
 from reports.models import ArchiveBuild, ReportFile, ReportNarrative, WordTemplate
 from reports.word import default_template_docx
@@ -216,6 +217,25 @@ def submitted(records) -> MakeupDuty:
 def member_form(w):
     return {"display_name": "新来的成员", "role": "member", "username": "newcomer",
             "joined_on": "2020-05-01"}
+
+
+def in_app_message(member: Member) -> Delivery:
+    """A notice in the member's inbox (made once, whichever request asks first)."""
+    return Delivery.objects.get_or_create(
+        kind=DeliveryKind.NOTICE, object_id=1, about_id=0, member=member, channel=Channel.IN_APP,
+        defaults={"group": member.group, "language": "zh-hans", "title": "学习通知",
+                  "body": "请阅读。", "status": Delivery.Status.SENT, "batch": "t",
+                  "created_at": timezone.now()},
+    )[0]
+
+
+def their_message(w):
+    return [{"pk": in_app_message(w.theirs.essay.author).pk},
+            {"pk": in_app_message(w.roles["other"]).pk}]
+
+
+def reminder_preferences(w):
+    return sorted(ReminderPreference.objects.values_list("user_id", "email_enabled", "language"))
 
 
 def current_members(w):
@@ -413,6 +433,19 @@ TABLE = [
             {"term_code": w.theirs.term.code, "topic_id": w.theirs.research_topic.pk},
         ],
         missing={"topic_id": MISSING_ID}),
+    # Reminders: each member's inbox holds their own messages (anyone else's is missing); the
+    # secretary and leaders see what was sent or failed and set the group's chat robots.
+    Row("notices:inbox", get=READ, post=every(405)),
+    Row("notices:inbox_message", get=in_group(404, 404, 404, 200), post=every(405),
+        args=lambda w: {"pk": in_app_message(w.roles["member"]).pk},
+        foreign=their_message, missing={"pk": MISSING_ID}, prober="member"),
+    Row("notices:reminder_settings", get=READ, post=in_group(302, 302, 302, 302),
+        data=lambda w: {"language": "en"}, state=reminder_preferences),
+    Row("notices:deliveries", get=MANAGE_GET, post=every(405)),
+    Row("notices:group_robots", get=MANAGE_GET, post=MANAGE_POST,
+        data=lambda w: {"wecom_webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                        "dingtalk_webhook": "", "dingtalk_secret": ""},
+        state=lambda w: list(GroupRobots.objects.values_list("group_id", "wecom_webhook"))),
     # Reports: the summary (v1 approved, v2 a complete draft), the plan document, PDFs.
     Row("reports:index", get=READ, post=READ),
     Row("reports:summary", get=READ, post=READ, args=term_code, foreign=their_term,

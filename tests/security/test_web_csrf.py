@@ -325,6 +325,14 @@ def _to_password_form(client, response, world):
 
 
 CASES: dict[str, Case] = {
+    "notices:reminder_settings": Case(
+        "member", _group, lambda w: {"language": "en"}, ("notices.ReminderPreference",),
+    ),
+    "notices:group_robots": Case(
+        "secretary", _group,
+        lambda w: {"wecom_webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"},
+        ("notices.GroupRobots",),
+    ),
     "login": Case(
         "", lambda w: {}, lambda w: {"username": "leader", "password": PASSWORD},
         ("axes.AccessLog",), _logged_in,
@@ -529,6 +537,9 @@ READ_ONLY = {
     "oversight:bulletin_docx",
     "oversight:sitting_material",
     "submissions:list",
+    "notices:inbox",
+    "notices:inbox_message",
+    "notices:deliveries",
     "password_change_done",
     "sessions_app:dashboard",
     "sessions_app:session_list",

@@ -1,0 +1,153 @@
+"""What each reminder says, in Chinese or English: a title and a plain-text body per kind.
+
+compose() renders one message in one language; the words are gettext strings (locale/), so the
+Chinese text is the zh_Hans catalogue's. Dates are formatted in the message's language
+(2020年3月15日 / March 15, 2020), rates as 93.5%. Robots' markdown adds the title in bold and a
+link back to the app (robot_markdown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from notices.delivery_models import DeliveryKind
+
+
+def _day(day: dt.date | None) -> str:
+    return date_format(day) if day else ""
+
+
+def _when(day: dt.date, start: dt.time | None) -> str:
+    return f"{_day(day)} {time_format(start, 'H:i')}" if start else _day(day)
+
+
+def _rate(rate: Decimal) -> str:
+    return f"{rate}%"
+
+
+def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
+    """The (title, body) of a message of `kind` (DeliveryKind) in `language` (a code of
+    settings.LANGUAGES). params holds the facts the kind names:
+
+    - notice kinds: topic, date, start_time, place; robots' notice_unread also unread (a count);
+    - essay kinds: topic, date, due_on; robots' also missing (a count);
+    - attendance kinds: term (label), rate and rule (Decimal percent); the secretary's also name.
+    ``robot=True`` in params: the group's chat, which names nobody.
+    Raises KeyError for a kind it has no words for.
+    """
+    with translation.override(language):
+        return _COMPOSERS[kind](params)
+
+
+def _notice(p: dict) -> tuple[str, str]:
+    title = _("Notice of study: %(topic)s") % {"topic": p["topic"]}
+    body = _("When: %(when)s. Where: %(place)s. Please read the notice and confirm you have "
+             "read it.") % {"when": _when(p["date"], p["start_time"]), "place": p["place"] or "—"}
+    return title, body
+
+
+def _notice_unread(p: dict) -> tuple[str, str]:
+    title = _("Tomorrow's study: %(topic)s") % {"topic": p["topic"]}
+    if p.get("robot"):
+        body = _("The session is at %(when)s, %(place)s. %(unread)s members have not yet "
+                 "confirmed reading its notice.") % {
+            "when": _when(p["date"], p["start_time"]), "place": p["place"] or "—",
+            "unread": p["unread"],
+        }
+    else:
+        body = _("The session is at %(when)s, %(place)s. You have not yet confirmed reading its "
+                 "notice: please read it.") % {
+            "when": _when(p["date"], p["start_time"]), "place": p["place"] or "—",
+        }
+    return title, body
+
+
+def _essay_due(p: dict) -> tuple[str, str]:
+    title = _("Reflection essay due %(due)s") % {"due": _day(p["due_on"])}
+    if p.get("robot"):
+        body = _("Reflection essays on “%(topic)s” (%(date)s) are due %(due)s; %(missing)s "
+                 "members have not yet submitted one.") % {
+            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "missing": p["missing"],
+        }
+    else:
+        body = _("Your reflection essay on “%(topic)s” (%(date)s) is due %(due)s.") % {
+            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+        }
+    return title, body
+
+
+def _essay_overdue(p: dict) -> tuple[str, str]:
+    title = _("Reflection essay overdue since %(due)s") % {"due": _day(p["due_on"])}
+    if p.get("robot"):
+        body = _("Reflection essays on “%(topic)s” (%(date)s) were due %(due)s; %(missing)s "
+                 "members have not yet submitted one.") % {
+            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "missing": p["missing"],
+        }
+    else:
+        body = _("Your reflection essay on “%(topic)s” (%(date)s) was due %(due)s. Please "
+                 "submit it.") % {
+            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+        }
+    return title, body
+
+
+def _attendance_low(p: dict) -> tuple[str, str]:
+    title = _("Your attendance rate is below the group's rule")
+    body = _("Your attendance rate in %(term)s is %(rate)s, below the group's rule of "
+             "%(rule)s.") % {"term": p["term"], "rate": _rate(p["rate"]), "rule": _rate(p["rule"])}
+    return title, body
+
+
+def _attendance_low_secretary(p: dict) -> tuple[str, str]:
+    title = _("%(name)s's attendance rate is below the group's rule") % {"name": p["name"]}
+    body = _("%(name)s's attendance rate in %(term)s is %(rate)s, below the group's rule of "
+             "%(rule)s.") % {
+        "name": p["name"], "term": p["term"], "rate": _rate(p["rate"]), "rule": _rate(p["rule"])
+    }
+    return title, body
+
+
+_COMPOSERS = {
+    DeliveryKind.NOTICE: _notice,
+    DeliveryKind.NOTICE_UNREAD: _notice_unread,
+    DeliveryKind.ESSAY_DUE: _essay_due,
+    DeliveryKind.ESSAY_OVERDUE: _essay_overdue,
+    DeliveryKind.ATTENDANCE_LOW: _attendance_low,
+    DeliveryKind.ATTENDANCE_LOW_SECRETARY: _attendance_low_secretary,
+}
+
+
+def absolute_link(path: str) -> str:
+    """The app's address of a path, from SITE_URL ("" when SITE_URL is not set: a message
+    that leaves the app then carries no link)."""
+    if not path or not settings.SITE_URL:
+        return ""
+    return settings.SITE_URL + path
+
+
+def plain_text(*, body: str, link: str, language: str) -> str:
+    """An e-mail's text: the body, then the link back to the app when there is one."""
+    url = absolute_link(link)
+    if not url:
+        return body
+    with translation.override(language):
+        return f"{body}\n\n{_('Open in the app:')} {url}"
+
+
+def robot_markdown(*, title: str, body: str, link: str, language: str) -> str:
+    """A robot's markdown (WeCom's and DingTalk's subset): the title in bold, the body, and a
+    link back to the app when SITE_URL is set."""
+    text = f"**{title}**\n\n{body}"
+    url = absolute_link(link)
+    if url:
+        with translation.override(language):
+            text += f"\n\n[{_('Open in the app')}]({url})"
+    return text

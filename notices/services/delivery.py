@@ -1,0 +1,245 @@
+"""Writes of the reminders: deciding what is due (once), sending one message (once), opening
+an in-app message, a member's reminder preferences and a group's robots.
+
+Exactly once: deliveries_decide_due inserts the sent-log rows in one statement that skips rows
+already there (the unique constraint per kind, object, recipient and channel), inside the scan's
+transaction, and returns only the rows its own insert made (by its batch token); a concurrent or
+repeated scan gets none of them. delivery_send claims a row with one conditional UPDATE (pending
+-> sending) before sending, so a task delivered twice, or queued by a scan and by a retry at
+once, sends once. A send interrupted after the claim (the worker killed) is never repeated: the
+row is marked failed as interrupted (deliveries_scan), since the message may have left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+
+from notices.delivery_models import (
+    Channel,
+    Delivery,
+    GroupRobots,
+    ReminderPreference,
+)
+from notices.dispatch.channels import SENDERS
+from notices.dispatch.messages import compose
+from notices.dispatch.sources import SOURCES, Due, Scan
+from sessions_app.models import Member, StudyGroup
+
+logger = logging.getLogger(__name__)
+
+#: Delivery.error of a send whose worker stopped after claiming it (shown translated).
+INTERRUPTED = "interrupted"
+#: A pending row this long past its time is queued again by the scan (its task was lost).
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+
+
+def _preference(member: Member) -> ReminderPreference:
+    try:
+        return member.user.reminder_preference
+    except ReminderPreference.DoesNotExist:
+        return ReminderPreference(user=member.user)
+
+
+def _rows_for(due: Due, *, scan: Scan, batch: str, composed: dict) -> list[Delivery]:
+    def words(language: str, robot: bool) -> tuple[str, str]:
+        # A session's members share one params dict: its words are composed once per language.
+        key = (due.kind, id(due.params), language, robot)
+        if key not in composed:
+            params = {**due.params, "robot": True} if robot else due.params
+            composed[key] = compose(due.kind, params, language=language)
+        return composed[key]
+
+    common = {
+        "group": due.group, "kind": due.kind, "object_id": due.object_id,
+        "about_id": due.about_id, "link": due.link, "batch": batch, "created_at": scan.now,
+    }
+    if due.member is None:
+        language = due.group.report_language
+        title, body = words(language, True)
+        return [
+            Delivery(**common, member=None, channel=channel, language=language, title=title,
+                     body=body, status=Delivery.Status.PENDING, next_attempt_at=scan.now)
+            for channel in scan.robots[due.group.pk].channels
+        ]
+    preference = _preference(due.member)
+    title, body = words(preference.language, False)
+    personal = {**common, "member": due.member, "language": preference.language,
+                "title": title, "body": body}
+    rows = [Delivery(**personal, channel=Channel.IN_APP, status=Delivery.Status.SENT,
+                     sent_at=scan.now)]
+    address = due.member.user.email
+    if preference.email_enabled and address:
+        rows.append(Delivery(**personal, channel=Channel.EMAIL, address=address,
+                             status=Delivery.Status.PENDING, next_attempt_at=scan.now))
+    return rows
+
+
+@transaction.atomic
+def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Decide every message due at `now` (default: now) from SOURCES and write its sent-log
+    rows: in-app rows as sent, e-mail and robot rows as pending. Returns the ids of the pending
+    rows this call created (to be sent by delivery_send), never one another call created.
+
+    A fixed number of queries whatever the data's size (pinned in
+    tests/notices/test_delivery_scan.py); the insert is one statement (PostgreSQL; SQLite
+    splits a very large insert into batches of its parameter limit).
+    """
+    now = now or timezone.now()
+    scan = Scan(
+        now=now,
+        today=timezone.localdate(now),
+        robots={
+            robots.group_id: robots
+            for robots in GroupRobots.objects.exclude(wecom_webhook="", dingtalk_webhook="")
+        },
+    )
+    batch = uuid.uuid4().hex
+    composed = {}
+    rows = [row for source in SOURCES for due in source(scan)
+            for row in _rows_for(due, scan=scan, batch=batch, composed=composed)]
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Delivery.objects.filter(batch=batch, status=Delivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def deliveries_scan(*, now: dt.datetime | None = None) -> list[int]:
+    """One scan: decide what is due (deliveries_decide_due), mark sends interrupted past the
+    task time limit as failed (never resent), and return the ids to send now: the new rows and
+    pending ones whose next attempt is due and whose task seems lost (REQUEUE_AFTER). A fixed
+    number of queries."""
+    now = now or timezone.now()
+    new = deliveries_decide_due(now=now)
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING,
+        claimed_at__lt=now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    ).update(status=Delivery.Status.FAILED, error=INTERRUPTED)
+    again = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now - REQUEUE_AFTER
+    ).exclude(pk__in=new)
+    return new + list(again.order_by("pk").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What delivery_send did: sent it; or not (claimed elsewhere, already sent or failed);
+    retry_in: seconds until a failed attempt may be tried again (None: no retry)."""
+
+    sent: bool
+    retry_in: float | None = None
+
+
+def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendOutcome:
+    """Send one pending message whose time has come, once.
+
+    Claims the row (pending -> sending, one conditional UPDATE; nothing happens when another
+    worker has it or it is done), sends it on its channel (notices.dispatch.channels), then
+    marks it sent. A failure is kept in error: the row goes back to pending, to be tried
+    REMINDER_RETRY_BACKOFF seconds later (doubled each time), or, once REMINDER_MAX_RETRIES
+    retries have failed too, to failed, which the secretary's reminders page shows. Not one
+    transaction: the claim commits before the network is used, so it survives a crash mid-send.
+    """
+    now = now or timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .exclude(channel=Channel.IN_APP)
+        .update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return SendOutcome(sent=False)
+    delivery = Delivery.objects.select_related("group__robots").get(pk=delivery_id)
+    try:
+        SENDERS[delivery.channel](delivery)
+    except Exception as exc:  # any failure is the secretary's to see, not a stuck row
+        logger.warning("Reminder %s on %s failed: %s", delivery.pk, delivery.channel, exc)
+        error = str(exc) or exc.__class__.__name__
+        if delivery.attempts > settings.REMINDER_MAX_RETRIES:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, error=error
+            )
+            return SendOutcome(sent=False)
+        wait = settings.REMINDER_RETRY_BACKOFF * 2 ** (delivery.attempts - 1)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING, error=error,
+            next_attempt_at=now + dt.timedelta(seconds=wait),
+        )
+        return SendOutcome(sent=False, retry_in=wait)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+    )
+    return SendOutcome(sent=True)
+
+
+def delivery_open(*, member: Member, pk: int) -> Delivery:
+    """The member's in-app message, marked read the first time it is opened (read_at); 404
+    for anyone else's."""
+    delivery = Delivery.objects.inbox_of(member).filter(pk=pk).first()
+    if delivery is None:
+        raise Http404("No such message")
+    if delivery.read_at is None:
+        delivery.read_at = timezone.now()
+        Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(
+            read_at=delivery.read_at
+        )
+    return delivery
+
+
+@transaction.atomic
+def reminder_preference_update(*, user, email_enabled: bool, language: str) -> ReminderPreference:
+    """Set whether the user's reminders also come by e-mail (in-app ones always do) and their
+    language. Messages already decided keep theirs. Raises ValidationError for an unknown
+    language."""
+    preference, _created = ReminderPreference.objects.get_or_create(user=user)
+    preference.email_enabled = email_enabled
+    preference.language = language
+    preference.full_clean()
+    preference._history_user = user
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def group_robots_update(
+    *, group: StudyGroup, actor, wecom_webhook: str, dingtalk_webhook: str,
+    dingtalk_secret: str | None,
+) -> GroupRobots:
+    """Set the group's robot webhooks (blank: not used). dingtalk_secret None keeps the secret
+    already set; clearing the DingTalk webhook clears its secret. Raises ValidationError for an
+    address webhook_problem refuses."""
+    from notices.dispatch.channels import webhook_problem
+
+    errors = {}
+    for field, url in (("wecom_webhook", wecom_webhook), ("dingtalk_webhook", dingtalk_webhook)):
+        if url and (problem := webhook_problem(url)):
+            errors[field] = problem
+    if errors:
+        raise ValidationError(errors)
+    robots, created = GroupRobots.objects.get_or_create(
+        group=group, defaults={"created_by": actor, "updated_by": actor}
+    )
+    robots.wecom_webhook = wecom_webhook
+    robots.dingtalk_webhook = dingtalk_webhook
+    if dingtalk_secret is not None:
+        robots.dingtalk_secret = dingtalk_secret
+    if not dingtalk_webhook:
+        robots.dingtalk_secret = ""
+    robots.updated_by = actor
+    robots.full_clean()
+    robots._history_user = actor
+    robots.save()
+    return robots

@@ -1,0 +1,97 @@
+"""The due-notice scan runs a fixed number of queries whatever the number of groups, sessions
+and members (the benchmark times it over 500 groups: benchmarks/run.py item 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from notices.delivery_models import Delivery, DeliveryKind
+from notices.services.delivery import deliveries_decide_due, deliveries_scan, group_robots_update
+from sessions_app.models import Attendance, Member
+from tests.factories import (
+    AttendanceFactory,
+    MemberFactory,
+    StudyGroupFactory,
+    StudySessionFactory,
+    TermFactory,
+)
+from tests.notices.helpers import SESSION_DAY, at, session_with_notice
+
+pytestmark = pytest.mark.django_db
+
+#: The scan's queries other than its insert: the robots (1), the session notices (5), the essay
+#: deadlines (5), the attendance warnings (5), the rows it made (1), and the savepoint around it
+#: inside a test's transaction (2).
+DECIDE_QUERIES = 19
+#: deliveries_scan adds the interrupted sends (1) and the lost tasks (1).
+SCAN_QUERIES = DECIDE_QUERIES + 2
+
+
+def make_groups(n: int, *, members: int = 4) -> None:
+    """n groups, each with members (with e-mail), a robot, a notice of a session the day after
+    SESSION_DAY - 1 with an essay due, and a member whose attendance is below the rule."""
+    for i in range(n):
+        group = StudyGroupFactory()
+        term = TermFactory(group=group, year=2020, half=1)
+        people = [
+            MemberFactory(group=group, role=Member.Role.SECRETARY if k == 0 else Member.Role.MEMBER,
+                          user__email=f"m{i}-{k}@example.org")
+            for k in range(members)
+        ]
+        group_robots_update(
+            group=group, actor=None, dingtalk_webhook="",
+            wecom_webhook="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            dingtalk_secret=None,
+        )
+        session, _notice = session_with_notice(group=group, term=term)
+        session.essay_due_on = SESSION_DAY + dt.timedelta(days=1)
+        session.save()
+        held = StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 1))
+        for k, person in enumerate(people):
+            status = Attendance.Status.ABSENT if k == 1 else Attendance.Status.PRESENT
+            AttendanceFactory(session=held, member=person, status=status)
+
+
+def captured(fn):
+    with CaptureQueriesContext(connection) as context:
+        fn()
+    statements = [q["sql"] for q in context.captured_queries]
+    inserts = [s for s in statements if s.startswith("INSERT")]
+    return len(statements) - len(inserts), len(inserts)
+
+
+@pytest.mark.parametrize("groups", [2, 6])
+def test_the_scan_runs_the_same_queries_for_few_or_many_groups(groups):
+    make_groups(groups)
+    now = at(SESSION_DAY - dt.timedelta(days=1), 9)
+
+    others, inserts = captured(lambda: deliveries_decide_due(now=now))
+
+    assert others == DECIDE_QUERIES
+    # One statement on PostgreSQL; SQLite splits it by its limit on parameters.
+    if connection.vendor == "postgresql":
+        assert inserts == 1
+    # Every kind was decided: the scan had work of each source to do.
+    kinds = set(Delivery.objects.values_list("kind", flat=True))
+    assert kinds == {DeliveryKind.NOTICE, DeliveryKind.NOTICE_UNREAD, DeliveryKind.ESSAY_DUE,
+                     DeliveryKind.ATTENDANCE_LOW, DeliveryKind.ATTENDANCE_LOW_SECRETARY}
+    assert Delivery.objects.filter(member__isnull=True).count() == groups * 3
+
+
+@pytest.mark.parametrize("groups", [2, 6])
+def test_a_scan_with_everything_decided_runs_the_same_queries_and_inserts_nothing(groups):
+    make_groups(groups)
+    now = at(SESSION_DAY - dt.timedelta(days=1), 9)
+    deliveries_decide_due(now=now)
+    before = Delivery.objects.count()
+
+    others, inserts = captured(lambda: deliveries_scan(now=now))
+
+    # Nothing new: no source loads members to tell (the notices and essays one query fewer each,
+    # the attendance warnings two), and there is no insert and no read of the rows made.
+    assert (others, inserts) == (SCAN_QUERIES - 5, 0)
+    assert Delivery.objects.count() == before
