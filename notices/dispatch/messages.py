@@ -115,6 +115,19 @@ def _attendance_low_secretary(p: dict) -> tuple[str, str]:
     return title, body
 
 
+def _makeup(p: dict) -> tuple[str, str]:
+    if p["overdue"]:
+        title = _("Your make-up study is overdue")
+        body = _("Your make-up study (补学) for “%(topic)s” (%(date)s) was due %(due)s. Please "
+                 "submit your notes.")
+    else:
+        title = _("Your make-up study is due soon")
+        body = _("Your make-up study (补学) for “%(topic)s” (%(date)s) is due %(due)s.")
+    return title, body % {
+        "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["makeup_due_on"]),
+    }
+
+
 _COMPOSERS = {
     DeliveryKind.NOTICE: _notice,
     DeliveryKind.NOTICE_UNREAD: _notice_unread,
@@ -122,6 +135,7 @@ _COMPOSERS = {
     DeliveryKind.ESSAY_OVERDUE: _essay_overdue,
     DeliveryKind.ATTENDANCE_LOW: _attendance_low,
     DeliveryKind.ATTENDANCE_LOW_SECRETARY: _attendance_low_secretary,
+    DeliveryKind.MAKEUP: _makeup,
 }
 
 

@@ -6,7 +6,7 @@ A source is a function source(scan) -> list[Due]. It leaves out what was decided
 decides in the end (notices.services.delivery.deliveries_decide_due). SOURCES lists them in the
 order they run.
 
-Adding a source (the 补学 duties' make-up reminders, DeliveryKind.MAKEUP): write
+Adding a source (as makeup_duties, the 补学 reminders, DeliveryKind.MAKEUP, was added): write
 ``def makeup_duties(scan: Scan) -> list[Due]`` that loads the open MakeupDuty rows due by
 scan.today with their members (select_related("member__user__reminder_preference",
 "member__group")), drops the keys in scan.decided([DeliveryKind.MAKEUP], duty ids), and returns
@@ -30,6 +30,7 @@ from notices.delivery_models import Channel, Delivery, DeliveryKind, GroupRobots
 from notices.models import Notice, NoticeRead
 from sessions_app.models import (
     Attendance,
+    MakeupDuty,
     Member,
     ReflectionEssay,
     StudyGroup,
@@ -43,6 +44,7 @@ from sessions_app.selectors.attendance import (
     meets_attendance_rule,
 )
 from sessions_app.selectors.essays import essay_counts, owes_essay
+from sessions_app.selectors.makeup import OWED_MAKEUP
 
 #: Essay reminders: this many days before the due day (and on the days between).
 ESSAY_DUE_DAYS_AHEAD = 2
@@ -302,8 +304,46 @@ def attendance_warnings(scan: Scan) -> list[Due]:
 
 #: The sources a scan runs, in order. The 补学 duties' source joins here (see the module's
 #: docstring).
+#: 补学 reminders: once a duty still owed is due within this many days (or overdue, within
+#: ESSAY_OVERDUE_WINDOW_DAYS after its due day, as essays are).
+MAKEUP_DUE_DAYS_AHEAD = 2
+
+
+def makeup_duties(scan: Scan) -> list[Due]:
+    """A make-up reminder, once per duty, to the member who still owes it (OWED_MAKEUP: to do or
+    returned) from MAKEUP_DUE_DAYS_AHEAD days before its due day, or after it within the
+    overdue window. Members only (a group's chat is not told who owes make-up study). Two
+    queries (one when nothing is due)."""
+    duties = list(
+        MakeupDuty.objects.filter(
+            status__in=OWED_MAKEUP,
+            due_on__lte=scan.today + dt.timedelta(days=MAKEUP_DUE_DAYS_AHEAD),
+            due_on__gte=scan.today - dt.timedelta(days=ESSAY_OVERDUE_WINDOW_DAYS),
+            member__user__is_active=True,
+        ).select_related(
+            "attendance__session", "member__user__reminder_preference", "member__group"
+        )
+    )
+    if not duties:
+        return []
+    decided = scan.decided([DeliveryKind.MAKEUP], [d.pk for d in duties])
+    dues = []
+    for duty in duties:
+        if (DeliveryKind.MAKEUP, duty.pk, 0, duty.member_id) in decided:
+            continue
+        session = duty.attendance.session
+        link = reverse("sessions_app:makeup_detail", args=[duty.member.group.slug, duty.pk])
+        params = {**_session_params(session), "makeup_due_on": duty.due_on,
+                  "overdue": duty.due_on < scan.today}
+        dues.append(
+            Due(DeliveryKind.MAKEUP, duty.pk, duty.member.group, duty.member, params, link)
+        )
+    return dues
+
+
 SOURCES: list[Callable[[Scan], list[Due]]] = [
     session_notices,
     essay_deadlines,
     attendance_warnings,
+    makeup_duties,
 ]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from notices.delivery_models import Delivery, DeliveryKind
 from notices.services.delivery import deliveries_decide_due, deliveries_scan, group_robots_update
-from sessions_app.models import Attendance, Member
+from sessions_app.models import Attendance, MakeupDuty, Member
 from tests.factories import (
     AttendanceFactory,
     MemberFactory,
@@ -24,9 +24,9 @@ from tests.notices.helpers import SESSION_DAY, at, session_with_notice
 pytestmark = pytest.mark.django_db
 
 #: The scan's queries other than its insert: the robots (1), the session notices (5), the essay
-#: deadlines (5), the attendance warnings (5), the rows it made (1), and the savepoint around it
-#: inside a test's transaction (2).
-DECIDE_QUERIES = 19
+#: deadlines (5), the attendance warnings (5), the make-up duties (2), the rows it made (1), and
+#: the savepoint around it inside a test's transaction (2).
+DECIDE_QUERIES = 21
 #: deliveries_scan adds the interrupted sends (1) and the lost tasks (1).
 SCAN_QUERIES = DECIDE_QUERIES + 2
 
@@ -53,7 +53,9 @@ def make_groups(n: int, *, members: int = 4) -> None:
         held = StudySessionFactory(group=group, term=term, date=dt.date(2020, 3, 1))
         for k, person in enumerate(people):
             status = Attendance.Status.ABSENT if k == 1 else Attendance.Status.PRESENT
-            AttendanceFactory(session=held, member=person, status=status)
+            row = AttendanceFactory(session=held, member=person, status=status)
+            if status == Attendance.Status.ABSENT:  # owes 补学, due on the session day
+                MakeupDuty.objects.create(attendance=row, member=person, due_on=SESSION_DAY)
 
 
 def captured(fn):
@@ -78,7 +80,8 @@ def test_the_scan_runs_the_same_queries_for_few_or_many_groups(groups):
     # Every kind was decided: the scan had work of each source to do.
     kinds = set(Delivery.objects.values_list("kind", flat=True))
     assert kinds == {DeliveryKind.NOTICE, DeliveryKind.NOTICE_UNREAD, DeliveryKind.ESSAY_DUE,
-                     DeliveryKind.ATTENDANCE_LOW, DeliveryKind.ATTENDANCE_LOW_SECRETARY}
+                     DeliveryKind.ATTENDANCE_LOW, DeliveryKind.ATTENDANCE_LOW_SECRETARY,
+                     DeliveryKind.MAKEUP}
     assert Delivery.objects.filter(member__isnull=True).count() == groups * 3
 
 
@@ -95,3 +98,22 @@ def test_a_scan_with_everything_decided_runs_the_same_queries_and_inserts_nothin
     # the attendance warnings two), and there is no insert and no read of the rows made.
     assert (others, inserts) == (SCAN_QUERIES - 5, 0)
     assert Delivery.objects.count() == before
+
+
+def test_a_make_up_duty_still_owed_is_reminded_once_and_an_accepted_one_never():
+    make_groups(1)
+    owed = MakeupDuty.objects.get()
+    row = AttendanceFactory(
+        session=owed.attendance.session, status=Attendance.Status.LEAVE, leave_reason="出差",
+        makeup_on=dt.date(2020, 3, 5),
+    )
+    MakeupDuty.objects.create(
+        attendance=row, member=row.member, due_on=SESSION_DAY, status=MakeupDuty.Status.ACCEPTED
+    )
+    now = at(SESSION_DAY - dt.timedelta(days=1), 9)
+    deliveries_decide_due(now=now)
+    reminded = Delivery.objects.filter(kind=DeliveryKind.MAKEUP)
+    assert {d.object_id for d in reminded} == {owed.pk}
+    assert {d.member_id for d in reminded} == {owed.member_id}
+    deliveries_decide_due(now=now)
+    assert Delivery.objects.filter(kind=DeliveryKind.MAKEUP).count() == reminded.count()
