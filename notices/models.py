@@ -5,6 +5,9 @@ a member confirms reading once, and the time is kept. Reminders and the channels
 them (in the app, e-mail, WeCom, DingTalk) build on these rows.
 """
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,3 +71,32 @@ class NoticeRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} · {self.member}"
+
+
+def new_calendar_token() -> str:
+    """A fresh calendar feed token: 32 random bytes, URL-safe (43 characters of A-Z a-z 0-9 _ -)."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed (an iCalendar URL their phone subscribes to).
+
+    The token in the URL is the only secret: whoever has the URL reads the user's groups'
+    sessions. Renewing replaces the token, so the old URL stops working (404).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -11,6 +11,7 @@ class GroupRulesForm(forms.ModelForm):
             "rule_sessions_per_quarter",
             "rule_attendance_rate",
             "rule_essays_per_member_year",
+            "notice_days_ahead",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -20,3 +21,4 @@ class GroupRulesForm(forms.ModelForm):
         self.fields["rule_sessions_per_quarter"].validators.append(MaxValueValidator(13))
         self.fields["rule_essays_per_member_year"].max_value = 12
         self.fields["rule_essays_per_member_year"].validators.append(MaxValueValidator(12))
+        self.fields["notice_days_ahead"].max_value = 30

@@ -17,11 +17,15 @@ def group_rules_update(
     sessions_per_quarter: int,
     attendance_rate: Decimal,
     essays_per_member_year: int,
+    notice_days_ahead: int | None = None,
 ) -> StudyGroup:
-    """Set the rules the dashboard measures the group against."""
+    """Set the rules the dashboard measures the group against, and how many days before a
+    session its notice reaches members (notice_days_ahead, 0 to 30; None keeps it)."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
     group.rule_essays_per_member_year = essays_per_member_year
+    if notice_days_ahead is not None:
+        group.notice_days_ahead = notice_days_ahead
     group.updated_by = actor
     group.full_clean()
     group.save()

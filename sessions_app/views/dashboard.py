@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from audit.promptness import unrecorded_sessions
+from notices.selectors.notice import notices_for_dashboard
 from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
 from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
@@ -25,6 +26,8 @@ def dashboard(request):
         "dashboard": data,
         "today": today,
         "returned_essays": essays_returned_to(member=member),
+        # 学习通知 of the sessions ahead, with this member's 已阅 (one query).
+        "notices": notices_for_dashboard(member=member, today=today, now=timezone.now()),
     }
     if member.can_manage_records:
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)

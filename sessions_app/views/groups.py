@@ -18,9 +18,13 @@ def group_rules(request):
             sessions_per_quarter=form.cleaned_data["rule_sessions_per_quarter"],
             attendance_rate=form.cleaned_data["rule_attendance_rate"],
             essays_per_member_year=form.cleaned_data["rule_essays_per_member_year"],
+            notice_days_ahead=form.cleaned_data["notice_days_ahead"],
         )
         messages.success(
-            request, _("The group's rules were saved; the dashboard now measures against them.")
+            request, _(
+                "The group's rules were saved; the dashboard now measures against them, and "
+                "new notices follow the days ahead set here."
+            )
         )
         return redirect("sessions_app:dashboard", group.slug)
     return render(request, "sessions_app/group_rules.html", {"form": form})

@@ -73,6 +73,8 @@ def _detail_page(request, *, session, material_form, status=200):
             "material_form": material_form,
             "essays": session_essays(session=session, viewer=request.member),
             "dates": session_dates(session=session),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
         },
         status=status,
     )
