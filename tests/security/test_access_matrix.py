@@ -11,6 +11,7 @@ missing id does: same status, same page.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from notices.models import CalendarFeed, Notice, NoticeRead
+from notices.services.calendar import calendar_feed_renew
+from notices.services.notice import notice_publish
 from reports.models import ReportFile, ReportNarrative
 from sessions_app.models import (
     Member,
@@ -31,7 +35,7 @@ from sessions_app.models import (
     StudySession,
 )
 from sessions_app.selectors.plans import plan_startable_halves
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, StudySessionFactory, TermFactory
 from tests.security._access_world import (
     World,
     essay_form,
@@ -137,6 +141,33 @@ their_term_query = lambda w: [{"?term": w.theirs.term.code}]  # noqa: E731
 
 
 member_pk = lambda w: {"pk": w.roles["member"].pk}  # noqa: E731
+
+
+def _notice(w: World, records) -> Notice:
+    """A published notice of an upcoming session of records' group, made when a row first asks
+    (the world's own sessions are held in 2020, and a notice is for a session still to come)."""
+    cached = getattr(records, "notice", None)
+    if cached is None:
+        day = timezone.localdate() + dt.timedelta(days=10)
+        term = TermFactory(group=records.group, year=day.year, half=1 if day.month <= 6 else 2)
+        session = StudySessionFactory(group=records.group, term=term, date=day, topic="通知的专题")
+        managers = Member.objects.filter(group=records.group, role__in=["leader", "secretary"])
+        speakers = list(Member.objects.filter(group=records.group).in_rank_order()[:2])
+        cached = notice_publish(
+            session=session, actor=managers.first(), discussion_questions="思考题",
+            key_speakers=speakers, at_once=True,
+        )
+        records.notice = cached
+    return cached
+
+
+notice_session = lambda w: {"session_pk": _notice(w, w.mine).session_id}  # noqa: E731
+their_notice = lambda w: [{"session_pk": _notice(w, w.theirs).session_id}]  # noqa: E731
+
+
+def calendar_token(w: World) -> str:
+    feed = CalendarFeed.objects.filter(user=w.roles["member"].user).first()
+    return (feed or calendar_feed_renew(user=w.roles["member"].user)).token
 their_member = lambda w: [{"pk": w.roles["other"].pk}, {"pk": w.theirs.former.pk}]  # noqa: E731
 
 
@@ -344,6 +375,24 @@ TABLE = [
         foreign=their_session, missing={"pk": MISSING_ID}),
     Row("reports:sign_in_sheet_docx", get=READ, post=every(405), args=session_pk,
         foreign=their_session, missing={"pk": MISSING_ID}),
+    # Notices (学习通知): members read and confirm (已阅); the secretary and leaders publish.
+    Row("notices:notice_detail", get=READ, post=READ, args=notice_session,
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    Row("notices:notice_edit", get=MANAGE_GET, post=MANAGE_POST, args=notice_session,
+        data=lambda w: {"discussion_questions": "新的思考题", "when": "now",
+                        "key_speakers": [str(w.roles["leader"].pk), str(w.roles["member"].pk)]},
+        state=lambda w: Notice.objects.get(pk=_notice(w, w.mine).pk).discussion_questions,
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    Row("notices:notice_read", get=in_group(405, 405, 405, 405),
+        post=in_group(302, 302, 302, 302), args=notice_session,
+        state=lambda w: NoticeRead.objects.filter(notice__session__group=w.group).count(),
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    # A user's own calendar: the page to make or renew its address; the feed, read by phones
+    # with no login (the token is the secret: a wrong one is 404, see below).
+    Row("calendar", get=(200, 200, 200, 200, 200, LOGIN), post=(302, 302, 302, 302, 302, LOGIN),
+        state=lambda w: sorted(CalendarFeed.objects.values_list("token", flat=True))),
+    Row("calendar_feed", get=every(200), post=every(405),
+        args=lambda w: {"token": calendar_token(w)}),
 ]
 ROWS = {row.name: row for row in TABLE}
 assert len(ROWS) == len(TABLE), "two rows for one URL name"
@@ -531,3 +580,15 @@ def test_other_groups_user_gets_the_same_404_as_for_a_group_that_does_not_exist(
     none = request(client, method, nowhere, row.data(world))
     assert theirs.status_code == none.status_code == 404
     assert normalised(theirs, url) == normalised(none, nowhere)
+
+
+def test_a_wrong_or_renewed_calendar_address_is_404_to_anyone(client, world):
+    """The feed needs no login: its token is the secret. A made-up token, or the one a user
+    renewed away, answers 404, logged in or not."""
+    old = calendar_token(world)
+    new = calendar_feed_renew(user=world.roles["member"].user).token
+    for role in ("anonymous", "member", "other"):
+        client = client_as(client, world, role)
+        assert client.get(reverse("calendar_feed", args=["wrong-token"])).status_code == 404
+        assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+        assert client.get(reverse("calendar_feed", args=[new])).status_code == 200

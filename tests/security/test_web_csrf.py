@@ -38,6 +38,7 @@ from tests.factories import (
     ReflectionEssayFactory,
     StudyPlanFactory,
     StudySessionFactory,
+    TermFactory,
 )
 from tests.reports.test_views import form_data as narrative_form_data
 from tests.reports.test_views import save_draft
@@ -107,6 +108,7 @@ def url_values(world) -> dict[str, str]:
         "report_file_id": "1",
         "version": "1",
         "topic_id": str(world.research_topic.pk),
+        "session_pk": str(world.session.pk),
         "import_kind": "members",
         "fmt": "xlsx",
         "uidb64": urlsafe_base64_encode(force_bytes(world.member.user.pk)),
@@ -226,6 +228,21 @@ def _preview_shown(client, response, world):
 def _to_password_form(client, response, world):
     assert response.status_code == 302
     assert response["Location"].endswith("/set-password/")
+
+
+def _upcoming(w, *, notice: bool) -> dict:
+    """An upcoming session of the world (its clock stands at 2020-12-10), with a published
+    notice when asked: the notice pages' URL kwargs."""
+    from notices.services.notice import notice_publish
+
+    session = StudySessionFactory(
+        group=w.group, term=TermFactory(group=w.group, year=2020, half=2),
+        date=dt.date(2020, 12, 20),
+    )
+    if notice:
+        notice_publish(session=session, actor=w.secretary, discussion_questions="",
+                       key_speakers=[w.leader, w.member], at_once=True)
+    return {**_group(w), "session_pk": session.pk}
 
 
 CASES: dict[str, Case] = {
@@ -355,6 +372,16 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_term(w), "kind": ReportFile.Kind.SUMMARY}, lambda w: {},
         ("reports.ReportFile",),
     ),
+    "notices:notice_edit": Case(
+        "secretary", lambda w: _upcoming(w, notice=False),
+        lambda w: {"discussion_questions": "思考题", "when": "now",
+                   "key_speakers": [str(w.leader.pk), str(w.member.pk)]},
+        ("notices.Notice", "sessions_app.StudySession"),
+    ),
+    "notices:notice_read": Case(
+        "member", lambda w: _upcoming(w, notice=True), lambda w: {}, ("notices.NoticeRead",),
+    ),
+    "calendar": Case("member", lambda w: {}, lambda w: {}, ("notices.CalendarFeed",)),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -398,6 +425,9 @@ READ_ONLY = {
     "sessions_app:plan_history",
     "sessions_app:member_history",
     "reports:summary_history",
+    "notices:notice_detail",
+    # The calendar feed answers GET only (a POST is 405).
+    "calendar_feed",
 }
 
 
