@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from demo.narratives import report_demo_seed
+from demo.notices import demo_seed_notice
 from demo.records import demo_seed
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo_seed()
         report_demo_seed()  # approves the H2 plan, writes the H1 summary's narrative
+        demo_seed_notice()  # a session a week ahead with its 学习通知, some 已阅, an outline
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
