@@ -15,6 +15,8 @@ from sessions_app.models import Member, StudySession
 
 
 class KeySpeakerField(forms.ModelMultipleChoiceField):
+    """Members as checkboxes, each named with their position (职务) when they have one."""
+
     def label_from_instance(self, obj: Member) -> str:
         return f"{obj.display_name} · {obj.position}" if obj.position else obj.display_name
 
@@ -88,4 +90,5 @@ class NoticeForm(forms.Form):
 
     @property
     def at_once(self) -> bool:
+        """Whether the secretary chose to publish now (for a notice not yet published)."""
         return self.cleaned_data.get("when") == self.AT_ONCE

@@ -21,6 +21,7 @@ from notices.services.calendar import calendar_feed_renew
 
 @require_GET
 def calendar_feed(request, token: str):
+    """The user's sessions as text/calendar, to anyone with the address (404 for a bad token)."""
     feed = calendar_feed_get(token=token)
     sessions = calendar_sessions_for_user(user=feed.user, today=timezone.localdate())
 
@@ -40,6 +41,7 @@ def calendar_feed(request, token: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_page(request):
+    """Show the user's calendar address (GET); make it or make a new one (POST)."""
     if request.method == "POST":
         had_feed = calendar_feed_for_user(user=request.user) is not None
         calendar_feed_renew(user=request.user)

@@ -19,6 +19,7 @@ from sessions_app.views.common import group_view
 
 @group_view()
 def notice_detail(request, session_pk: int):
+    """The notice of a session: anyone of the group once published; managers also before."""
     now = timezone.now()
     notice = notice_get_for_member(member=request.member, session_pk=session_pk, now=now)
     page = notice_page(notice=notice, viewer=request.member, now=now)
@@ -36,6 +37,7 @@ def _add_service_errors(form: NoticeForm, exc: ValidationError) -> None:
 @group_view(managers_only=True)
 @require_http_methods(["GET", "POST"])
 def notice_edit(request, session_pk: int):
+    """Publish a session's notice, or change it (managers only; a held session has none)."""
     member = request.member
     session = session_get(group_id=member.group_id, pk=session_pk)
     notice = Notice.objects.filter(session=session).first()
@@ -80,6 +82,7 @@ def notice_edit(request, session_pk: int):
 @group_view()
 @require_POST
 def notice_read(request, session_pk: int):
+    """Confirm 已阅 (POST); a second confirm keeps the first time."""
     member = request.member
     now = timezone.now()
     notice = notice_get_for_member(member=member, session_pk=session_pk, now=now)
