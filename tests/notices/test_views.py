@@ -242,3 +242,19 @@ def test_the_dashboards_notices_cost_one_query_however_many(
         counts.append(len(captured.captured_queries))
     assert len(response.context["notices"]) == 7
     assert counts[0] == counts[1], counts
+
+
+def test_the_sessions_history_keeps_every_version_of_its_notice(
+    client_for, group, session, secretary, speakers
+):
+    from notices.services.notice import notice_update
+
+    notice = publish(session, secretary, speakers)
+    notice_update(
+        notice=notice, actor=secretary, discussion_questions="改过的思考题",
+        key_speakers=speakers, at_once=True,
+    )
+    body = client_for(secretary).get(
+        reverse("sessions_app:session_history", args=[group.slug, session.pk])
+    ).content.decode()
+    assert "一、如何联系实际？" in body and "改过的思考题" in body
