@@ -22,6 +22,25 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(publish_at__lte=at or timezone.now())
 
 
+class NoticeKeySpeaker(models.Model):
+    """A key speaker (中心发言人) named in a notice: the table Django would make for
+    Notice.key_speakers, declared (before Notice, for simple_history's m2m history) so that a
+    member named here is kept (RESTRICT, as every key from a record to a Member; see "People
+    are kept" in sessions_app.models)."""
+
+    notice = models.ForeignKey("notices.Notice", verbose_name=_("notice"), on_delete=models.CASCADE)
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.RESTRICT)
+
+    class Meta:
+        db_table = "notices_notice_key_speakers"
+        verbose_name = _("key speaker")
+        verbose_name_plural = _("key speakers")
+        unique_together = [("notice", "member")]  # as Django made it
+
+    def __str__(self) -> str:
+        return f"{self.notice} · {self.member}"
+
+
 class Notice(AuditedModel):
     """The 学习通知 of one session: what members read before it (the pre-meeting pack)."""
 
@@ -30,7 +49,11 @@ class Notice(AuditedModel):
     )
     discussion_questions = models.TextField(_("discussion questions"), blank=True)
     key_speakers = models.ManyToManyField(
-        Member, verbose_name=_("key speakers"), blank=True, related_name="+"
+        Member,
+        verbose_name=_("key speakers"),
+        blank=True,
+        related_name="+",
+        through=NoticeKeySpeaker,
     )
     publish_at = models.DateTimeField(_("published at"))
 

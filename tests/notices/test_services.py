@@ -76,7 +76,7 @@ def test_a_notice_for_todays_session_is_allowed_and_a_held_one_is_refused(
     today = upcoming_session(group, days=0)
     assert publish(today, secretary, speakers).pk
     held = upcoming_session(group, days=-1)
-    with pytest.raises(ValidationError, match="still to come"):
+    with pytest.raises(ValidationError, match="尚未举行"):
         publish(held, secretary, speakers)
     assert not Notice.objects.filter(session=held).exists()
 
@@ -126,7 +126,7 @@ def test_a_member_cannot_publish_and_another_groups_secretary_cannot_either(
 
 def test_a_leader_may_publish_and_a_second_notice_is_refused(session, leader, speakers):
     publish(session, leader, speakers)
-    with pytest.raises(ValidationError, match="already has a notice"):
+    with pytest.raises(ValidationError, match="已有学习通知"):
         publish(session, leader, speakers)
     assert Notice.objects.count() == 1
 
@@ -235,3 +235,14 @@ def test_renewing_a_feed_replaces_its_token(member):
     renewed = calendar_feed_renew(user=member.user)
     assert renewed.pk == first.pk and renewed.token != old and len(renewed.token) >= 43
     assert not CalendarFeed.objects.filter(token=old).exists()
+
+
+def test_a_key_speaker_is_kept_deleting_their_membership_is_refused(
+    session, secretary, speakers
+):
+    from django.db.models import RestrictedError
+
+    notice = publish(session, secretary, speakers)
+    with pytest.raises(RestrictedError):
+        speakers[0].delete()
+    assert set(notice.key_speakers.all()) == set(speakers)
