@@ -258,3 +258,19 @@ def test_the_sessions_history_keeps_every_version_of_its_notice(
         reverse("sessions_app:session_history", args=[group.slug, session.pk])
     ).content.decode()
     assert "一、如何联系实际？" in body and "改过的思考题" in body
+
+
+def test_the_session_page_links_the_notice_once_members_may_read_it(
+    client_for, group, session, secretary, member, speakers
+):
+    session_page = reverse("sessions_app:session_detail", args=[group.slug, session.pk])
+    notice_page = url("notice_detail", group, session)
+    assert url("notice_edit", group, session) in client_for(secretary).get(
+        session_page
+    ).content.decode()
+    notice = publish(session, secretary, speakers, at_once=False)
+    assert notice_page not in client_for(member).get(session_page).content.decode()
+    assert notice_page in client_for(secretary).get(session_page).content.decode()
+    notice.publish_at = timezone.now()
+    notice.save()
+    assert notice_page in client_for(member).get(session_page).content.decode()
