@@ -75,7 +75,7 @@ def test_secretary_publishes_a_notice_a_member_confirms_it_on_a_phone_and_the_se
     member_row = rows.filter(has_text=member.display_name)
     assert member_row.count() == 1
     assert str(read.read_at.astimezone().year) in member_row.inner_text()
-    assert zh("not yet") not in member_row.inner_text()
+    assert zh("not yet read") not in member_row.inner_text()
     unread = page.locator("#unread").inner_text()
     assert secretary.display_name in unread and member.display_name not in unread
     page_checks(label="the secretary's notice page after a member read it")
