@@ -156,6 +156,13 @@ class StudyGroup(AuditedModel):
         default=5,
         validators=[MaxValueValidator(60)],
     )
+    # 学习前预先通知: a session's notice reaches members this many days before it (notices app).
+    notice_days_ahead = models.PositiveSmallIntegerField(
+        _("days ahead a session's notice is published"),
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text=_("Members see a session's notice this many days before it, at 08:00."),
+    )
 
     class Meta:
         verbose_name = _("study group")
@@ -788,11 +795,15 @@ def essay_file_path(instance: "ReflectionEssay", filename: str) -> str:
 
 
 class ReflectionEssay(AuditedModel):
-    """A reflection essay (心得体会) or research report (调研报告) by one member."""
+    """A reflection essay (心得体会) or research report (调研报告) by one member, or a key
+    speaker's speaking outline (发言提纲, Kind.OUTLINE) for a session, which no figure counts."""
 
     class Kind(models.TextChoices):
         REFLECTION = "reflection", _("reflection essay")
         RESEARCH_REPORT = "research_report", _("research report")
+        # A key speaker's 发言提纲 for a session's notice: read by the essay reader, kept with
+        # the essays, but never counted as an essay (sessions_app.selectors.essays.essay_counts).
+        OUTLINE = "outline", _("speaking outline")
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")

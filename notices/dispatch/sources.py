@@ -166,7 +166,7 @@ def session_notices(scan: Scan) -> list[Due]:
     dues = []
     for kind, notice, ids in wanted:
         session = notice.session
-        link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
+        link = reverse("notices:notice_detail", args=[session.group.slug, session.pk])
         params = _session_params(session)
         for pk in ids:
             if pk in people and (kind, session.pk, 0, pk) not in decided:

@@ -14,7 +14,11 @@ from intake.limits import max_upload_megabytes
 from sessions_app.forms.sessions import NO_PLANNED_TOPIC
 from sessions_app.forms.text import SingleLineTextField
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession, Term
-from sessions_app.selectors.essays import sessions_for_essays, topics_for_essays
+from sessions_app.selectors.essays import (
+    sessions_for_essays,
+    sessions_for_outlines,
+    topics_for_essays,
+)
 
 # A typed essay longer than this is not an essay; the limit keeps requests and rows reasonable.
 # (settings.DATA_UPLOAD_MAX_MEMORY_SIZE leaves room for 1,000,000 Chinese characters, so a
@@ -102,9 +106,17 @@ class EssayForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        # Essays are for sessions held; a key speaker's outline also for the session ahead.
         self.fields["session"].queryset = sessions_for_essays(
-            group_id=member.group_id, until=timezone.localdate()
+            group_id=member.group_id, until=self.today, speaker=member
         )
+        is_outline = essay is not None and essay.kind == ReflectionEssay.Kind.OUTLINE
+        if not is_outline and not sessions_for_outlines(member=member).exists():
+            # Only a key speaker named in a notice hands in a speaking outline.
+            self.fields["kind"].choices = [
+                c for c in ReflectionEssay.Kind.choices if c[0] != ReflectionEssay.Kind.OUTLINE
+            ]
         self.fields["planned_topic"].queryset = topics_for_essays(group_id=member.group_id)
         # Browsers cut a longer paste silently at maxlength; the error above says what happened.
         self.fields["body"].widget.attrs.pop("maxlength", None)
@@ -160,6 +172,20 @@ class EssayForm(forms.Form):
             self.add_error("session", _("Choose the session or the topic the essay is for."))
         elif session is not None and topic is not None:
             self.add_error("planned_topic", _("Choose a session or a topic, not both."))
+        elif cleaned.get("kind") == ReflectionEssay.Kind.OUTLINE and topic is not None:
+            self.add_error("session", _("A speaking outline is for a session: choose it."))
+        elif (
+            session is not None
+            and cleaned.get("kind") != ReflectionEssay.Kind.OUTLINE
+            and session.date > self.today
+        ):
+            self.add_error(
+                "session",
+                _(
+                    "This session has not been held yet: essays are written after it. A key "
+                    "speaker's outline is handed in as a speaking outline."
+                ),
+            )
         if "file" in self.errors:
             return cleaned
         has_text = bool(cleaned.get("body", "").strip())

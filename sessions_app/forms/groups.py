@@ -16,6 +16,7 @@ class GroupRulesForm(forms.ModelForm):
             "makeup_due_days",
             "leave_approver",
             "checkin_grace_minutes",
+            "notice_days_ahead",
         ]
         help_texts = {
             "makeup_due_days": _(
@@ -52,3 +53,4 @@ class GroupRulesForm(forms.ModelForm):
     def clean_checkin_grace_minutes(self):
         value = self.cleaned_data.get("checkin_grace_minutes")
         return self.instance.checkin_grace_minutes if value is None else value
+        self.fields["notice_days_ahead"].max_value = 30

@@ -120,6 +120,14 @@ class StudySessionForm(forms.ModelForm):
             "change them as the session was held."
         )
         self.fields["notified_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        # One rule for when members were notified: a session with a notice (notices app) was
+        # notified when the notice reached them, and the notice keeps notified_at so. Typed by
+        # hand only for a session announced outside the app.
+        if self.instance.pk and getattr(self.instance, "notice", None) is not None:
+            self.fields["notified_at"].disabled = True
+            self.fields["notified_at"].help_text = _(
+                "Set by the session's notice: members were notified when it reached them."
+            )
 
 
 class AttendanceRowForm(forms.Form):

@@ -113,7 +113,10 @@ def dashboard_for_member(*, member: Member, term: Term | None, today: dt.date) -
     by_format = dict(held.values_list("format").annotate(n=Count("id")).values_list("format", "n"))
     format_labels = dict(StudySession._meta.get_field("format").choices)
     upcoming = list(
-        sessions.filter(date__gt=today).select_related("host").order_by("date", "start_time")
+        # With its notice, if any (notices.Notice; a join, no query more).
+        sessions.filter(date__gt=today)
+        .select_related("host", "notice")
+        .order_by("date", "start_time")
     )
 
     totals = Attendance.objects.filter(session__in=held).aggregate(

@@ -50,13 +50,32 @@ def essays_in_terms(*, terms) -> Q:
     )
 
 
+# Named positively: a plain IN across a join, and a status or kind added later counts only by
+# choice. A speaking outline (发言提纲, Kind.OUTLINE) is read and kept like an essay but is no
+# essay: no figure, rule or list of essays owed counts it.
+COUNTED_STATUSES = (ReflectionEssay.Status.SUBMITTED, ReflectionEssay.Status.ACCEPTED)
+COUNTED_KINDS = (ReflectionEssay.Kind.REFLECTION, ReflectionEssay.Kind.RESEARCH_REPORT)
+
+
 def essay_counts(prefix: str = "") -> Q:
-    """Essays that count in any figure: every essay except one returned for revision (it counts
-    again once resubmitted). prefix is the path to the essays from the queried model, e.g.
-    "essays__" on StudySession."""
-    # Named positively: a plain IN across a join, and a status added later counts only by choice.
-    counted = (ReflectionEssay.Status.SUBMITTED, ReflectionEssay.Status.ACCEPTED)
-    return Q(**{f"{prefix}status__in": counted})
+    """Essays that count in any figure: every reflection essay and research report except one
+    returned for revision (it counts again once resubmitted); never a speaking outline. prefix is
+    the path to the essays from the queried model, e.g. "essays__" on StudySession."""
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES, f"{prefix}kind__in": COUNTED_KINDS})
+
+
+def outline_on_file(prefix: str = "") -> Q:
+    """Speaking outlines (发言提纲) a key speaker has handed in: submitted or accepted, as for
+    essays; one returned for revision is still missing. prefix as for essay_counts."""
+    return Q(
+        **{f"{prefix}kind": ReflectionEssay.Kind.OUTLINE, f"{prefix}status__in": COUNTED_STATUSES}
+    )
+
+
+def sessions_for_outlines(*, member: Member) -> QuerySet[StudySession]:
+    """The sessions whose notice (notices.Notice) names member as a key speaker (中心发言人):
+    the sessions they may hand a speaking outline in for, upcoming or held."""
+    return StudySession.objects.filter(group_id=member.group_id, notice__key_speakers=member)
 
 
 def asked_for_essay(member: Member, *, session: StudySession) -> bool:
@@ -202,11 +221,18 @@ def essay_get_for_review(*, reviewer: Member, pk: int) -> ReflectionEssay:
     return essay
 
 
-def sessions_for_essays(*, group_id: int, until: dt.date | None = None) -> QuerySet[StudySession]:
-    """The group's sessions an essay may be for (held by `until`, when given), newest first."""
+def sessions_for_essays(
+    *, group_id: int, until: dt.date | None = None, speaker: Member | None = None
+) -> QuerySet[StudySession]:
+    """The group's sessions an essay may be for (held by `until`, when given), newest first;
+    with speaker, also those whose notice names speaker a key speaker, held or not (a speaking
+    outline comes before the session: sessions_for_outlines)."""
     sessions = StudySession.objects.filter(group_id=group_id).select_related("term")
     if until is not None:
-        sessions = sessions.filter(date__lte=until)
+        held = Q(date__lte=until)
+        if speaker is not None:
+            held |= Q(notice__key_speakers=speaker)
+        sessions = sessions.filter(held)
     return sessions.order_by("-date", "-start_time", "-id")
 
 

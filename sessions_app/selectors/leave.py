@@ -18,6 +18,17 @@ from django.utils import timezone
 from sessions_app.models import LeaveRequest, Member, StudySession
 
 
+def leave_askable(*, session: StudySession, member: Member, now: dt.datetime | None = None) -> bool:
+    """Whether member may still ask for leave from session: the session (of member's group) has
+    not ended (StudySession.ends_at) and member was in the group on its day. The pages that offer
+    the request (the session page, its notice) ask this; leave_request refuses the same cases."""
+    return (
+        session.group_id == member.group_id
+        and (now or timezone.now()) < session.ends_at
+        and member.is_in_group_on(session.date)
+    )
+
+
 def group_leaders(*, group_id: int, day: dt.date) -> list[Member]:
     """The group's leaders and deputies in the group on day (one query)."""
     return list(

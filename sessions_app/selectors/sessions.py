@@ -31,7 +31,8 @@ def session_get(*, group_id: int, pk: int) -> StudySession:
     """A session of the group with what its pages show; 404 for another group's session."""
     session = (
         sessions_for_group(group_id=group_id)
-        .select_related("term", "host", "planned_topic", "group")
+        # The notice (notices.Notice) too: the session's pages link it, with no query more.
+        .select_related("term", "host", "planned_topic", "group", "notice")
         .filter(pk=pk)
         .first()
     )

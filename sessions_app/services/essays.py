@@ -19,10 +19,15 @@ from audit.stale import check_fresh
 from intake.count import count_characters, count_words, strip_invisible
 from intake.essays import EssayFile
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
+from sessions_app.selectors.essays import sessions_for_outlines
 
 
 def _check_subject(
-    *, author: Member, session: StudySession | None, planned_topic: PlannedTopic | None
+    *,
+    author: Member,
+    kind: str,
+    session: StudySession | None,
+    planned_topic: PlannedTopic | None,
 ) -> None:
     if (session is None) == (planned_topic is None):
         raise ValidationError(_("Choose either the session or the topic the essay is for."))
@@ -30,6 +35,16 @@ def _check_subject(
         raise ValidationError({"session": _("The session belongs to another group.")})
     if planned_topic is not None and planned_topic.plan.group_id != author.group_id:
         raise ValidationError({"planned_topic": _("The topic belongs to another group.")})
+    if kind == ReflectionEssay.Kind.OUTLINE and (
+        session is None or not sessions_for_outlines(member=author).filter(pk=session.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "session": _(
+                    "A speaking outline is for a session whose notice names you as a key speaker."
+                )
+            }
+        )
 
 
 def _set_content(essay: ReflectionEssay, *, body: str, essay_file: EssayFile | None) -> None:
@@ -84,13 +99,14 @@ def essay_submit(
     body: str = "",
     essay_file: EssayFile | None = None,
 ) -> ReflectionEssay:
-    """Submit an essay by author for one session or one planned topic of their group.
+    """Submit an essay by author for one session or one planned topic of their group, or a
+    speaking outline (kind OUTLINE) for a session whose notice names author a key speaker.
 
     The text is essay_file's extracted text when a checked file is given (see
     intake.essays.essay_file_read), else the typed body. The file is stored under a generated name;
     if the row cannot be saved, the stored file is removed again. Raises ValidationError.
     """
-    _check_subject(author=author, session=session, planned_topic=planned_topic)
+    _check_subject(author=author, kind=kind, session=session, planned_topic=planned_topic)
     essay = ReflectionEssay(
         group_id=author.group_id,
         author=author,
@@ -131,7 +147,7 @@ def essay_revise(
         raise PermissionDenied
     if not essay.is_revisable:
         raise ValidationError(_("An accepted essay can no longer be changed."))
-    _check_subject(author=author, session=session, planned_topic=planned_topic)
+    _check_subject(author=author, kind=kind, session=session, planned_topic=planned_topic)
     old_file_name = essay.file.name if essay.file else ""
     old_storage = essay.file.storage
     essay.title = title.strip()

@@ -22,11 +22,13 @@ def group_rules_update(
     makeup_due_days: int | None = None,
     leave_approver: Member | None = None,
     checkin_grace_minutes: int | None = None,
+    notice_days_ahead: int | None = None,
 ) -> StudyGroup:
     """Set the rules the dashboard measures the group against, the days allowed for 补学
-    (None keeps them), the deputy leader who decides leave requests (None: the leader) and the
-    minutes after a session's start that a QR check-in still counts as on time (None keeps
-    them). Raises ValidationError for a leave approver who is not a deputy leader of the group,
+    (None keeps them), the deputy leader who decides leave requests (None: the leader), the
+    minutes after a session's start that a QR check-in still counts as on time and how many
+    days before a session its notice reaches members (0 to 30; None keeps each). Raises
+    ValidationError for a leave approver who is not a deputy leader of the group,
     or a value out of range (nothing saved)."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
@@ -35,6 +37,8 @@ def group_rules_update(
         group.makeup_due_days = makeup_due_days
     if checkin_grace_minutes is not None:
         group.checkin_grace_minutes = checkin_grace_minutes
+    if notice_days_ahead is not None:
+        group.notice_days_ahead = notice_days_ahead
     if leave_approver is not None and (
         leave_approver.group_id != group.pk or leave_approver.role != Member.Role.DEPUTY
     ):

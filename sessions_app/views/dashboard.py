@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from audit.promptness import unrecorded_sessions
 from notices.dispatch.selectors import inbox_unread_count
+from notices.selectors.notice import notices_for_dashboard
 from reports.selectors.index import narratives_awaiting_approval
 from sessions_app.selectors.access import term_current, term_get
 from sessions_app.selectors.dashboard import dashboard_for_member, group_first_steps
@@ -33,6 +34,8 @@ def dashboard(request):
         "my_makeup": makeup_duties_owed_by(member=member),
         # Reminders in the app not yet opened (notices.dispatch): the dashboard points to them.
         "inbox_unread": inbox_unread_count(member=member),
+        # 学习通知 of the sessions ahead, with this member's 已阅 (one query).
+        "notices": notices_for_dashboard(member=member, today=today, now=timezone.now()),
     }
     if member.can_manage_records:
         context["plans_awaiting"] = plans_awaiting_approval(group_id=member.group_id)

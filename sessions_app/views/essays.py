@@ -95,21 +95,31 @@ def essay_create(request):
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
-                messages.success(
-                    request,
+                if essay.kind == ReflectionEssay.Kind.OUTLINE:
                     # Translators: %(title)s comes with its marks (《…》 or “…”); the count is 字数.
-                    ngettext(
+                    text = ngettext(
+                        "Your speaking outline %(title)s has been handed in (%(count)s word).",
+                        "Your speaking outline %(title)s has been handed in (%(count)s words).",
+                        essay.word_count,
+                    )
+                else:
+                    # Translators: %(title)s comes with its marks (《…》 or “…”); the count is 字数.
+                    text = ngettext(
                         "Your essay %(title)s has been submitted (%(count)s word).",
                         "Your essay %(title)s has been submitted (%(count)s words).",
                         essay.word_count,
                     )
-                    % {"title": book_title(essay.title), "count": essay.word_count},
+                messages.success(
+                    request, text % {"title": book_title(essay.title), "count": essay.word_count}
                 )
                 return redirect("sessions_app:essay_detail", member.group.slug, essay.pk)
     else:
         initial = {}
         if request.GET.get("session", "").isdigit():
             initial["session"] = int(request.GET["session"])
+        # The notice page's "hand in your speaking outline" link asks for kind=outline.
+        if request.GET.get("kind") in ReflectionEssay.Kind.values:
+            initial["kind"] = request.GET["kind"]
         form = EssayForm(member=member, initial=initial)
     # With no session held and no planned topic, no essay could be saved: say what to wait for.
     return render(

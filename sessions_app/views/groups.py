@@ -21,9 +21,13 @@ def group_rules(request):
             makeup_due_days=form.cleaned_data["makeup_due_days"],
             leave_approver=form.cleaned_data["leave_approver"],
             checkin_grace_minutes=form.cleaned_data["checkin_grace_minutes"],
+            notice_days_ahead=form.cleaned_data["notice_days_ahead"],
         )
         messages.success(
-            request, _("The group's rules were saved; the dashboard now measures against them.")
+            request, _(
+                "The group's rules were saved; the dashboard now measures against them, and "
+                "new notices follow the days ahead set here."
+            )
         )
         return redirect("sessions_app:dashboard", group.slug)
     return render(request, "sessions_app/group_rules.html", {"form": form})

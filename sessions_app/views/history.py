@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.history import record_history
+from notices.models import Notice
 from sessions_app.models import (
     Attendance,
     Member,
@@ -48,6 +49,8 @@ def session_history(request, pk: int):
         parts=[
             (StudySession, StudySession.history.filter(id=session.pk), ""),
             (Attendance, Attendance.history.filter(session_id=session.pk), "member"),
+            # Its 学习通知: every version of the questions and when members saw it.
+            (Notice, Notice.history.filter(session_id=session.pk), ""),
         ],
     )
 

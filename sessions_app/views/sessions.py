@@ -15,7 +15,7 @@ from oversight.selectors.sittings import evaluations_for_session
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
 from sessions_app.models import Attendance, SessionMaterial
 from sessions_app.selectors.access import term_current, term_get, terms_for_group
-from sessions_app.selectors.leave import leave_request_live
+from sessions_app.selectors.leave import leave_askable, leave_request_live
 from sessions_app.selectors.sessions import (
     attendance_sheet,
     session_attendance,
@@ -65,8 +65,7 @@ def session_detail(request, pk):
 def _detail_page(request, *, session, material_form, status=200):
     attendance = session_attendance(session=session)
     member = request.member
-    # Asking for leave: before the session ends, for a member in the group on its day.
-    can_ask_leave = timezone.now() < session.ends_at and member.is_in_group_on(session.date)
+    can_ask_leave = leave_askable(session=session, member=member)
     return render(
         request,
         "sessions_app/sessions/detail.html",
@@ -88,6 +87,8 @@ def _detail_page(request, *, session, material_form, status=200):
                 if request.member.can_manage_records
                 else []
             ),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
         },
         status=status,
     )

@@ -86,7 +86,8 @@ def test_seed_demo_records_a_realistic_first_half_of_2020():
     seed()
     group = StudyGroup.objects.get(slug="demo")
     term = Term.objects.get(group=group, year=2020, half=1)
-    sessions = list(StudySession.objects.filter(group=group))
+    # Besides the one session a week ahead, with its notice (demo.notices; see below).
+    sessions = list(StudySession.objects.filter(group=group, date__lt=timezone.localdate()))
 
     assert 10 <= len(sessions) <= 14
     assert all(s.term_id == term.pk for s in sessions)
@@ -103,7 +104,10 @@ def test_seed_demo_records_a_realistic_first_half_of_2020():
     assert 88 <= attendance_rate(attended=attended, total=attendance.count()) <= 97
     assert attendance.exclude(makeup_on=None).exists()
 
-    essays = list(ReflectionEssay.objects.filter(group=group))
+    # The 2020 essays (the key speaker's outline for the session ahead is demo.notices').
+    essays = list(
+        ReflectionEssay.objects.filter(group=group).exclude(kind=ReflectionEssay.Kind.OUTLINE)
+    )
     assert 35 <= len(essays) <= 45
     assert {e.status for e in essays} == set(ReflectionEssay.Status.values)
     assert all(e.char_count == count_characters(e.body) >= 200 for e in essays)
@@ -188,7 +192,7 @@ def test_demo_records_are_dated_when_the_secretary_made_them(client):
     seed()
     group = StudyGroup.objects.get(slug="demo")
     h1 = Term.objects.get(group=group, year=2020, half=1)
-    sessions = list(StudySession.objects.filter(group=group).order_by("date"))
+    sessions = list(StudySession.objects.filter(group=group, term=h1).order_by("date"))
 
     dates = {s.date: session_dates(session=s) for s in sessions}
     after = {day: d.recorded_days_after for day, d in dates.items()}
@@ -198,7 +202,7 @@ def test_demo_records_are_dated_when_the_secretary_made_them(client):
     ]
     assert len(others) == 10 and all(0 <= n <= 3 for n in others)
     assert not [d for d in dates.values() if d.late_changes]
-    for essay in ReflectionEssay.objects.filter(group=group):
+    for essay in ReflectionEssay.objects.filter(group=group, submitted_at__year=2020):
         assert essay.created_at == essay.submitted_at
         assert essay.updated_at == (essay.reviewed_at or essay.submitted_at)
         assert essay.history.get().history_date == essay.updated_at
@@ -251,3 +255,18 @@ def test_demo_shows_leave_requests_and_makeup_study_as_the_app_keeps_them():
     h1 = Term.objects.get(group=group, year=2020, half=1)
     counts = makeup_counts(group=group, term=h1, today=dt.date(2020, 7, 10))
     assert counts.total.away == away.count() and counts.total.overdue >= 1
+
+
+def test_the_demo_shows_a_published_notice_of_the_session_a_week_ahead(client):
+    from notices.models import Notice
+
+    seed()
+    notice = Notice.objects.get(session__group__slug="demo")
+    assert notice.is_published
+    assert notice.session.date == timezone.localdate() + dt.timedelta(days=7)
+    assert notice.session.notified_at == notice.publish_at
+    assert notice.key_speakers.count() == 2 and notice.reads.count() == 5
+    client.force_login(get_user_model().objects.get(username="member04"))
+    board = client.get(reverse("sessions_app:dashboard", kwargs={"group_slug": "demo"}))
+    assert [n.notice for n in board.context["notices"]] == [notice]
+    assert board.context["notices"][0].my_read_at is None

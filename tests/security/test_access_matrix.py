@@ -25,6 +25,9 @@ from django.utils import timezone
 
 from intake.essays import essay_file_read
 from notices.delivery_models import Channel, Delivery, DeliveryKind, GroupRobots, ReminderPreference
+from notices.models import CalendarFeed, Notice, NoticeRead
+from notices.services.calendar import calendar_feed_renew
+from notices.services.notice import notice_publish
 from oversight.models import Bulletin, SittingIn, Submission
 from reports.models import ArchiveBuild, ReportFile, ReportNarrative, WordTemplate
 from reports.word import default_template_docx
@@ -175,6 +178,33 @@ sittings = lambda w: list(  # noqa: E731
 submissions = lambda w: list(  # noqa: E731
     Submission.objects.values_list("pk", "status").order_by("pk")
 )
+
+
+def _notice(w: World, records) -> Notice:
+    """A published notice of an upcoming session of records' group, made when a row first asks
+    (the world's own sessions are held in 2020, and a notice is for a session still to come)."""
+    cached = getattr(records, "notice", None)
+    if cached is None:
+        day = timezone.localdate() + dt.timedelta(days=10)
+        term = TermFactory(group=records.group, year=day.year, half=1 if day.month <= 6 else 2)
+        session = StudySessionFactory(group=records.group, term=term, date=day, topic="通知的专题")
+        managers = Member.objects.filter(group=records.group, role__in=["leader", "secretary"])
+        speakers = list(Member.objects.filter(group=records.group).in_rank_order()[:2])
+        cached = notice_publish(
+            session=session, actor=managers.first(), discussion_questions="思考题",
+            key_speakers=speakers, at_once=True,
+        )
+        records.notice = cached
+    return cached
+
+
+notice_session = lambda w: {"session_pk": _notice(w, w.mine).session_id}  # noqa: E731
+their_notice = lambda w: [{"session_pk": _notice(w, w.theirs).session_id}]  # noqa: E731
+
+
+def calendar_token(w: World) -> str:
+    feed = CalendarFeed.objects.filter(user=w.roles["member"].user).first()
+    return (feed or calendar_feed_renew(user=w.roles["member"].user)).token
 their_member = lambda w: [{"pk": w.roles["other"].pk}, {"pk": w.theirs.former.pk}]  # noqa: E731
 
 
@@ -346,6 +376,7 @@ TABLE = [
             "rule_attendance_rate": "85.0",
             "rule_essays_per_member_year": "3",
             "makeup_due_days": "10",
+            "notice_days_ahead": "5",
         },
         state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
     # Members: the secretary and leaders keep the list and hand out sign-in links.
@@ -565,6 +596,24 @@ TABLE = [
         foreign=their_archive, missing={"member_id": MISSING_ID}),
     Row("reports:member_archive_pdf", get=READ, post=every(405), args=own_archive,
         foreign=their_archive, missing={"member_id": MISSING_ID}),
+    # Notices (学习通知): members read and confirm (已阅); the secretary and leaders publish.
+    Row("notices:notice_detail", get=READ, post=READ, args=notice_session,
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    Row("notices:notice_edit", get=MANAGE_GET, post=MANAGE_POST, args=notice_session,
+        data=lambda w: {"discussion_questions": "新的思考题", "when": "now",
+                        "key_speakers": [str(w.roles["leader"].pk), str(w.roles["member"].pk)]},
+        state=lambda w: Notice.objects.get(pk=_notice(w, w.mine).pk).discussion_questions,
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    Row("notices:notice_read", get=in_group(405, 405, 405, 405),
+        post=in_group(302, 302, 302, 302), args=notice_session,
+        state=lambda w: NoticeRead.objects.filter(notice__session__group=w.group).count(),
+        foreign=their_notice, missing={"session_pk": MISSING_ID}),
+    # A user's own calendar: the page to make or renew its address; the feed, read by phones
+    # with no login (the token is the secret: a wrong one is 404, see below).
+    Row("calendar", get=(200, 200, 200, 200, 200, LOGIN), post=(302, 302, 302, 302, 302, LOGIN),
+        state=lambda w: sorted(CalendarFeed.objects.values_list("token", flat=True))),
+    Row("calendar_feed", get=every(200), post=every(405),
+        args=lambda w: {"token": calendar_token(w)}),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -772,3 +821,15 @@ def test_other_groups_user_gets_the_same_404_as_for_a_group_that_does_not_exist(
     none = request(client, method, nowhere, row.data(world))
     assert theirs.status_code == none.status_code == 404
     assert normalised(theirs, url) == normalised(none, nowhere)
+
+
+def test_a_wrong_or_renewed_calendar_address_is_404_to_anyone(client, world):
+    """The feed needs no login: its token is the secret. A made-up token, or the one a user
+    renewed away, answers 404, logged in or not."""
+    old = calendar_token(world)
+    new = calendar_feed_renew(user=world.roles["member"].user).token
+    for role in ("anonymous", "member", "other"):
+        client = client_as(client, world, role)
+        assert client.get(reverse("calendar_feed", args=["wrong-token"])).status_code == 404
+        assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+        assert client.get(reverse("calendar_feed", args=[new])).status_code == 200

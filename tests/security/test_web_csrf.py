@@ -121,6 +121,7 @@ def url_values(world) -> dict[str, str]:
         "report_file_id": "1",
         "version": "1",
         "topic_id": str(world.research_topic.pk),
+        "session_pk": str(world.session.pk),
         "import_kind": "members",
         "fmt": "xlsx",
         "org_slug": "county",
@@ -324,6 +325,21 @@ def _to_password_form(client, response, world):
     assert response["Location"].endswith("/set-password/")
 
 
+def _upcoming(w, *, notice: bool) -> dict:
+    """An upcoming session of the world (its clock stands at 2020-12-10), with a published
+    notice when asked: the notice pages' URL kwargs."""
+    from notices.services.notice import notice_publish
+
+    session = StudySessionFactory(
+        group=w.group, term=TermFactory(group=w.group, year=2020, half=2),
+        date=dt.date(2020, 12, 20),
+    )
+    if notice:
+        notice_publish(session=session, actor=w.secretary, discussion_questions="",
+                       key_speakers=[w.leader, w.member], at_once=True)
+    return {**_group(w), "session_pk": session.pk}
+
+
 CASES: dict[str, Case] = {
     "notices:reminder_settings": Case(
         "member", _group, lambda w: {"language": "en"}, ("notices.ReminderPreference",),
@@ -371,7 +387,8 @@ CASES: dict[str, Case] = {
     "sessions_app:group_rules": Case(
         "secretary", _group,
         lambda w: {"rule_sessions_per_quarter": "3", "rule_attendance_rate": "85",
-                   "rule_essays_per_member_year": "2", "makeup_due_days": "14"},
+                   "rule_essays_per_member_year": "2", "makeup_due_days": "14",
+                   "notice_days_ahead": "3"},
         ("sessions_app.StudyGroup",),
     ),
     "sessions_app:essay_create": Case(
@@ -519,6 +536,16 @@ CASES: dict[str, Case] = {
         "secretary", lambda w: {**_group(w), "year": w.term.year, "kind": "year"}, lambda w: {},
         ("reports.ArchiveBuild",),
     ),
+    "notices:notice_edit": Case(
+        "secretary", lambda w: _upcoming(w, notice=False),
+        lambda w: {"discussion_questions": "思考题", "when": "now",
+                   "key_speakers": [str(w.leader.pk), str(w.member.pk)]},
+        ("notices.Notice", "sessions_app.StudySession"),
+    ),
+    "notices:notice_read": Case(
+        "member", lambda w: _upcoming(w, notice=True), lambda w: {}, ("notices.NoticeRead",),
+    ),
+    "calendar": Case("member", lambda w: {}, lambda w: {}, ("notices.CalendarFeed",)),
 }
 
 # Pages that only show things: a POST to them must change nothing either.
@@ -592,6 +619,9 @@ READ_ONLY = {
     "sessions_app:plan_history",
     "sessions_app:member_history",
     "reports:summary_history",
+    "notices:notice_detail",
+    # The calendar feed answers GET only (a POST is 405).
+    "calendar_feed",
 }
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from notices.services.notice import notice_publish, notice_read_confirm
 from sessions_app.selectors.rules import RuleState
 from tests.factories import (
     AttendanceFactory,
@@ -16,6 +17,7 @@ from tests.factories import (
     StudySessionFactory,
     TermFactory,
 )
+from tests.notices.conftest import upcoming_session
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +96,14 @@ def test_dashboard_query_count_does_not_grow(
             for m in members:
                 AttendanceFactory(session=s, member=m)
             ReflectionEssayFactory(group=group, author=members[0], session=s)
+            # A published notice of a session ahead, read by some (the notices section).
+            ahead = upcoming_session(group, days=3 + len(members) + i)
+            notice = notice_publish(
+                session=ahead, actor=secretary, discussion_questions="思考题",
+                key_speakers=members[:2], at_once=True,
+            )
+            for m in members[: len(members) // 2]:
+                notice_read_confirm(notice=notice, member=m)
 
     client = client_for(secretary)
     url = reverse("sessions_app:dashboard", args=[group.slug])
@@ -102,7 +112,8 @@ def test_dashboard_query_count_does_not_grow(
         client.get(url)
     grow(20, 10)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(url)
+        response = client.get(url)
+    assert len(response.context["notices"]) == 12
 
 
 def test_dashboard_shows_sessions_per_quarter_against_the_groups_rule(

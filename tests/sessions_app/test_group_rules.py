@@ -14,6 +14,7 @@ def test_secretary_sets_the_groups_rules(client_for, group, secretary):
             "rule_attendance_rate": "95.5",
             "rule_essays_per_member_year": "2",
             "makeup_due_days": "14",
+            "notice_days_ahead": "5",
         },
         follow=True,
     )
@@ -22,7 +23,8 @@ def test_secretary_sets_the_groups_rules(client_for, group, secretary):
         group.rule_sessions_per_quarter,
         group.rule_attendance_rate,
         group.rule_essays_per_member_year,
-    ) == (3, Decimal("95.5"), 2)
+        group.notice_days_ahead,
+    ) == (3, Decimal("95.5"), 2, 5)
     assert group.updated_by == secretary.user
     assert list(response.context["messages"])
 
@@ -36,6 +38,7 @@ def test_an_attendance_rule_above_100_is_refused_and_nothing_changes(client_for,
             "rule_attendance_rate": "120",
             "rule_essays_per_member_year": "1",
             "makeup_due_days": "14",
+            "notice_days_ahead": "3",
         },
     )
     assert response.status_code == 200
@@ -58,8 +61,10 @@ def test_absurd_rules_are_refused(client_for, group, secretary):
             "rule_attendance_rate": "90",
             "rule_essays_per_member_year": "1000",
             "makeup_due_days": "14",
+            "notice_days_ahead": "365",
         },
     )
     errors = response.context["form"].errors
     assert "rule_sessions_per_quarter" in errors and "rule_essays_per_member_year" in errors
+    assert "notice_days_ahead" in errors  # a notice a year ahead is no notice
     assert StudyGroup.objects.get(pk=group.pk).rule_sessions_per_quarter == 1

@@ -233,6 +233,50 @@ def test_a_returned_essay_and_another_terms_essay_count_nowhere(group, term, sec
     assert [m.display_name for m in due.missing] == ["张成员"]
 
 
+def test_a_speaking_outline_counts_nowhere(group, term, secretary, member, client_for):
+    """A key speaker's 发言提纲 is read and kept as an essay (kind OUTLINE) but is no essay:
+    essay_counts leaves it out, so no figure, rule or list of essays owed counts it."""
+    from sessions_app.selectors.essays import essays_counted_in_year
+
+    group.rule_essays_per_member_year = 1
+    group.save()
+    session = StudySessionFactory(
+        group=group, term=term, date=DAY, essay_due_on=DAY + dt.timedelta(7)
+    )
+    AttendanceFactory(session=session, member=member)
+    for status in (ReflectionEssay.Status.SUBMITTED, ReflectionEssay.Status.ACCEPTED):
+        ReflectionEssayFactory(
+            group=group, author=member, session=session, kind=ReflectionEssay.Kind.OUTLINE,
+            status=status,
+        )
+
+    today = DAY + dt.timedelta(1)
+    summary = half_year_summary(group=group, term=term, today=today)
+    board = dashboard_for_member(member=secretary, term=term, today=today)
+    (row,) = session_rows_for_term(group_id=group.pk, term=term)
+    counts = {
+        "summary reflections": summary.reflections,
+        "summary research reports": summary.research_reports,
+        "summary session": summary.sessions[0].essays,
+        "summary member": {m.name: m.essays for m in summary.members}["张成员"],
+        "dashboard": board.essays_submitted,
+        "dashboard mine": dashboard_for_member(member=member, term=term, today=today).my_essays,
+        "session list": row.essays,
+        "year rule": ReflectionEssay.objects.filter(essays_counted_in_year(year=2020)).count(),
+    }
+    assert set(counts.values()) == {0}, counts
+    # Still owed: the essay the session asks for, and the year's essay rule.
+    (due,) = board.essays_due
+    assert "张成员" in [m.display_name for m in due.missing]
+    assert "张成员" in [m.display_name for m in board.essay_rule.owing]
+    # The session page lists the essays that count, so no outline there either; the dashboard
+    # shows 0 essays.
+    page = client_for(secretary).get(
+        reverse("sessions_app:session_detail", args=[group.slug, session.pk])
+    )
+    assert page.context["essays"].essays == []
+
+
 # --- the group's own rule -----------------------------------------------------------------------
 
 

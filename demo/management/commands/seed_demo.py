@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from demo.county import county_seed
 from demo.narratives import report_demo_seed
+from demo.notices import demo_seed_notice
 from demo.records import demo_seed
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         result = demo_seed()
         report_demo_seed()  # approves the H2 plan, writes the H1 summary's narrative
         county_seed()  # the county above it, a second group, `county` and `inspector`
+        demo_seed_notice()  # a session a week ahead with its 学习通知, some 已阅, an outline
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
