@@ -11,6 +11,7 @@ class GroupRulesForm(forms.ModelForm):
             "rule_sessions_per_quarter",
             "rule_attendance_rate",
             "rule_essays_per_member_year",
+            "originality_threshold",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -17,11 +17,16 @@ def group_rules_update(
     sessions_per_quarter: int,
     attendance_rate: Decimal,
     essays_per_member_year: int,
+    originality_threshold: int | None = None,
 ) -> StudyGroup:
-    """Set the rules the dashboard measures the group against."""
+    """Set the rules the dashboard measures the group against, and the share of an essay's own
+    text found in another essay from which the essay is flagged for review (percent, 10 to 100;
+    None keeps it). Raises ValidationError for a value out of range; nothing is saved then."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
     group.rule_essays_per_member_year = essays_per_member_year
+    if originality_threshold is not None:
+        group.originality_threshold = originality_threshold
     group.updated_by = actor
     group.full_clean()
     group.save()

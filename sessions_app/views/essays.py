@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from audit.originality.selectors import essay_originality_report
 from audit.stale import VERSION_FIELD, StaleEdit, model_differences, version_of
 from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
 from sessions_app.models import ReflectionEssay
@@ -194,6 +195,7 @@ def essay_review_view(request, pk: int):
                 essay.refresh_from_db()
                 context = {
                     "essay": essay,
+                    "report": essay_originality_report(essay=essay, viewer=member),
                     "form": form,
                     "stale": stale,
                     "record_version": stale.current_version,
@@ -223,5 +225,10 @@ def essay_review_view(request, pk: int):
     return render(
         request,
         "sessions_app/essays/review.html",
-        {"essay": essay, "form": form, "record_version": version},
+        {
+            "essay": essay,
+            "report": essay_originality_report(essay=essay, viewer=member),
+            "form": form,
+            "record_version": version,
+        },
     )

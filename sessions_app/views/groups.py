@@ -18,9 +18,15 @@ def group_rules(request):
             sessions_per_quarter=form.cleaned_data["rule_sessions_per_quarter"],
             attendance_rate=form.cleaned_data["rule_attendance_rate"],
             essays_per_member_year=form.cleaned_data["rule_essays_per_member_year"],
+            originality_threshold=form.cleaned_data["originality_threshold"],
         )
         messages.success(
-            request, _("The group's rules were saved; the dashboard now measures against them.")
+            request,
+            _(
+                "The group's rules were saved; the dashboard now measures against them, and "
+                "essays are flagged from an overlap of %(threshold)s%%."
+            )
+            % {"threshold": group.originality_threshold},
         )
         return redirect("sessions_app:dashboard", group.slug)
     return render(request, "sessions_app/group_rules.html", {"form": form})

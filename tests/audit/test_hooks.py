@@ -193,6 +193,7 @@ def test_role_changed_in_the_groups_member_inline_is_recorded(admin_client_, mem
         "rule_sessions_per_quarter": group.rule_sessions_per_quarter,
         "rule_attendance_rate": group.rule_attendance_rate,
         "rule_essays_per_member_year": group.rule_essays_per_member_year,
+        "originality_threshold": group.originality_threshold,
         f"{prefix}-TOTAL_FORMS": "1",
         f"{prefix}-INITIAL_FORMS": "1",
         f"{prefix}-MIN_NUM_FORMS": "0",

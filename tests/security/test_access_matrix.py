@@ -213,6 +213,7 @@ TABLE = [
             "rule_sessions_per_quarter": "2",
             "rule_attendance_rate": "85.0",
             "rule_essays_per_member_year": "3",
+            "originality_threshold": "40",
         },
         state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
     # Members: the secretary and leaders keep the list and hand out sign-in links.

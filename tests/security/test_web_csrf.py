@@ -267,7 +267,7 @@ CASES: dict[str, Case] = {
     "sessions_app:group_rules": Case(
         "secretary", _group,
         lambda w: {"rule_sessions_per_quarter": "3", "rule_attendance_rate": "85",
-                   "rule_essays_per_member_year": "2"},
+                   "rule_essays_per_member_year": "2", "originality_threshold": "50"},
         ("sessions_app.StudyGroup",),
     ),
     "sessions_app:essay_create": Case(
