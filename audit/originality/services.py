@@ -193,6 +193,19 @@ def essay_originality_check(*, essay_id: int) -> OriginalityCheck | None:
     return check
 
 
+def essay_originality_check_queue(*, essay: ReflectionEssay) -> None:
+    """Queue essay's check for when the current transaction commits (at once outside one).
+
+    The essay service queues it at every submission and change of text; the review page queues
+    it for an essay whose current text has no check (one submitted before the check existed,
+    or written by an import or a seed), so the secretary never waits on a check nobody asked.
+    """
+    from audit.tasks import essay_originality_check_task
+
+    essay_id = essay.pk
+    transaction.on_commit(lambda: essay_originality_check_task.delay(essay_id))
+
+
 def originality_reindex(
     *, batch_size: int = 500, recheck: bool = False, progress: Callable[[int], None] | None = None
 ) -> int:

@@ -14,8 +14,8 @@ here and verifies the candidates they find with the exact overlap computed here.
   datasketch.MinHashLSH cuts it for LSH_THRESHOLD; each band is one 64-bit key. Two texts whose
   shingle sets are similar share at least one key with high probability.
 
-Changing SHINGLE_SIZE, NUM_PERM, MINHASH_SEED, MINHASH_SCHEME or LSH_THRESHOLD changes every key: run
-`manage.py originality_reindex` after.
+Changing SHINGLE_SIZE, NUM_PERM, MINHASH_SEED, MINHASH_SCHEME or LSH_THRESHOLD changes every
+key: run `manage.py originality_reindex` after.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from audit.originality.services import essay_originality_check_queue
 from audit.services import audit_record
 from audit.stale import check_fresh
-from audit.tasks import essay_originality_check_task
 from intake.count import count_characters, count_words, strip_invisible
 from intake.essays import EssayFile
 from sessions_app.models import Member, PlannedTopic, ReflectionEssay, StudySession
@@ -78,8 +78,7 @@ def _check_originality_after_commit(essay: ReflectionEssay) -> None:
     """Queue the essay's originality check (audit.originality) for when this transaction
     commits: the member's submission neither waits for the check on a worker nor fails with
     it, and the check sees the committed text. Eagerly, with no broker, it runs right after."""
-    essay_id = essay.pk
-    transaction.on_commit(lambda: essay_originality_check_task.delay(essay_id))
+    essay_originality_check_queue(essay=essay)
 
 
 @transaction.atomic

@@ -129,6 +129,24 @@ def test_an_essay_not_checked_yet_says_so(client_for, group, secretary, session)
     assert 'data-originality="pending"' in html
 
 
+def test_an_essay_never_checked_is_checked_when_the_secretary_opens_it(
+    client_for, group, secretary, session, submit, django_capture_on_commit_callbacks
+):
+    submit(writer(group, "王建国"), e.ESSAY_A, session=session, title="原文")
+    # Written before the check existed (or by an import): no check, not indexed.
+    older = ReflectionEssay.objects.create(
+        group=group,
+        author=writer(group, "李志刚"),
+        session=session,
+        title="旧心得",
+        body=e.COPY_OF_A,
+        submitted_at=session.created_at,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client_for(secretary).get(review_url(older)).content.decode()
+    assert 'data-originality="flagged"' in html
+
+
 def test_the_earlier_essay_names_the_later_one_that_shares_its_text(
     client_for, group, secretary, session, submit
 ):
