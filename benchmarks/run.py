@@ -253,11 +253,12 @@ METHOD = """
 10. The essays' originality check (`audit.originality.services.essay_originality_check`) against
    100,000 indexed essays of the group bench-originality, made once by
    `benchmarks/originality_data.py` (realistic Chinese drawn from the demo's vocabulary; band keys
-   bulk-inserted; kept for the next runs). 40 checks of new essays, 20 copies of indexed essays
-   (a tenth of their clauses changed) and 20 new texts, each in a transaction rolled back after:
-   p50 and p95, whether every copy was flagged and no new text was, queries of one check. Then
-   40 essays submitted one after another through `essay_submit` (its check queued on commit, run
-   eagerly): submissions per second, the submissions deleted after. Pinned by
+   bulk-inserted; kept for the next runs). After one unmeasured check, 40 checks of new essays,
+   20 copies of indexed essays (a tenth of their clauses changed) and 20 new texts, each in a
+   transaction rolled back after: p50 and p95, whether every copy was flagged and no new text
+   was, queries of one check. Then 40 essays submitted one after another through `essay_submit`
+   (its check queued on commit, run eagerly): submissions per second, the submissions deleted
+   after. The query count is pinned by
    `tests/audit/test_originality.py::test_a_check_takes_the_same_queries_however_many_essays_are_indexed`.
 """
 
@@ -659,6 +660,8 @@ class Bench:
             pass
 
         durations, wrong, queries = [], 0, None
+        # One unmeasured check first: datasketch chooses the LSH bands once per process.
+        probes.insert(0, (data.essay_text(30_000_000), False))
         for n, (body, is_copy) in enumerate(probes):
             try:
                 with transaction.atomic():
@@ -677,14 +680,15 @@ class Bench:
                         queries = len(captured.captured_queries)
                     else:
                         essay_originality_check(essay_id=essay.pk)
-                    durations.append(time.perf_counter() - start)
+                    if n:
+                        durations.append(time.perf_counter() - start)
                     check = OriginalityCheck.objects.get(essay=essay)
                     flagged = passes_threshold(
                         shared=check.top_shared,
                         own=check.own_count,
                         threshold=group.originality_threshold,
                     )
-                    wrong += flagged != is_copy
+                    wrong += bool(n) and flagged != is_copy
                     raise Rollback
             except Rollback:
                 pass
@@ -700,7 +704,7 @@ class Bench:
         self.add(
             "10",
             "copies flagged / new texts not flagged: wrong verdicts",
-            f"{wrong} of {len(probes)}",
+            f"{wrong} of {len(durations)}",
             "0",
             wrong == 0,
         )

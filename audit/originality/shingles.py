@@ -3,13 +3,14 @@
 Nothing here touches the database. The check (audit.originality.services) stores band keys made
 here and verifies the candidates they find with the exact overlap computed here.
 
-- A text is normalised to its letters and digits (Unicode categories L* and N*, NFKC, lower case):
+- A text is normalised to its letters and digits (NFKC, lower case, then what Python's regular
+  expressions call word characters, less the underscore):
   whitespace, punctuation and layout never matter, so a copy re-typed with other line breaks or
   other quotation marks is the same text.
-- A shingle is SHINGLE_SIZE consecutive characters of the normalised text. 5 was measured best for
-  Chinese essays (docs/ORIGINALITY.md): shorter shingles are shared by unrelated essays on the
-  same speech (every essay writes 习近平新时代中国特色社会主义思想), longer ones are broken by
-  each word a copier changes.
+- A shingle is SHINGLE_SIZE consecutive characters of the normalised text. 5 was measured best
+  for Chinese essays (benchmarks/shingle_size.py prints the measurement): shorter shingles are
+  shared by unrelated essays on the same speech (every essay writes
+  习近平新时代中国特色社会主义思想), longer ones are broken by each word a copier changes.
 - MinHash (datasketch, NUM_PERM permutations, fixed seed) of the shingle set, cut into bands as
   datasketch.MinHashLSH cuts it for LSH_THRESHOLD; each band is one 64-bit key. Two texts whose
   shingle sets are similar share at least one key with high probability.
@@ -21,6 +22,7 @@ key: run `manage.py originality_reindex` after.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
@@ -30,7 +32,7 @@ from functools import cache, lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-#: Characters per shingle (see the module docstring and docs/ORIGINALITY.md for the measurement).
+#: Characters per shingle (see the module docstring and benchmarks/shingle_size.py).
 SHINGLE_SIZE = 5
 #: MinHash permutations; with LSH_THRESHOLD they fix the bands.
 NUM_PERM = 128
@@ -47,12 +49,14 @@ LSH_THRESHOLD = 0.2
 LSH_WEIGHTS = (0.3, 0.7)
 
 
+#: What normalise drops: anything but letters and digits (Python's \w, less the underscore).
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def _normal_chars(ch: str) -> str:
     """What one character of the original text becomes in the normalised text ("" if nothing)."""
-    return "".join(
-        c for c in unicodedata.normalize("NFKC", ch).lower() if unicodedata.category(c)[0] in "LN"
-    )
+    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", ch).lower())
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,10 @@ def shingle_list(normal: str, size: int = SHINGLE_SIZE) -> list[str]:
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[str]:
     """The set of shingles of text (normalised first); empty for a text shorter than size."""
-    normal = "".join(map(_normal_chars, text))
+    # The whole text at once, in C (NFKC, lower case, then everything but letters and digits
+    # out): the check verifies up to a hundred candidates, so this is its main cost. The same
+    # characters as normalise keeps, text by text.
+    normal = _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).lower())
     return frozenset(normal[i : i + size] for i in range(len(normal) - size + 1))
 
 
