@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SLUG = "bench-originality"
 ESSAYS = 100_000
 AUTHORS = 30
+#: Essays a session has, about: 30 members, every one writing.
+ESSAYS_PER_SESSION = 30
 BATCH = 2_000
 #: Characters of an essay, about: a typical 心得体会 is 600 to 1,500.
 ESSAY_CHARS = (600, 1_000)
@@ -118,10 +120,11 @@ def ensure(log=print):
             StudySessionFactory(group=group, term=term, topic="基准测试查重专题")
             for _ in range(AUTHORS):
                 MemberFactory(group=group, role=Member.Role.MEMBER)
-    session = StudySession.objects.get(group=group)
+    session = StudySession.objects.filter(group=group).order_by("pk").first()
     authors = list(Member.objects.filter(group=group).order_by("pk"))
     have = ReflectionEssay.objects.filter(group=group).count()
     if have >= ESSAYS:
+        _spread_over_sessions(group, log)
         return group, session, authors
     log(f"Item 10: making {ESSAYS - have} indexed essays (once; kept for the next runs)")
     started = time.monotonic()
@@ -165,4 +168,40 @@ def ensure(log=print):
             log(f"  {done} essays, {time.monotonic() - started:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {OriginalityBand._meta.db_table}")
+    _spread_over_sessions(group, log)
     return group, session, authors
+
+
+def _spread_over_sessions(group, log) -> None:
+    """Give the essays ESSAYS_PER_SESSION to a session, as a group's are (a session's essays
+    and 发言提纲 are read by every check): sessions made in bulk, essays moved in one UPDATE
+    (PostgreSQL)."""
+    from django.db import connection, transaction
+
+    from sessions_app.models import ReflectionEssay, StudySession
+
+    wanted = ESSAYS // ESSAYS_PER_SESSION
+    first = StudySession.objects.filter(group=group).order_by("pk").first()
+    have = StudySession.objects.filter(group=group).count()
+    if have >= wanted or connection.vendor != "postgresql":
+        return
+    log(f"Item 10: spreading the essays over {wanted} sessions (once)")
+    with transaction.atomic():
+        StudySession.objects.bulk_create(
+            StudySession(
+                group=group, term=first.term, date=first.date, topic=f"基准测试查重专题{n}"
+            )
+            for n in range(have, wanted)
+        )
+        essays = ReflectionEssay._meta.db_table
+        ids = list(
+            StudySession.objects.filter(group=group).order_by("pk").values_list("pk", flat=True)
+        )
+        with connection.cursor() as cursor:
+            # One pass: each essay's session picked from the array by its id.
+            cursor.execute(
+                f"UPDATE {essays} SET session_id = (%s::bigint[])[(id %% %s) + 1] "
+                "WHERE group_id = %s",
+                [ids, len(ids), group.pk],
+            )
+            cursor.execute(f"ANALYZE {essays}")

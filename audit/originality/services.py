@@ -47,9 +47,10 @@ logger = logging.getLogger(__name__)
 #: The kind of a 发言提纲 (speaking outline): ReflectionEssay.Kind.OUTLINE once that kind exists.
 #: A session's outlines are its speakers' texts, which members quote as they quote materials.
 OUTLINE_KIND = "outline"
-#: The candidates verified per check: those sharing most band keys. Enough for a copy circulated
-#: round a whole group; bounds the work when a stock text has been submitted many times.
-MAX_CANDIDATES = 100
+#: The candidates verified per check: those sharing most band keys (a copy shares many; an essay
+#: that only shares a band of stock phrases shares one). Bounds the work, which is mostly
+#: verifying: a band of stock phrases can be shared by hundreds of essays.
+MAX_CANDIDATES = 50
 
 
 def text_hash(text: str) -> str:
