@@ -12,6 +12,12 @@ quoting pair aside: its shared opening 学习材料中指出 is the same at ever
 Jaccard similarity of the whole texts, which the LSH index works on: the lower it is for
 unrelated essays, the fewer false candidates a check verifies.
 Plain Python; no database.
+
+Result (2026-11-30): the copy/honest margin is widest at n = 3 (84.9 points) but within two
+points of it at n = 5 (83.0), where the honest shares are 2.4 times lower (1.9% against 4.5%)
+and unrelated essays have a seventh of the Jaccard similarity (0.001 against 0.007), so the
+index offers far fewer false candidates; past 5 the copy's share falls as each changed word
+breaks more shingles. Hence audit.originality.shingles.SHINGLE_SIZE = 5.
 """
 
 from __future__ import annotations
