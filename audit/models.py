@@ -3,9 +3,11 @@
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Member, StudyGroup
+from sessions_app.models import Member, ReflectionEssay, SessionMaterial, StudyGroup
 
 
 class AuditEvent(models.Model):
@@ -90,3 +92,145 @@ class AuditEvent(models.Model):
         labels = dict(Member.Role.choices)
         before, after = self.details.get("role_from"), self.details.get("role_to")
         return f"{labels.get(before, before or '—')} → {labels.get(after, after or '—')}"
+
+
+# --- The originality check of essays (audit.originality) -------------------------------------
+#
+# Derived rows, not records: each is computed from an essay's or a material's current text and
+# rebuilt by `manage.py originality_reindex`, so they keep no history (the essay's own history
+# keeps every text it had). A row goes with its essay or material (CASCADE).
+
+
+#: A match shares at least this many shingles (about a sentence and a half of Chinese): fewer
+#: are stock phrases every essay on a speech writes, whatever share they are of a short essay.
+ORIGINALITY_MIN_SHARED = 20
+
+
+def reaches_threshold(*, shared: str, own: str, threshold: int) -> Q:
+    """The one rule for "this overlap passes the group's threshold", as a filter: the shared
+    shingles (field path shared) are at least threshold percent of the essay's own shingles
+    (field path own: those not in the session's materials), and at least
+    ORIGINALITY_MIN_SHARED. Exactly the threshold passes (40 of 80 shingles at 50%), in integer
+    arithmetic: no rounding at the boundary."""
+    return Q(**{f"{shared}__gte": ORIGINALITY_MIN_SHARED}) & Q(
+        GreaterThanOrEqual(F(shared) * 100, F(own) * threshold)
+    )
+
+
+def passes_threshold(*, shared: int, own: int, threshold: int) -> bool:
+    """reaches_threshold for numbers in hand: the same rule, for the check's own decisions."""
+    return shared >= ORIGINALITY_MIN_SHARED and shared * 100 >= own * threshold
+
+
+class OriginalityBand(models.Model):
+    """One LSH band key of an essay's text: the index the originality check looks up.
+
+    An essay has one row per band (audit.originality.shingles.lsh_bands); another essay whose
+    text is similar shares at least one key with high probability. One query per check finds
+    every essay sharing a key, on the index of key, whatever the number of essays.
+    """
+
+    essay = models.ForeignKey(
+        ReflectionEssay, verbose_name=_("essay"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.BigIntegerField(_("band key"))
+
+    class Meta:
+        verbose_name = _("originality index entry")
+        verbose_name_plural = _("originality index entries")
+        indexes = [models.Index(fields=["key"], name="originality_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.essay_id}: {self.key}"
+
+
+class OriginalityCheck(models.Model):
+    """The last originality check of an essay: how much of it quotes the session's materials and
+    how much of the rest other essays share (its OriginalityMatch rows).
+
+    text_hash is the SHA-256 of the text checked: when it differs from the essay's text, the
+    check is out of date (a revision is being checked). Counts are of distinct shingles.
+    """
+
+    essay = models.OneToOneField(
+        ReflectionEssay,
+        verbose_name=_("essay"),
+        on_delete=models.CASCADE,
+        related_name="originality_check",
+    )
+    text_hash = models.CharField(_("text hash"), max_length=64)
+    checked_at = models.DateTimeField(_("checked at"))
+    shingle_count = models.PositiveIntegerField(_("shingles"), default=0)
+    material_count = models.PositiveIntegerField(_("shingles quoting the materials"), default=0)
+    own_count = models.PositiveIntegerField(_("own shingles"), default=0)
+    top_shared = models.PositiveIntegerField(_("most own shingles shared"), default=0)
+    unread_materials = models.PositiveSmallIntegerField(_("materials without text"), default=0)
+
+    class Meta:
+        verbose_name = _("originality check")
+        verbose_name_plural = _("originality checks")
+
+    def __str__(self) -> str:
+        return f"{self.essay_id} @ {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class OriginalityMatch(models.Model):
+    """Another essay that shares at least ORIGINALITY_FLOOR percent (sessions_app.models) of
+    the checked essay's own text, and at least ORIGINALITY_MIN_SHARED shingles: shared of the
+    check's own_count."""
+
+    originality_check = models.ForeignKey(
+        OriginalityCheck, verbose_name=_("check"), on_delete=models.CASCADE, related_name="matches"
+    )
+    other = models.ForeignKey(
+        ReflectionEssay, verbose_name=_("other essay"), on_delete=models.CASCADE, related_name="+"
+    )
+    shared = models.PositiveIntegerField(_("shared shingles"))
+
+    class Meta:
+        verbose_name = _("originality match")
+        verbose_name_plural = _("originality matches")
+        ordering = ["-shared", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["originality_check", "other"], name="originality_match_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.other_id}: {self.shared}"
+
+
+class MaterialText(models.Model):
+    """The text of a session material as the originality check read it (intake readers), kept
+    so a check reads each file once. file_name is the stored file it was read from: a material
+    whose file changed is read again. readable is False for a file without text (a scan, an
+    image, a spreadsheet) or one that could not be read."""
+
+    material = models.OneToOneField(
+        SessionMaterial,
+        verbose_name=_("material"),
+        on_delete=models.CASCADE,
+        related_name="originality_text",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    text = models.TextField(_("text"), blank=True)
+    readable = models.BooleanField(_("has text"), default=False)
+
+    class Meta:
+        verbose_name = _("material text")
+        verbose_name_plural = _("material texts")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+def essay_flagged(*, threshold: int) -> Exists:
+    """An expression for ReflectionEssay rows: the essay's last check found another essay
+    holding at least threshold percent of its own text (reaches_threshold). The essay list's
+    flag, in the list's one query."""
+    return Exists(
+        OriginalityCheck.objects.filter(essay=OuterRef("pk")).filter(
+            reaches_threshold(shared="top_shared", own="own_count", threshold=threshold)
+        )
+    )

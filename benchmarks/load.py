@@ -234,8 +234,15 @@ def _list_logins(
     unless given), in a child process with its own Django."""
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    command = [sys.executable, __file__, "--list-logins", "--users", str(users),
-               "--group-prefix", group_prefix]
+    command = [
+        sys.executable,
+        __file__,
+        "--list-logins",
+        "--users",
+        str(users),
+        "--group-prefix",
+        group_prefix,
+    ]
     if password:
         command += ["--password", password]
     child = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
@@ -292,7 +299,8 @@ class CpuSampler(threading.Thread):
                     times = worker.cpu_times()
                     worker_cpu[worker.pid] = times.user + times.system
                     ports |= {
-                        c.laddr.port for c in worker.net_connections("tcp")
+                        c.laddr.port
+                        for c in worker.net_connections("tcp")
                         if c.raddr and c.raddr.port == 5432
                     }
                 except psutil.NoSuchProcess:
@@ -325,8 +333,13 @@ class CpuSampler(threading.Thread):
         inside them, and the highest 1-minute load average seen."""
         inside = [s for s in self.samples if start <= s[0] <= end]
         if len(inside) < 2:
-            return {"web": math.nan, "db": math.nan, "machine": math.nan, "load": math.nan,
-                    "seconds": math.nan}
+            return {
+                "web": math.nan,
+                "db": math.nan,
+                "machine": math.nan,
+                "load": math.nan,
+                "seconds": math.nan,
+            }
         first, last = inside[0], inside[-1]
         return {
             "web": last[1] - first[1],
@@ -376,7 +389,9 @@ def prepare_server(database_url: str, workdir: Path) -> dict:
     env = server_env(database_url, workdir)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        env=env, cwd=ROOT, check=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
     )
     return env
 
@@ -411,10 +426,20 @@ def measure_load(
         env = prepare_server(database_url, workdir)
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "studygroup.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--log-level", "warning"],
-            env=env, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "studygroup.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         sampler = CpuSampler(server.pid)
         try:
@@ -425,14 +450,35 @@ def measure_load(
             ramp = users / spawn_rate + 15
             sampler.start()
             subprocess.run(
-                [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/locustfile.py"),
-                 "--headless", "--only-summary", "--host", f"http://127.0.0.1:{port}",
-                 "--users", str(users), "--spawn-rate", str(spawn_rate),
-                 "--run-time", f"{math.ceil(seconds + ramp)}s", "--loglevel", "WARNING"],
-                env={**os.environ, "LOAD_USERS_FILE": str(users_file),
-                     "LOAD_SAMPLES_FILE": str(samples_file),
-                     "LOAD_THINK_MIN": str(think_min), "LOAD_THINK_MAX": str(think_max)},
-                cwd=ROOT, check=False, stdout=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "locust",
+                    "-f",
+                    str(ROOT / "benchmarks/locustfile.py"),
+                    "--headless",
+                    "--only-summary",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(spawn_rate),
+                    "--run-time",
+                    f"{math.ceil(seconds + ramp)}s",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                env={
+                    **os.environ,
+                    "LOAD_USERS_FILE": str(users_file),
+                    "LOAD_SAMPLES_FILE": str(samples_file),
+                    "LOAD_THINK_MIN": str(think_min),
+                    "LOAD_THINK_MAX": str(think_max),
+                },
+                cwd=ROOT,
+                check=False,
+                stdout=subprocess.DEVNULL,
             )
             sampler.stop()
             rows = [json.loads(line) for line in samples_file.read_text().splitlines()]
@@ -527,12 +573,17 @@ def main() -> None:
         parser.error("--database-url (or DATABASE_URL) must name a PostgreSQL database")
     try:
         figures = measure_load(
-            database_url=args.database_url, users=args.users, seconds=args.seconds,
-            think_min=args.think_min, think_max=args.think_max, workers=args.workers,
-            group_prefix=args.group_prefix, password=args.password,
-            random_page_cost=None if args.random_page_cost == "server" else float(
-                args.random_page_cost
-            ),
+            database_url=args.database_url,
+            users=args.users,
+            seconds=args.seconds,
+            think_min=args.think_min,
+            think_max=args.think_max,
+            workers=args.workers,
+            group_prefix=args.group_prefix,
+            password=args.password,
+            random_page_cost=None
+            if args.random_page_cost == "server"
+            else float(args.random_page_cost),
         )
     except LoginsFailed as exc:
         sys.exit(f"No figures: {exc}")

@@ -24,8 +24,6 @@ _samples = open(os.environ["LOAD_SAMPLES_FILE"], "a", encoding="utf-8")  # noqa:
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-
-
 @events.request.add_listener
 def _record(name, response_time, exception, start_time=None, **_kwargs):
     started = start_time if start_time is not None else time.time() - response_time / 1000

@@ -279,6 +279,16 @@ METHOD = """
    queries and rows; then the scan as beat runs it every five minutes with everything decided
    (`deliveries_scan`): median of 10 after one unmeasured, its queries. Pinned by
    `tests/notices/test_delivery_scan.py`.
+14. The essays' originality check (`audit.originality.services.essay_originality_check`) against
+   100,000 indexed essays of the group bench-originality, made once by
+   `benchmarks/originality_data.py` (realistic Chinese drawn from the demo's vocabulary; band keys
+   bulk-inserted; kept for the next runs). After one unmeasured check, 40 checks of new essays,
+   20 copies of indexed essays (a tenth of their clauses changed) and 20 new texts, each in a
+   transaction rolled back after: p50 and p95, whether every copy was flagged and no new text
+   was, queries of one check. Then 40 essays submitted one after another through `essay_submit`
+   (its check queued on commit, run eagerly): submissions per second, the submissions deleted
+   after. The query count is pinned by
+   `tests/audit/test_originality.py::test_a_check_takes_the_same_queries_however_many_essays_are_indexed`.
 """
 
 
@@ -896,6 +906,109 @@ class Bench:
                  f"{len(first_queries.captured_queries)} ({len(others)} + insert) / "
                  f"{len(repeat_queries.captured_queries)}",
                  "fixed (tests pin 19 + insert / 16)", None)
+    def originality(self) -> None:
+        """Item 14: an essay checked against 100,000 indexed essays, and submissions indexed."""
+        from django.db import connection, transaction
+        from django.test.utils import CaptureQueriesContext
+
+        from audit.models import OriginalityCheck, passes_threshold
+        from audit.originality.services import essay_originality_check
+        from benchmarks import originality_data as data
+        from sessions_app.models import ReflectionEssay
+        from sessions_app.services.essays import essay_submit
+
+        group, session, authors = data.ensure()
+        pks = list(
+            ReflectionEssay.objects.filter(group=group).order_by("pk").values_list("pk", flat=True)
+        )
+        indexed = len(pks)
+        chosen = pks[:: max(1, len(pks) // 20)][:20]
+        sources = list(
+            ReflectionEssay.objects.filter(pk__in=chosen)
+            .order_by("pk")
+            .values_list("body", flat=True)
+        )
+        probes = [(data.copy_of(body, i), True) for i, body in enumerate(sources)]
+        probes += [(data.essay_text(10_000_000 + i), False) for i in range(20)]
+
+        class Rollback(Exception):
+            pass
+
+        durations, wrong, queries = [], 0, None
+        # One unmeasured check first: datasketch chooses the LSH bands once per process.
+        probes.insert(0, (data.essay_text(30_000_000), False))
+        for n, (body, is_copy) in enumerate(probes):
+            try:
+                with transaction.atomic():
+                    essay = ReflectionEssay.objects.create(
+                        group=group,
+                        author=authors[n % len(authors)],
+                        session=session,
+                        title=f"基准测试{n}",
+                        body=body,
+                        submitted_at=dt.datetime.now(dt.UTC),
+                    )
+                    start = time.perf_counter()
+                    if queries is None:
+                        with CaptureQueriesContext(connection) as captured:
+                            essay_originality_check(essay_id=essay.pk)
+                        queries = len(captured.captured_queries)
+                    else:
+                        essay_originality_check(essay_id=essay.pk)
+                    if n:
+                        durations.append(time.perf_counter() - start)
+                    check = OriginalityCheck.objects.get(essay=essay)
+                    flagged = passes_threshold(
+                        shared=check.top_shared,
+                        own=check.own_count,
+                        threshold=group.originality_threshold,
+                    )
+                    wrong += bool(n) and flagged != is_copy
+                    raise Rollback
+            except Rollback:
+                pass
+        p95 = percentile(durations, 95)
+        self.add("14", f"originality check among {indexed:,} essays: median", ms(median(durations)))
+        self.add(
+            "14",
+            f"originality check among {indexed:,} essays: p95",
+            ms(p95),
+            "under 200 ms",
+            p95 < 0.2,
+        )
+        self.add(
+            "14",
+            "copies flagged / new texts not flagged: wrong verdicts",
+            f"{wrong} of {len(durations)}",
+            "0",
+            wrong == 0,
+        )
+        self.add("14", "originality check: queries", str(queries))
+
+        made: list[int] = []
+        try:
+            start = time.perf_counter()
+            for n in range(40):
+                essay = essay_submit(
+                    author=authors[n % len(authors)],
+                    title=f"基准测试提交{n}",
+                    kind=ReflectionEssay.Kind.REFLECTION,
+                    session=session,
+                    body=data.essay_text(20_000_000 + n),
+                )
+                made.append(essay.pk)
+            rate = len(made) / (time.perf_counter() - start)
+            checked = OriginalityCheck.objects.filter(essay_id__in=made).count()
+        finally:
+            # By title too: a run stopped between a commit and its append leaves its essay.
+            ReflectionEssay.objects.filter(group=group, title__startswith="基准测试提交").delete()
+        self.add(
+            "14",
+            "essays submitted and indexed, one after another",
+            f"{rate:.1f}/s",
+            "at least 10/s",
+            rate >= 10 and checked == len(made),
+        )
 
     # ---- 9 ----
 
@@ -942,36 +1055,64 @@ class Bench:
         def members_file(size: int, tag: str) -> bytes:
             phones = [f"19{run}{tag}{i:03d}" for i in range(size)]
             made_users.extend(phones)
-            return workbook(("成员", [("姓名", "职务", "角色", "手机号", "邮箱", "加入日期")] + [
-                (f"导入成员{tag}{i:03d}", "干部", "成员", phone, "", start.isoformat())
-                for i, phone in enumerate(phones)
-            ]))
+            return workbook(
+                (
+                    "成员",
+                    [("姓名", "职务", "角色", "手机号", "邮箱", "加入日期")]
+                    + [
+                        (f"导入成员{tag}{i:03d}", "干部", "成员", phone, "", start.isoformat())
+                        for i, phone in enumerate(phones)
+                    ],
+                )
+            )
 
         def records_file(group) -> bytes:
-            names = list(Member.objects.filter(group=group).in_rank_order()
-                         .values_list("display_name", flat=True))
+            names = list(
+                Member.objects.filter(group=group)
+                .in_rank_order()
+                .values_list("display_name", flat=True)
+            )
             return workbook(
-                ("学习记录", [("日期", "开始时间", "地点", "形式", "专题", "主持人")] + [
-                    (d.isoformat(), "09:00", "会议室", "专题学习", f"基准导入专题{i}", "")
-                    for i, d in enumerate(dates)]),
-                ("考勤", [("姓名", *[d.isoformat() for d in dates])]
-                 + [(name, *["√迟假×"[(i + j) % 4] for j in range(12)])
-                    for i, name in enumerate(names)]),
+                (
+                    "学习记录",
+                    [("日期", "开始时间", "地点", "形式", "专题", "主持人")]
+                    + [
+                        (d.isoformat(), "09:00", "会议室", "专题学习", f"基准导入专题{i}", "")
+                        for i, d in enumerate(dates)
+                    ],
+                ),
+                (
+                    "考勤",
+                    [("姓名", *[d.isoformat() for d in dates])]
+                    + [
+                        (name, *["√迟假×"[(i + j) % 4] for j in range(12)])
+                        for i, name in enumerate(names)
+                    ],
+                ),
             )
 
         def new_group(size: int, tag: str):
-            group = StudyGroupFactory(slug=f"bench-import-{run}-{tag}",
-                                      name=f"基准测试导入{tag}理论学习中心组")
+            group = StudyGroupFactory(
+                slug=f"bench-import-{run}-{tag}", name=f"基准测试导入{tag}理论学习中心组"
+            )
             made_groups.append(group.pk)
-            secretary = MemberFactory(group=group, role=Member.Role.SECRETARY,
-                                      display_name=f"导入秘书{tag}", joined_on=start,
-                                      user__username=f"bench-import-{run}-{tag}")
+            secretary = MemberFactory(
+                group=group,
+                role=Member.Role.SECRETARY,
+                display_name=f"导入秘书{tag}",
+                joined_on=start,
+                user__username=f"bench-import-{run}-{tag}",
+            )
             made_users.append(secretary.user.username)
             return group, secretary.user, members_file(size, tag)
 
         def preview_time(preview, group, content) -> list[float]:
-            return timed(lambda: preview(group=group, sheets=spreadsheet_read(
-                content, filename="bench.xlsx")), 5)
+            return timed(
+                lambda: preview(
+                    group=group, sheets=spreadsheet_read(content, filename="bench.xlsx")
+                ),
+                5,
+            )
 
         try:
             queries = {}
@@ -980,37 +1121,63 @@ class Bench:
                 if size == 500:
                     member_times = preview_time(members_import_preview, group, content)
                 with CaptureQueriesContext(connection) as members_q:
-                    members_import_apply(group=group, sheets=spreadsheet_read(
-                        content, filename="m.xlsx"), file_name="m.xlsx", sha256="",
-                        actor=actor)
+                    members_import_apply(
+                        group=group,
+                        sheets=spreadsheet_read(content, filename="m.xlsx"),
+                        file_name="m.xlsx",
+                        sha256="",
+                        actor=actor,
+                    )
                 content = records_file(group)
                 if size == 500:
                     record_times = preview_time(records_import_preview, group, content)
                     write_start = time.perf_counter()
                 with CaptureQueriesContext(connection) as records_q:
-                    records_import_apply(group=group, sheets=spreadsheet_read(
-                        content, filename="r.xlsx"), file_name="r.xlsx", sha256="",
-                        actor=actor)
+                    records_import_apply(
+                        group=group,
+                        sheets=spreadsheet_read(content, filename="r.xlsx"),
+                        file_name="r.xlsx",
+                        sha256="",
+                        actor=actor,
+                    )
                 if size == 500:
                     write_time = time.perf_counter() - write_start
-                queries[size] = (len(members_q.captured_queries),
-                                 len(records_q.captured_queries))
+                queries[size] = (len(members_q.captured_queries), len(records_q.captured_queries))
         finally:
             StudySession.objects.filter(group_id__in=made_groups).delete()
             StudyGroup.objects.filter(pk__in=made_groups).delete()
             get_user_model().objects.filter(username__in=made_users).delete()
-        self.add("9", "members import of 500 rows (.xlsx read + preview): median",
-                 ms(median(member_times)), "< 2 s", median(member_times) < 2)
-        self.add("9", "records import of 12 sessions x 500 members (.xlsx read + preview): "
-                 "median", ms(median(record_times)), "< 2 s", median(record_times) < 2)
-        self.add("9", "records import of 12 x 500 written (read, check again, write)",
-                 ms(write_time))
-        self.add("9", "import written: queries, members 50 / 500",
-                 f"{queries[50][0]} / {queries[500][0]}", "the same",
-                 queries[50][0] == queries[500][0])
-        self.add("9", "import written: queries, 12 sessions for 50 / 500 members",
-                 f"{queries[50][1]} / {queries[500][1]}", "the same",
-                 queries[50][1] == queries[500][1])
+        self.add(
+            "9",
+            "members import of 500 rows (.xlsx read + preview): median",
+            ms(median(member_times)),
+            "< 2 s",
+            median(member_times) < 2,
+        )
+        self.add(
+            "9",
+            "records import of 12 sessions x 500 members (.xlsx read + preview): median",
+            ms(median(record_times)),
+            "< 2 s",
+            median(record_times) < 2,
+        )
+        self.add(
+            "9", "records import of 12 x 500 written (read, check again, write)", ms(write_time)
+        )
+        self.add(
+            "9",
+            "import written: queries, members 50 / 500",
+            f"{queries[50][0]} / {queries[500][0]}",
+            "the same",
+            queries[50][0] == queries[500][0],
+        )
+        self.add(
+            "9",
+            "import written: queries, 12 sessions for 50 / 500 members",
+            f"{queries[50][1]} / {queries[500][1]}",
+            "the same",
+            queries[50][1] == queries[500][1],
+        )
 
     # ---- 3 (fresh worker) and 7 ----
 
@@ -1032,9 +1199,11 @@ class Bench:
         app.conf.task_always_eager = True
         for group in groups:
             term = Term.objects.get(group=group, year=TERM_YEAR, half=TERM_HALF)
-            secretary = Member.objects.select_related("user", "group").filter(
-                group=group, role=Member.Role.SECRETARY
-            ).first()
+            secretary = (
+                Member.objects.select_related("user", "group")
+                .filter(group=group, role=Member.Role.SECRETARY)
+                .first()
+            )
             rows.append(report_file_request(member=secretary, term=term, kind="summary").pk)
         app.conf.task_always_eager = False
         app.control.purge()
@@ -1153,8 +1322,13 @@ class Bench:
             figures = measure_load(database_url=self.args.database_url, users=50, seconds=60)
         except LoginsFailed as exc:
             self.failures.append(f"Item 8 (load) has no figures: {exc}")
-            self.add("8", "load: 50 users of 50 groups", "not measured: logins failed",
-                     "no errors, p95 < 300 ms", met=False)
+            self.add(
+                "8",
+                "load: 50 users of 50 groups",
+                "not measured: logins failed",
+                "no errors, p95 < 300 ms",
+                met=False,
+            )
             return
         print(format_figures(figures), flush=True)
         think_min, think_max = figures["think_time_s"]
@@ -1503,6 +1677,7 @@ ITEMS = {
     "11": "checkin",
     "12": "study_archive",
     "13": "notice_scan",
+    "14": "originality",
 }
 #: Items that make their own data: a run of only these seeds neither the bulk groups nor the
 #: runner's bench-small and bench-large.
@@ -1517,9 +1692,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     )
-    parser.add_argument(
-        "--only", nargs="+", choices=sorted(ITEMS), help="measure only these items"
-    )
+    parser.add_argument("--only", nargs="+", choices=sorted(ITEMS), help="measure only these items")
     parser.add_argument("--skip-load", action="store_true", help="leave out item 8 (load)")
     parser.add_argument(
         "--output", type=Path, default=OUTPUT, help="where to write the table (%(default)s)"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from intake.docx import docx_text
 from intake.limits import read_limited
 from intake.names import file_extension, filename_check, sanitise_filename
 from intake.oldword import (
@@ -20,10 +21,11 @@ from intake.oldword import (
     has_macros,
     is_word_binary,
     old_word_macros_error,
+    old_word_text,
 )
-from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open
+from intake.pdf import PdfProblem, pdf_active_content_error, pdf_open, pdf_text
 from intake.sniff import OLD_OFFICE, sniff_file
-from intake.text import text_encoding_error
+from intake.text import text_encoding_error, tidy, txt_text
 
 # Extension -> (what sniff_file must find, the Content-Type it is downloaded with).
 MATERIAL_TYPES = {
@@ -180,3 +182,30 @@ def _material_pdf_check(content: bytes) -> None:
             _("This PDF is damaged and cannot be opened. Save it again and upload it."),
             code="bad_pdf",
         ) from problem
+
+
+#: The material types whose text the originality check reads; others (spreadsheets, slides,
+#: images) hold no running text a member would quote.
+MATERIAL_TEXT_TYPES = (".docx", ".doc", ".wps", ".pdf", ".txt")
+
+
+def material_text(content: bytes, *, extension: str) -> str | None:
+    """The text of a stored session material, for the essays' originality check (tidied, as an
+    essay's text is); None for a type without running text (see MATERIAL_TEXT_TYPES).
+
+    The readers are the essays' (intake.docx.docx_text, intake.pdf.pdf_text, intake.text.txt_text,
+    intake.oldword.old_word_text). Raises ValidationError when the file yields no text (a scanned
+    PDF) or cannot be read; reads nothing but content, writes nothing.
+    """
+    extension = extension.lower()
+    if extension not in MATERIAL_TEXT_TYPES:
+        return None
+    if extension in OLD_WORD_EXTENSIONS:
+        text = old_word_text(content, extension=extension)
+    elif extension == ".docx":
+        text = docx_text(content)
+    elif extension == ".pdf":
+        text = pdf_text(content)
+    else:
+        text = txt_text(content)
+    return tidy(text)

@@ -14,3 +14,4 @@ class ReportsConfig(AppConfig):
         checks.register(check_cjk_fonts)
 
         from reports import receivers  # noqa: F401  (approved documents follow the records)
+        from reports.selectors import archive_sections  # noqa: F401  (the archive's sections)

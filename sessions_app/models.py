@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 # Records are kept as they happen: nothing before the app's era, nothing beyond a year ahead.
 EARLIEST_RECORD_DATE = dt.date(2000, 1, 1)
 PLANNING_HORIZON = dt.timedelta(days=366)
+#: The lowest originality threshold (%) a group may set: the check keeps no weaker match.
+ORIGINALITY_FLOOR = 10
 
 
 def record_date_error(day: dt.date) -> str | None:
@@ -162,6 +164,17 @@ class StudyGroup(AuditedModel):
         default=3,
         validators=[MaxValueValidator(30)],
         help_text=_("Members see a session's notice this many days before it, at 08:00."),
+    )
+    # The originality check (audit.originality) flags an essay to the secretary from this share.
+    originality_threshold = models.PositiveSmallIntegerField(
+        _("originality threshold (%)"),
+        default=50,
+        validators=[MinValueValidator(ORIGINALITY_FLOOR), MaxValueValidator(100)],
+        help_text=_(
+            "An essay is flagged for review when at least this share of its own text (quotations "
+            "of the session's materials aside) is found in another essay. The secretary decides; "
+            "nothing is rejected automatically."
+        ),
     )
 
     class Meta:

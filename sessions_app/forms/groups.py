@@ -17,6 +17,7 @@ class GroupRulesForm(forms.ModelForm):
             "leave_approver",
             "checkin_grace_minutes",
             "notice_days_ahead",
+            "originality_threshold",
         ]
         help_texts = {
             "makeup_due_days": _(

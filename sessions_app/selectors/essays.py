@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from audit.models import essay_flagged
 from sessions_app.models import (
     Member,
     PlannedTopic,
@@ -30,6 +31,14 @@ def _visible_essays(*, member: Member) -> QuerySet[ReflectionEssay]:
     if not member.can_manage_records:
         essays = essays.filter(author=member)
     return essays
+
+
+def essay_readable_by(essay: ReflectionEssay, member: Member) -> bool:
+    """Whether member may read essay's text: the rule of _visible_essays for one essay in hand
+    (their own; any of their group's for the secretary, leader and deputies)."""
+    if essay.group_id != member.group_id:
+        return False
+    return member.can_manage_records or essay.author_id == member.pk
 
 
 def essays_in_term(*, term: Term) -> Q:
@@ -149,7 +158,9 @@ def essay_page_for_member(
     """One page of the essays the member may see, newest first, optionally filtered.
 
     Each essay comes with its author, session, topic and reviewer loaded (the body is deferred),
-    so the page costs the same few queries however many essays it shows.
+    so the page costs the same few queries however many essays it shows. For the secretary and
+    leaders each also says whether the originality check flagged it (originality_flagged:
+    another essay holds the group's threshold of its own text; audit.models.essay_flagged).
     """
     essays = _visible_essays(member=member)
     if term is not None:
@@ -163,6 +174,11 @@ def essay_page_for_member(
         .defer("body")
         .order_by("-submitted_at", "-id")
     )
+    if member.can_manage_records:
+        # Flagged to the secretary by the originality check (audit.originality).
+        essays = essays.annotate(
+            originality_flagged=essay_flagged(threshold=member.group.originality_threshold)
+        )
     paginator = Paginator(essays, per_page)
     page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
@@ -187,7 +203,7 @@ def essay_get_for_member(*, member: Member, pk: int) -> ReflectionEssay:
     """An essay the member may read (their own; any of the group's for managers), else 404."""
     essay = (
         _visible_essays(member=member)
-        .select_related("author", "session", "planned_topic", "reviewed_by")
+        .select_related("group", "author", "session", "planned_topic", "reviewed_by")
         .filter(pk=pk)
         .first()
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from audit.originality.services import essay_originality_check_queue
 from audit.services import audit_record
 from audit.stale import check_fresh
 from intake.count import count_characters, count_words, strip_invisible
@@ -88,6 +89,13 @@ def _delete_file_after_commit(storage, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+def _check_originality_after_commit(essay: ReflectionEssay) -> None:
+    """Queue the essay's originality check (audit.originality) for when this transaction
+    commits: the member's submission neither waits for the check on a worker nor fails with
+    it, and the check sees the committed text. Eagerly, with no broker, it runs right after."""
+    essay_originality_check_queue(essay=essay)
+
+
 @transaction.atomic
 def essay_submit(
     *,
@@ -105,6 +113,7 @@ def essay_submit(
     The text is essay_file's extracted text when a checked file is given (see
     intake.essays.essay_file_read), else the typed body. The file is stored under a generated name;
     if the row cannot be saved, the stored file is removed again. Raises ValidationError.
+    Once committed, the essay's originality check is queued (audit.originality).
     """
     _check_subject(author=author, kind=kind, session=session, planned_topic=planned_topic)
     essay = ReflectionEssay(
@@ -121,6 +130,7 @@ def essay_submit(
     )
     _set_content(essay, body=body, essay_file=essay_file)
     _save_or_discard_file(essay, new_file=essay_file is not None)
+    _check_originality_after_commit(essay)
     return essay
 
 
@@ -141,7 +151,8 @@ def essay_revise(
 
     A new file replaces the old one (deleted after commit); keep_file keeps the current file and
     its text; otherwise the typed body replaces file and text. The earlier review comment stays
-    for reference, and the status goes back to submitted.
+    for reference, and the status goes back to submitted. When the text changed, its
+    originality check is queued again once committed (audit.originality).
     """
     if essay.author_id != author.pk:
         raise PermissionDenied
@@ -150,6 +161,7 @@ def essay_revise(
     _check_subject(author=author, kind=kind, session=session, planned_topic=planned_topic)
     old_file_name = essay.file.name if essay.file else ""
     old_storage = essay.file.storage
+    old_body = essay.body
     essay.title = title.strip()
     essay.kind = kind
     essay.session = session
@@ -162,6 +174,8 @@ def essay_revise(
     _save_or_discard_file(essay, new_file=essay_file is not None)
     if old_file_name and essay.file.name != old_file_name:
         _delete_file_after_commit(old_storage, old_file_name)
+    if essay.body != old_body:
+        _check_originality_after_commit(essay)
     return essay
 
 

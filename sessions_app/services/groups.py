@@ -23,13 +23,15 @@ def group_rules_update(
     leave_approver: Member | None = None,
     checkin_grace_minutes: int | None = None,
     notice_days_ahead: int | None = None,
+    originality_threshold: int | None = None,
 ) -> StudyGroup:
     """Set the rules the dashboard measures the group against, the days allowed for 补学
     (None keeps them), the deputy leader who decides leave requests (None: the leader), the
     minutes after a session's start that a QR check-in still counts as on time and how many
-    days before a session its notice reaches members (0 to 30; None keeps each). Raises
-    ValidationError for a leave approver who is not a deputy leader of the group,
-    or a value out of range (nothing saved)."""
+    days before a session its notice reaches members (0 to 30), and the share of an essay's own
+    text found in another essay from which it is flagged for review (percent, 10 to 100; None
+    keeps each). Raises ValidationError for a leave approver who is not a deputy leader of the
+    group, or a value out of range (nothing saved)."""
     group.rule_sessions_per_quarter = sessions_per_quarter
     group.rule_attendance_rate = attendance_rate
     group.rule_essays_per_member_year = essays_per_member_year
@@ -39,6 +41,8 @@ def group_rules_update(
         group.checkin_grace_minutes = checkin_grace_minutes
     if notice_days_ahead is not None:
         group.notice_days_ahead = notice_days_ahead
+    if originality_threshold is not None:
+        group.originality_threshold = originality_threshold
     if leave_approver is not None and (
         leave_approver.group_id != group.pk or leave_approver.role != Member.Role.DEPUTY
     ):

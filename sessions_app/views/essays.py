@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from audit.originality.selectors import essay_originality_report
+from audit.originality.services import essay_originality_check_queue
 from audit.stale import VERSION_FIELD, StaleEdit, model_differences, version_of
 from sessions_app.forms.essays import EssayFilterForm, EssayForm, EssayReviewForm
 from sessions_app.models import ReflectionEssay
@@ -204,6 +206,7 @@ def essay_review_view(request, pk: int):
                 essay.refresh_from_db()
                 context = {
                     "essay": essay,
+                    "report": essay_originality_report(essay=essay, viewer=member),
                     "form": form,
                     "stale": stale,
                     "record_version": stale.current_version,
@@ -230,8 +233,19 @@ def essay_review_view(request, pk: int):
     else:
         form = EssayReviewForm(essay=essay)
     version = request.POST.get(VERSION_FIELD) if request.method == "POST" else version_of(essay)
+    report = essay_originality_report(essay=essay, viewer=member)
+    if not report.checked:
+        # An essay never checked (older than the check, imported): check it now. Inline with
+        # no broker, so the page shows the result; on a worker, the next visit does.
+        essay_originality_check_queue(essay=essay)
+        report = essay_originality_report(essay=essay, viewer=member)
     return render(
         request,
         "sessions_app/essays/review.html",
-        {"essay": essay, "form": form, "record_version": version},
+        {
+            "essay": essay,
+            "report": report,
+            "form": form,
+            "record_version": version,
+        },
     )

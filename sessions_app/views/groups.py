@@ -22,12 +22,16 @@ def group_rules(request):
             leave_approver=form.cleaned_data["leave_approver"],
             checkin_grace_minutes=form.cleaned_data["checkin_grace_minutes"],
             notice_days_ahead=form.cleaned_data["notice_days_ahead"],
+            originality_threshold=form.cleaned_data["originality_threshold"],
         )
         messages.success(
-            request, _(
-                "The group's rules were saved; the dashboard now measures against them, and "
-                "new notices follow the days ahead set here."
+            request,
+            _(
+                "The group's rules were saved; the dashboard now measures against them, new "
+                "notices follow the days ahead set here, and essays are flagged from an overlap "
+                "of %(threshold)s%%."
             )
+            % {"threshold": group.originality_threshold},
         )
         return redirect("sessions_app:dashboard", group.slug)
     return render(request, "sessions_app/group_rules.html", {"form": form})

@@ -195,6 +195,7 @@ def test_role_changed_in_the_groups_member_inline_is_recorded(admin_client_, mem
         "rule_essays_per_member_year": group.rule_essays_per_member_year,
         "makeup_due_days": group.makeup_due_days,
         "notice_days_ahead": group.notice_days_ahead,
+        "originality_threshold": group.originality_threshold,
         f"{prefix}-TOTAL_FORMS": "1",
         f"{prefix}-INITIAL_FORMS": "1",
         f"{prefix}-MIN_NUM_FORMS": "0",

@@ -377,6 +377,7 @@ TABLE = [
             "rule_essays_per_member_year": "3",
             "makeup_due_days": "10",
             "notice_days_ahead": "5",
+            "originality_threshold": "40",
         },
         state=lambda w: StudyGroup.objects.get(pk=w.group.pk).rule_essays_per_member_year),
     # Members: the secretary and leaders keep the list and hand out sign-in links.

@@ -388,7 +388,7 @@ CASES: dict[str, Case] = {
         "secretary", _group,
         lambda w: {"rule_sessions_per_quarter": "3", "rule_attendance_rate": "85",
                    "rule_essays_per_member_year": "2", "makeup_due_days": "14",
-                   "notice_days_ahead": "3"},
+                   "notice_days_ahead": "3", "originality_threshold": "50"},
         ("sessions_app.StudyGroup",),
     ),
     "sessions_app:essay_create": Case(

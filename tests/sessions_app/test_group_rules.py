@@ -15,6 +15,7 @@ def test_secretary_sets_the_groups_rules(client_for, group, secretary):
             "rule_essays_per_member_year": "2",
             "makeup_due_days": "14",
             "notice_days_ahead": "5",
+            "originality_threshold": "40",
         },
         follow=True,
     )
@@ -24,7 +25,8 @@ def test_secretary_sets_the_groups_rules(client_for, group, secretary):
         group.rule_attendance_rate,
         group.rule_essays_per_member_year,
         group.notice_days_ahead,
-    ) == (3, Decimal("95.5"), 2, 5)
+        group.originality_threshold,
+    ) == (3, Decimal("95.5"), 2, 5, 40)
     assert group.updated_by == secretary.user
     assert list(response.context["messages"])
 
@@ -39,6 +41,7 @@ def test_an_attendance_rule_above_100_is_refused_and_nothing_changes(client_for,
             "rule_essays_per_member_year": "1",
             "makeup_due_days": "14",
             "notice_days_ahead": "3",
+            "originality_threshold": "50",
         },
     )
     assert response.status_code == 200
@@ -62,9 +65,26 @@ def test_absurd_rules_are_refused(client_for, group, secretary):
             "rule_essays_per_member_year": "1000",
             "makeup_due_days": "14",
             "notice_days_ahead": "365",
+            "originality_threshold": "50",
         },
     )
     errors = response.context["form"].errors
     assert "rule_sessions_per_quarter" in errors and "rule_essays_per_member_year" in errors
     assert "notice_days_ahead" in errors  # a notice a year ahead is no notice
     assert StudyGroup.objects.get(pk=group.pk).rule_sessions_per_quarter == 1
+
+
+def test_an_originality_threshold_below_10_or_above_100_is_refused(client_for, group, secretary):
+    url = reverse("sessions_app:group_rules", args=[group.slug])
+    for value in ("9", "101"):
+        response = client_for(secretary).post(
+            url,
+            {
+                "rule_sessions_per_quarter": "1",
+                "rule_attendance_rate": "90",
+                "rule_essays_per_member_year": "1",
+                "originality_threshold": value,
+            },
+        )
+        assert response.context["form"].errors["originality_threshold"]
+    assert StudyGroup.objects.get(pk=group.pk).originality_threshold == 50
