@@ -370,11 +370,16 @@ def _essay(essay: ReflectionEssay, kind_labels, status_labels) -> ArchiveEssay:
 
 
 def _year_essays(*, group: StudyGroup, year: int) -> list[ArchiveEssay]:
-    """The year's counted essays and reports, by session date then the group's order. One query."""
+    """The year's counted essays and reports, and its speakers' 发言提纲 (outlines count in no
+    figure but belong in the archive), by the group's order then submission. One query."""
     kind_labels = {v: str(label) for v, label in ReflectionEssay.Kind.choices}
     status_labels = {v: str(label) for v, label in ReflectionEssay.Status.choices}
     essays = (
-        ReflectionEssay.objects.filter(essays_counted_in_year(year=year), group=group)
+        ReflectionEssay.objects.filter(
+            essays_counted_in_year(year=year)
+            | (essays_in_year(year=year) & Q(kind=ReflectionEssay.Kind.OUTLINE)),
+            group=group,
+        )
         .select_related("author", "planned_topic")
         .order_by("author__sort_order", "author_id", "submitted_at", "id")
     )

@@ -42,6 +42,7 @@ class MakeupLine:
     status: str
     submitted_at: dt.datetime | None
     reviewed_by: str
+    notes: str
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def notices_section(*, group: StudyGroup, year: int, terms) -> ArchiveSection | 
         Notice.objects.filter(session__group=group, session__date__range=(start, end))
         .select_related("session")
         .prefetch_related("key_speakers")
-        .annotate(reads=Count("reads"))
+        .annotate(read_count=Count("reads", distinct=True))
         .order_by("session__date", "pk")
     )
     if not notices:
@@ -73,7 +74,7 @@ def notices_section(*, group: StudyGroup, year: int, terms) -> ArchiveSection | 
                 topic=n.session.topic,
                 published_at=n.publish_at,
                 key_speakers="、".join(m.display_name for m in n.key_speakers.all()),
-                reads=n.reads,
+                reads=n.read_count,
             )
             for n in notices
         ),
@@ -81,8 +82,9 @@ def notices_section(*, group: StudyGroup, year: int, terms) -> ArchiveSection | 
 
 
 def leave_and_makeup_section(*, group: StudyGroup, year: int, terms) -> ArchiveSection | None:
-    """The year's leave requests with their decisions, and the 补学 duties with their state and
-    review. Two queries; None when the year has neither."""
+    """The year's leave requests with their decisions, and the 补学 duties with their state,
+    review and typed notes (a file's text was read into notes when it was submitted). Two
+    queries; None when the year has neither."""
     start, end = year_span(year)
     leave = list(
         LeaveRequest.objects.filter(session__group=group, session__date__range=(start, end))
@@ -123,6 +125,7 @@ def leave_and_makeup_section(*, group: StudyGroup, year: int, terms) -> ArchiveS
                     status=d.get_status_display(),
                     submitted_at=d.submitted_at,
                     reviewed_by=d.reviewed_by.display_name if d.reviewed_by_id else "",
+                    notes=d.notes,
                 )
                 for d in duties
             ),
