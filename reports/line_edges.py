@@ -31,7 +31,9 @@ WORD_JOINER = "\u2060"
 LONG_RUN = 16
 
 #: The block elements whose last line is kept from holding one character: the body's text.
-_PARAGRAPHS = {"p", "li", "dd", "h1", "h2", "h3", "h4", "h5", "h6"}
+#: Not headings: WeasyPrint takes a PDF bookmark's label from its heading's text, and a joiner
+#: there would stay in the label (and in a search of the bookmarks); a heading is one short line.
+_PARAGRAPHS = {"p", "li", "dd"}
 #: Elements whose text is not laid out as lines of text.
 _SKIPPED = {"head", "style", "script", "title", "svg"}
 
@@ -145,7 +147,7 @@ def _spread_runs(element) -> None:
 
 def prepare_tree(root) -> None:
     """Apply both rules to the parsed document (an ElementTree element, the <html> root), in
-    place: every text of the body gets breakable long runs, every paragraph (p, li, dd, h1-h6)
+    place: every text of the body gets breakable long runs, every paragraph (p, li, dd)
     its last two characters joined."""
     _spread_runs(root)
     for element in root.iter():
