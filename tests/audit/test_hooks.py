@@ -196,6 +196,7 @@ def test_role_changed_in_the_groups_member_inline_is_recorded(admin_client_, mem
         "makeup_due_days": group.makeup_due_days,
         "notice_days_ahead": group.notice_days_ahead,
         "originality_threshold": group.originality_threshold,
+        "checkin_grace_minutes": group.checkin_grace_minutes,
         f"{prefix}-TOTAL_FORMS": "1",
         f"{prefix}-INITIAL_FORMS": "1",
         f"{prefix}-MIN_NUM_FORMS": "0",

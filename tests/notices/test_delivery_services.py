@@ -73,7 +73,7 @@ def test_a_published_notice_reaches_each_member_in_the_app_and_by_email(group, t
     message = rows(member=member, channel=Channel.IN_APP)[0]
     assert message.title == "学习通知：学习贯彻党的二十大精神"
     assert "2020年3月16日 09:00" in message.body
-    assert message.link == f"/g/{group.slug}/sessions/{session.pk}/"
+    assert message.link == f"/g/{group.slug}/notices/{session.pk}/"
 
 
 def test_a_notice_not_yet_published_sends_nothing(group, term, people):
@@ -255,7 +255,7 @@ def test_robots_get_one_message_per_notice_per_group_channel(group, term, people
     assert (wecom.count, dingtalk.count, wecom.problems, dingtalk.problems) == (1, 1, [], [])
     content = wecom.requests[0]["payload"]["markdown"]["content"]
     assert content.startswith("**学习通知：学习贯彻党的二十大精神**")
-    assert "[在应用中打开](https://study.example.org/g/sample/sessions/" in content
+    assert "[在应用中打开](https://study.example.org/g/sample/notices/" in content
     title = dingtalk.requests[0]["payload"]["markdown"]["title"]
     assert title == "学习通知：学习贯彻党的二十大精神"
     assert len(mail.outbox) == 2
@@ -319,7 +319,7 @@ def test_a_message_sent_is_not_sent_again_by_a_second_delivery(group, term, peop
 
     assert len(mail.outbox) == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["wang@example.org", "zhang@example.org"]
-    assert "https://study.example.org/g/sample/sessions/" in mail.outbox[0].body
+    assert "https://study.example.org/g/sample/notices/" in mail.outbox[0].body
 
 
 def test_an_interrupted_send_is_marked_failed_and_never_resent(
