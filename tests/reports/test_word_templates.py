@@ -281,3 +281,14 @@ def test_the_template_page_asks_the_same_queries_whatever_the_history(
     with django_assert_num_queries(7):
         page = client.get(url)
     assert page.content.decode().count('<td class="text-break">letterhead.docx') == uploads
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """These tests read the pages' and refusals' English wording (the Chinese is in the
+    catalogue): the code runs in English and the test client asks for English pages."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
