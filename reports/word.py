@@ -520,7 +520,7 @@ PLAN_WIDTHS = (18, 80, 26, 32)
 RESEARCH_WIDTHS = (80, 46, 30)
 SESSIONS_WIDTHS = (14, 24, 22, 50, 18, 46, 24, 23, 22)
 ATTENDANCE_WIDTHS = (17, 30, 12.5, 12.5, 12.5, 12.5, 12.5, 22, 12.5, 12)
-SIGN_IN_WIDTHS = (15, 35, 56, 50)
+SIGN_IN_WIDTHS = (13, 30, 49, 38, 26)
 
 
 def _set_widths(table, widths_mm) -> None:
@@ -867,9 +867,10 @@ def session_record_docx(record: SessionRecord) -> bytes:
 
 
 def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
-    """The session's 签到表 for printing: the session named at the top, then a table of the
-    members in rank order (No., name, position) with a blank column to sign in; rows tall
-    enough to sign, the header repeated on every page."""
+    """The session's 签到表 for printing, as its PDF (reports.pdf.sign_in_sheet_pdf) has it: the
+    session named at the top, then a table of the members in rank order (No., name, position)
+    with blank columns to sign in and for the time; rows tall enough to sign, the header
+    repeated on every page; then a line for 列席人员 (observers) to write in."""
     with translation.override(sheet.language):
         document = _new_document()
         _title(document, [sheet.group_name, sheet.title])
@@ -882,10 +883,12 @@ def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
         _plain(document, _("Place") + colon + (_clean(sheet.place) or "—"))
         table = _table(
             document,
-            [_("No."), _("Name"), _("Position"), _("Signature")],
-            [[str(i), r.name, r.position, ""] for i, r in enumerate(sheet.rows, start=1)],
+            [_("No."), _("Name"), _("Position"), _("Signature"), _("Check-in time")],
+            [[str(i), r.name, r.position, "", ""] for i, r in enumerate(sheet.rows, start=1)],
             widths=SIGN_IN_WIDTHS,
         )
         for row in table.rows[1:]:
             row.height = Mm(12)
+        observers = _plain(document, _("Observers") + colon)
+        observers.paragraph_format.space_before = LINE_PITCH
         return _to_bytes(document, title=sheet.filename_stem)

@@ -430,4 +430,7 @@ def test_sign_in_sheet_lists_the_members_in_the_group_that_day_in_rank_order(
     assert names == expected and "已离开的人" not in names and "后来的人" not in names
     assert all(row.cells[3].text == "" for row in table.rows[1:])
     assert table.rows[0].cells[3].text == "签名"
+    # As the PDF: a column for the time, and a line for 列席人员 after the table.
+    assert all(row.cells[4].text == "" for row in table.rows[1:])
+    assert document.paragraphs[-1].text.startswith("列席人员")
     assert [r.name for r in sign_in_sheet(session=session).rows] == expected
