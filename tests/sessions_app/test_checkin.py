@@ -527,7 +527,8 @@ def test_the_group_sets_its_grace_on_the_rules_page(client_for, group, secretary
     response = client_for(secretary).post(
         reverse("sessions_app:group_rules", args=[group.slug]),
         {"rule_sessions_per_quarter": "1", "rule_attendance_rate": "90.0",
-         "rule_essays_per_member_year": "1", "checkin_grace_minutes": "15"},
+         "rule_essays_per_member_year": "1", "checkin_grace_minutes": "15",
+         "makeup_due_days": "14", "notice_days_ahead": "3", "originality_threshold": "50"},
     )
 
     assert response.status_code == 302
@@ -539,7 +540,8 @@ def test_a_grace_over_an_hour_is_refused_and_nothing_changes(client_for, group, 
     response = client_for(secretary).post(
         reverse("sessions_app:group_rules", args=[group.slug]),
         {"rule_sessions_per_quarter": "1", "rule_attendance_rate": "90.0",
-         "rule_essays_per_member_year": "1", "checkin_grace_minutes": "61"},
+         "rule_essays_per_member_year": "1", "checkin_grace_minutes": "61",
+         "makeup_due_days": "14", "notice_days_ahead": "3", "originality_threshold": "50"},
     )
 
     assert response.status_code == 200
