@@ -325,7 +325,7 @@ def _to_password_form(client, response, world):
     assert response["Location"].endswith("/set-password/")
 
 
-def _upcoming(w, *, notice: bool) -> dict:
+def _upcoming_notice(w, *, notice: bool) -> dict:
     """An upcoming session of the world (its clock stands at 2020-12-10), with a published
     notice when asked: the notice pages' URL kwargs."""
     from notices.services.notice import notice_publish
@@ -537,13 +537,13 @@ CASES: dict[str, Case] = {
         ("reports.ArchiveBuild",),
     ),
     "notices:notice_edit": Case(
-        "secretary", lambda w: _upcoming(w, notice=False),
+        "secretary", lambda w: _upcoming_notice(w, notice=False),
         lambda w: {"discussion_questions": "思考题", "when": "now",
                    "key_speakers": [str(w.leader.pk), str(w.member.pk)]},
         ("notices.Notice", "sessions_app.StudySession"),
     ),
     "notices:notice_read": Case(
-        "member", lambda w: _upcoming(w, notice=True), lambda w: {}, ("notices.NoticeRead",),
+        "member", lambda w: _upcoming_notice(w, notice=True), lambda w: {}, ("notices.NoticeRead",),
     ),
     "calendar": Case("member", lambda w: {}, lambda w: {}, ("notices.CalendarFeed",)),
 }
