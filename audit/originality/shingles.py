@@ -28,9 +28,10 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Characters per shingle (see the module docstring and benchmarks/shingle_size.py).
 SHINGLE_SIZE = 5
@@ -100,6 +101,11 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[str]:
 def lsh_bands() -> tuple[tuple[int, int], ...]:
     """The (start, end) slices of the MinHash signature that make the bands, as
     datasketch.MinHashLSH chooses them for LSH_THRESHOLD, NUM_PERM and LSH_WEIGHTS."""
+    # datasketch is imported where it is used: it brings numpy and scipy (300 MB of address
+    # space), which a Celery pool process capped by CELERY_WORKER_MEMORY_LIMIT_MB pays only
+    # when it checks an essay, not when it renders a PDF.
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
     return tuple((start, end) for start, end in lsh.hashranges)
 
@@ -108,6 +114,8 @@ def lsh_bands() -> tuple[tuple[int, int], ...]:
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """MinHash's random permutations for NUM_PERM and MINHASH_SEED, made once: datasketch makes
     them again for every MinHash otherwise, which costs more than hashing an essay."""
+    from datasketch import MinHash  # imported here: see lsh_bands
+
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
@@ -120,6 +128,8 @@ def band_keys(shingle_set: Iterable[str]) -> list[int]:
     items = [s.encode("utf-8") for s in shingle_set]
     if not items:
         return []
+    from datasketch import MinHash  # imported here: see lsh_bands
+
     minhash = MinHash(
         num_perm=NUM_PERM,
         seed=MINHASH_SEED,
@@ -131,6 +141,8 @@ def band_keys(shingle_set: Iterable[str]) -> list[int]:
         hashfunc=zlib.crc32,
     )
     minhash.update_batch(items)
+    import numpy as np  # with datasketch: see lsh_bands
+
     values = np.asarray(minhash.hashvalues, dtype="<u8")
     keys = []
     for band, (start, end) in enumerate(lsh_bands()):

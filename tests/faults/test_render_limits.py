@@ -123,7 +123,7 @@ def test_a_render_past_the_memory_cap_fails_and_the_next_render_goes_on(
 
     assert big.status == ReportFile.Status.FAILED, worker.output()[-3000:]
     # Either MemoryError in the render or its process dying past the cap: both say so.
-    assert "超出后台任务的上限" in big.error
+    assert "超出后台任务的上限" in big.error, worker.output()[-4000:]
     assert not big.file
     assert small.status == ReportFile.Status.DONE, small.error
 
