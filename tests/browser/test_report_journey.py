@@ -65,6 +65,12 @@ def demo(transactional_db):
                 user=secretary.user,
             )
         narrative_approve(narrative=narrative, member=leader, user=leader.user)
+    # These journeys follow a PDF made on request (a document whose records changed since it
+    # was made ahead, or one approved before documents were): forget the files made ahead.
+    from reports.models import ReadyDocument, ReportFile
+
+    ReadyDocument.objects.filter(group=group).delete()
+    ReportFile.objects.filter(group=group).delete()
     return SimpleNamespace(
         group=group,
         term=term,
