@@ -6,6 +6,10 @@ import os
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# The in-process test workers (pool "solo") send worker_process_init in the test process itself,
+# whose memory cap would then hold every later test (numpy, WeasyPrint and the fonts together
+# pass 2 GB of address space). Tests that want the cap set it for their worker process.
+os.environ.setdefault("CELERY_WORKER_MEMORY_LIMIT_MB", "0")
 
 from .settings import *  # noqa: E402,F403
 
