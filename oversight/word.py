@@ -7,23 +7,18 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
 from oversight.selectors.bulletin import BulletinDocument
 from reports.word import (
-    BODY_SIZE,
-    LINE_PITCH,
     STYLE_LEVEL1,
     _new_document,
     _para,
-    _plain,
     _table,
     _text_block,
     _title,
     _to_bytes,
-    _width_in_em,
     chinese_date,
+    closing_docx,
 )
 
 
@@ -106,12 +101,7 @@ def bulletin_docx(doc: BulletinDocument) -> bytes:
     _para(document, pgettext("bulletin", "5. Requirements"), STYLE_LEVEL1)
     _text_block(document, words.requirements if words and words.requirements else "—")
     if words and words.is_approved:
-        name = doc.table.organisation.name
-        date_text = chinese_date(timezone.localdate(words.approved_at))
-        name_in = 4 + (_width_in_em(date_text) - _width_in_em(name)) / 2
-        signature = _plain(document, name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        signature.paragraph_format.space_before = LINE_PITCH
-        signature.paragraph_format.right_indent = Pt(BODY_SIZE.pt * max(name_in, 0))
-        dated = _plain(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 4)
+        closing_docx(
+            document, name=doc.table.organisation.name, on=timezone.localdate(words.approved_at)
+        )
     return _to_bytes(document, title=doc.title)

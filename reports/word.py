@@ -749,14 +749,7 @@ def summary_docx(summary: HalfYearSummary, *, template: bytes | None = None) -> 
 
         approved_on = _local_date(n.approved_at) if n and n.is_approved else None
         if approved_on is not None:
-            date_text = chinese_date(approved_on)
-            # Centred on the date: the name ends half the difference of their widths further in.
-            name_in = 4 + (_width_in_em(date_text) - _width_in_em(summary.group_name)) / 2
-            signature = _plain(document, summary.group_name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-            signature.paragraph_format.space_before = LINE_PITCH
-            signature.paragraph_format.right_indent = Pt(BODY_SIZE.pt * max(name_in, 0))
-            dated = _plain(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
-            dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 4)
+            closing_docx(document, name=summary.group_name, on=approved_on)
 
         _summary_appendices(document, summary)
         return _to_bytes(
@@ -767,6 +760,20 @@ def summary_docx(summary: HalfYearSummary, *, template: bytes | None = None) -> 
                 "date": _document_date(n.approved_at if approved_on else None),
             },
         )
+
+
+def closing_docx(document, *, name: str, on: dt.date) -> None:
+    """The 落款 (name) and 成文日期 (on) of an approved document, placed as GB/T 9704-2012
+    7.3.5.1 places them: the date right-aligned four characters in from the text's edge, the
+    name centred above it. The summary and the county's bulletin end with it."""
+    date_text = chinese_date(on)
+    # Centred on the date: the name ends half the difference of their widths further in.
+    name_in = 4 + (_width_in_em(date_text) - _width_in_em(name)) / 2
+    signature = _plain(document, name, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    signature.paragraph_format.space_before = LINE_PITCH
+    signature.paragraph_format.right_indent = Pt(BODY_SIZE.pt * max(name_in, 0))
+    dated = _plain(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    dated.paragraph_format.right_indent = Pt(BODY_SIZE.pt * 4)
 
 
 def _appendix_head(document, number: int, title: str) -> None:
