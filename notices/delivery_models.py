@@ -19,7 +19,8 @@ from sessions_app.models import AuditedModel, Member, StudyGroup, history_user
 
 class DeliveryKind(models.TextChoices):
     """What a message is about. The object it names (Delivery.object_id) is a study session
-    for the notice and essay kinds, a term for the attendance kinds."""
+    for the notice and essay kinds, a term for the attendance kinds, a 补学 duty for make-up
+    study, a reporting deadline for the submission kinds."""
 
     NOTICE = "notice", _("session notice")
     NOTICE_UNREAD = "notice_unread", _("notice not yet read")
@@ -29,6 +30,9 @@ class DeliveryKind(models.TextChoices):
     ATTENDANCE_LOW_SECRETARY = "attendance_low_secretary", _("a member's attendance below the rule")
     # Reserved for the 补学 duties' source (notices.dispatch.sources.SOURCES).
     MAKEUP = "makeup", _("make-up study due")
+    # 报送 deadlines (oversight.reminders): the object is the organisation's ReportingDeadline.
+    SUBMISSION_DUE = "submission_due", _("document due to the organisation")
+    SUBMISSION_OVERDUE = "submission_overdue", _("document overdue to the organisation")
 
 
 class Channel(models.TextChoices):

@@ -37,7 +37,8 @@ def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
 
     - notice kinds: topic, date, start_time, place; robots' notice_unread also unread (a count);
     - essay kinds: topic, date, due_on; robots' also missing (a count);
-    - attendance kinds: term (label), rate and rule (Decimal percent); the secretary's also name.
+    - attendance kinds: term (label), rate and rule (Decimal percent); the secretary's also name;
+    - submission kinds: document (its lazy label), term, organisation (name), due_on.
     ``robot=True`` in params: the group's chat, which names nobody.
     Raises KeyError for a kind it has no words for.
     """
@@ -128,6 +129,22 @@ def _makeup(p: dict) -> tuple[str, str]:
     }
 
 
+def _submission(p: dict, *, overdue: bool) -> tuple[str, str]:
+    facts = {
+        "document": p["document"], "term": p["term"], "organisation": p["organisation"],
+        "due": _day(p["due_on"]),
+    }
+    if overdue:
+        title = _("The %(document)s is overdue to %(organisation)s") % facts
+        body = _("The %(document)s of %(term)s was due to %(organisation)s on %(due)s and has "
+                 "not been submitted. Please approve and submit it.") % facts
+    else:
+        title = _("The %(document)s is due to %(organisation)s on %(due)s") % facts
+        body = _("The %(document)s of %(term)s is due to %(organisation)s on %(due)s and has "
+                 "not been submitted yet.") % facts
+    return title, body
+
+
 _COMPOSERS = {
     DeliveryKind.NOTICE: _notice,
     DeliveryKind.NOTICE_UNREAD: _notice_unread,
@@ -136,6 +153,8 @@ _COMPOSERS = {
     DeliveryKind.ATTENDANCE_LOW: _attendance_low,
     DeliveryKind.ATTENDANCE_LOW_SECRETARY: _attendance_low_secretary,
     DeliveryKind.MAKEUP: _makeup,
+    DeliveryKind.SUBMISSION_DUE: lambda p: _submission(p, overdue=False),
+    DeliveryKind.SUBMISSION_OVERDUE: lambda p: _submission(p, overdue=True),
 }
 
 

@@ -13,7 +13,8 @@ scan.today with their members (select_related("member__user__reminder_preference
 one Due per member (object_id: the duty's id; link: where the member records it), plus one
 robot Due per group in scan.robots if the group's chat should hear of it; add its words to
 messages._COMPOSERS; append it to SOURCES. Its queries must not grow with the data either:
-tests/notices/test_delivery_scan.py pins the scan's count at two sizes.
+tests/notices/test_delivery_scan.py pins the scan's count at two sizes. A source of another
+app appends itself in its AppConfig.ready, as oversight.reminders' 报送 deadlines do.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Scan:
         )
 
 
-def _recipients(members) -> list[Member]:
+def recipients(members) -> list[Member]:
     """The members of a Member queryset whose account is active (a deactivated account can no
     longer sign in to read anything), with what composing and sending their messages reads: the
     user, their reminder preference, the group. One query."""
@@ -162,7 +163,7 @@ def session_notices(scan: Scan) -> list[Due]:
         pk for kind, notice, ids in wanted for pk in ids
         if (kind, notice.session_id, 0, pk) not in decided
     }
-    people = {m.pk: m for m in _recipients(Member.objects.filter(pk__in=needed))} if needed else {}
+    people = {m.pk: m for m in recipients(Member.objects.filter(pk__in=needed))} if needed else {}
     dues = []
     for kind, notice, ids in wanted:
         session = notice.session
@@ -222,7 +223,7 @@ def essay_deadlines(scan: Scan) -> list[Due]:
         pk for kind, session, owing in wanted for pk in owing
         if (kind, session.pk, 0, pk) not in decided
     }
-    people = {m.pk: m for m in _recipients(Member.objects.filter(pk__in=needed))} if needed else {}
+    people = {m.pk: m for m in recipients(Member.objects.filter(pk__in=needed))} if needed else {}
     dues = []
     for kind, session, owing in wanted:
         link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
@@ -273,7 +274,7 @@ def attendance_warnings(scan: Scan) -> list[Due]:
     if not low:
         return []
     terms = Term.objects.in_bulk({term_id for _m, term_id, _g, _r in low})
-    people = _recipients(
+    people = recipients(
         Member.objects.in_group_on(scan.today).filter(
             Q(pk__in=[m for m, _t, _g, _r in low])
             | Q(group_id__in={g for _m, _t, g, _r in low}, role=Member.Role.SECRETARY)

@@ -51,20 +51,31 @@ def latest_submissions(*, term_ids, kind: str) -> dict[int, Submission]:
     return latest
 
 
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def nearest_deadline(deadlines, *, path: str) -> ReportingDeadline | None:
+    """Of deadlines (ReportingDeadlines of one term and kind, at any organisations), the one
+    that applies at the organisation whose path is path: its own, or the nearest above it; None
+    when none of them is on its chain. No query."""
+    by_organisation = {d.organisation_id: d for d in deadlines}
+    for org_id in reversed(_path_ids(path)):
+        if org_id in by_organisation:
+            return by_organisation[org_id]
+    return None
+
+
 def deadline_for(*, organisation: Organisation, year: int, half: int, kind: str) -> dt.date | None:
     """The due date of kind for the term at organisation, set there or at the nearest
-    organisation above it; None when none is set. One query."""
-    ids = [int(part) for part in organisation.path.strip("/").split("/") if part]
-    deadlines = {
-        d.organisation_id: d.due_on
-        for d in ReportingDeadline.objects.filter(
-            organisation_id__in=ids, year=year, half=half, kind=kind
-        )
-    }
-    for org_id in reversed(ids):
-        if org_id in deadlines:
-            return deadlines[org_id]
-    return None
+    organisation above it (nearest_deadline); None when none is set. One query."""
+    deadline = nearest_deadline(
+        ReportingDeadline.objects.filter(
+            organisation_id__in=_path_ids(organisation.path), year=year, half=half, kind=kind
+        ),
+        path=organisation.path,
+    )
+    return deadline.due_on if deadline is not None else None
 
 
 def submitted_late(
