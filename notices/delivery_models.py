@@ -69,8 +69,15 @@ class Delivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    # The group's and the member's rows are found through delivery_group_status and
+    # delivery_inbox, which lead with them: no index of their own, each of which the scan's
+    # insert of thousands of rows would have to write.
     group = models.ForeignKey(
-        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="+"
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=DeliveryKind.choices)
     object_id = models.BigIntegerField(_("about object"))
@@ -84,6 +91,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="deliveries",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # The e-mail address at the time of the decision (channel email).
@@ -96,8 +104,9 @@ class Delivery(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
-    # The scan that decided this row (its token): which rows a scan's own insert created.
-    batch = models.CharField(max_length=32, db_index=True, editable=False)
+    # The scan that decided this row (its token). Not indexed: the scan's insert returns the
+    # rows it made.
+    batch = models.CharField(max_length=32, editable=False)
     created_at = models.DateTimeField(_("decided at"))
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)

@@ -21,7 +21,7 @@ from notices.delivery_models import Channel, Delivery, DeliveryKind
 from notices.dispatch.sources import ESSAY_OVERDUE_WINDOW_DAYS, Due, Scan, recipients
 from oversight.models import GroupPlacement, ReportingDeadline, Submission
 from oversight.selectors.submissions import latest_submissions, nearest_deadline
-from sessions_app.models import Member, Term
+from sessions_app.models import Member, StudyGroup, Term
 
 #: Deadline reminders start this many days before the due day.
 SUBMISSION_DUE_DAYS_AHEAD = 3
@@ -32,7 +32,7 @@ def submission_deadlines(scan: Scan) -> list[Due]:
     plan is due to its organisation within SUBMISSION_DUE_DAYS_AHEAD days and not yet submitted
     (DeliveryKind.SUBMISSION_DUE), and once more after the day, within the overdue window
     (SUBMISSION_OVERDUE). object_id is the ReportingDeadline's id. Groups without that term, or
-    without a secretary in the group today, get none. Seven queries (one when no deadline is
+    without a secretary in the group today, get none. Eight queries (one when no deadline is
     near)."""
     near = list(
         ReportingDeadline.objects.filter(
@@ -111,12 +111,13 @@ def submission_deadlines(scan: Scan) -> list[Due]:
         )
     ):
         secretaries[member.group_id].append(member)
+    groups = StudyGroup.objects.only("pk", "slug", "report_language").in_bulk(secretaries)
     dues = []
     for kind, deadline, term in owing:
         people = secretaries[term.group_id]
         if not people:
             continue
-        group = people[0].group
+        group = groups[term.group_id]
         link = reverse("submissions:list", args=[group.slug])
         params = {
             "document": Submission.Kind(deadline.kind).label, "term": term,

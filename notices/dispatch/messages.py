@@ -42,6 +42,8 @@ def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
     ``robot=True`` in params: the group's chat, which names nobody.
     Raises KeyError for a kind it has no words for.
     """
+    if translation.get_language() == language:  # a scan composes thousands in one language
+        return _COMPOSERS[kind](params)
     with translation.override(language):
         return _COMPOSERS[kind](params)
 

@@ -184,4 +184,4 @@ def test_the_source_runs_the_same_queries_for_few_or_many_groups(county, groups)
     with CaptureQueriesContext(connection) as queries:
         dues = submission_deadlines(scan)
     assert len(dues) == groups * 1  # the secretaries (robots: none in this scan's map)
-    assert len(queries.captured_queries) == 7
+    assert len(queries.captured_queries) == 8
