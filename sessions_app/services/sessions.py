@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from audit.stale import check_fresh
+from audit.stale import check_fresh, version_of
 from intake.materials import MaterialFile
 from sessions_app.models import (
     AWAY_STATUSES,
@@ -199,12 +199,34 @@ def session_update(
 ) -> StudySession:
     """Change a session's fields and attendance in one transaction, as session_record does.
 
-    seen is the session's version the form was opened at (audit.stale.version_of): when
-    someone saved the session since, raises audit.stale.StaleEdit and changes nothing.
+    seen is the session's version the form was opened at (session_version): when someone saved
+    the session or one of its attendance rows since (a member checking in), raises
+    audit.stale.StaleEdit, naming them, and changes nothing.
     """
     locked = StudySession.objects.select_for_update().get(pk=session.pk)
-    check_fresh(locked=locked, seen=seen, group_id=session.group_id)
+    # Its attendance rows too: a check-in or an approved leave saved since the form was opened
+    # makes it stale (and waits here, rather than being overwritten, when it comes meanwhile).
+    rows = list(
+        Attendance.objects.select_for_update()
+        .filter(session=locked)
+        .only("pk", "updated_at", "updated_by")
+        .order_by("pk")
+    )
+    check_fresh(locked=_latest_saved([locked, *rows]), seen=seen, group_id=session.group_id)
     return _session_write(session=session, actor=actor, fields=fields, entries=attendance)
+
+
+def _latest_saved(records: list):
+    return max(records, key=lambda record: record.updated_at)
+
+
+def session_version(session: StudySession) -> str:
+    """The version a session's edit form carries (audit.stale.version_of): that of the session
+    or of its attendance row saved last, since members' check-ins and approved leave change a
+    row without saving the session; session_update refuses a form opened before either. One
+    query."""
+    rows = list(Attendance.objects.filter(session=session).only("pk", "updated_at"))
+    return version_of(_latest_saved([session, *rows]))
 
 
 @transaction.atomic

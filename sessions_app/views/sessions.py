@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.promptness import session_dates
-from audit.stale import VERSION_FIELD, StaleEdit, field_differences, model_differences, version_of
+from audit.stale import VERSION_FIELD, StaleEdit, field_differences, model_differences
 from intake.materials import material_content_type
 from oversight.selectors.sittings import evaluations_for_session
 from sessions_app.forms.sessions import AttendanceSheetForm, SessionMaterialForm, StudySessionForm
@@ -30,6 +30,7 @@ from sessions_app.services.sessions import (
     session_delete,
     session_record,
     session_update,
+    session_version,
 )
 from sessions_app.text import book_title
 from sessions_app.views.common import group_view
@@ -104,7 +105,7 @@ def _session_form_page(request, *, session=None):
         day = form.cleaned_data["date"]
     lines = attendance_sheet(group_id=group.pk, day=day, session=session)
     sheet = AttendanceSheetForm(request.POST or None, lines=lines, session_date=day)
-    context = {"record_version": version_of(session) if session else ""}
+    context = {"record_version": session_version(session) if session else ""}
     if session is not None and request.method == "POST":
         context["record_version"] = request.POST.get(VERSION_FIELD, "")
     if request.method == "POST":

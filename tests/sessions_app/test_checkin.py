@@ -7,6 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from sessions_app.checkin import (
@@ -521,6 +522,38 @@ def test_the_attendance_form_shows_who_checked_in_and_keeps_it_when_corrected(
     assert (row.status, row.checked_in_at) == ("late", at(8, 56, 10))
     assert [h.status for h in row.history.order_by("history_date")] == ["present", "late"]
     assert row.history.latest("history_date").history_user == secretary.user
+
+
+def test_a_check_in_after_the_form_was_opened_is_not_overwritten(
+    client_for, session, secretary, member, now
+):
+    # Set up that morning (the fixture made it at the real today, after the frozen clock's).
+    StudySession.objects.filter(pk=session.pk).update(updated_at=at(8, 0))
+    phone = Client()
+    phone.force_login(member.user)
+    client = client_for(secretary)
+    form = client.get(url("session_edit", session)).content.decode()
+    version = re.search(r'name="record_version" value="([^"]*)"', form).group(1)
+    now.shift(5)
+    phone.get(scan_url(session, at(8, 56, 15)))  # the member comes and scans
+    data = {
+        "date": "2020-03-15", "start_time": "09:00", "end_time": "11:00", "place": "会议室",
+        "format": "topic_study", "topic": session.topic,
+        f"m{member.pk}-status": "absent", f"m{secretary.pk}-status": "present",
+        "record_version": version,
+    }
+
+    refused = client.post(url("session_edit", session), data)
+
+    # The secretary's form, opened before the scan, would have marked them absent.
+    assert refused.status_code == 409
+    assert member.display_name in refused.content.decode()
+    row = Attendance.objects.get(session=session, member=member)
+    assert (row.status, row.checked_in_at) == ("present", at(8, 56, 15))
+    again = re.search(r'name="record_version" value="([^"]*)"', refused.content.decode())
+    data["record_version"] = again.group(1)
+    assert client.post(url("session_edit", session), data).status_code == 302  # deliberate
+    assert Attendance.objects.get(session=session, member=member).status == "absent"
 
 
 def test_the_group_sets_its_grace_on_the_rules_page(client_for, group, secretary):
