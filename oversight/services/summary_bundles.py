@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 #: The .zip and its index are in Chinese, as the offices above the groups file them.
 BUNDLE_LANGUAGE = "zh-hans"
-INDEX_TEMPLATE = "oversight/summary_bundle_index.html"
+INDEX_TEMPLATE = "oversight/zip/index.html"
 KINDS = (SUMMARY, PLAN)
 
 
