@@ -289,6 +289,15 @@ METHOD = """
    (its check queued on commit, run eagerly): submissions per second, the submissions deleted
    after. The query count is pinned by
    `tests/audit/test_originality.py::test_a_check_takes_the_same_queries_however_many_essays_are_indexed`.
+15. Every summary at once (`oversight.services.summary_bundles`): the first 100 groups (by id) of
+   bench-county whose 2020 H1 summary and plan are both approved (item 10's placements, left as
+   they are), each with its two documents as PDF and .docx: 400 files. `summary_bundle_request`
+   sends the chord (one task per group, then the task that writes the .zip) to a real
+   `celery worker` (prefork, Redis as broker and result store), concurrency 1, then 2, each run
+   from no rendered files (the groups' 2020 H1 report files deleted before it): time from the
+   request to the bundle's row saying done. Peak RSS of the pool processes sampled as in item 7;
+   the CPU the pool and the rest of the machine used. The runner deletes its report files and
+   .zips after. `BENCH_ZIP_GROUPS` times fewer groups.
 """
 
 
@@ -1587,6 +1596,7 @@ class Bench:
                 app.conf.task_always_eager = False
                 pool = psutil.Process(worker.process.pid).children()
                 pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool)
+                machine = psutil.cpu_times()
                 load_before = os.getloadavg()[0]
                 start = time.perf_counter()
                 bundle, _created = summary_bundle_request(
@@ -1599,6 +1609,7 @@ class Bench:
                 )
                 wall = time.perf_counter() - start
                 pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool) - pool_cpu
+                busy = _busy_cpu_seconds(psutil.cpu_times()) - _busy_cpu_seconds(machine)
                 peak, peak_uss = worker.peak_rss, worker.peak_uss
                 app.conf.task_always_eager = True
             bundle.refresh_from_db()
@@ -1618,8 +1629,10 @@ class Bench:
             self.notes.append(
                 f"Item 15, {concurrency} process(es): {made} files in {wall:.1f} s "
                 f"({made / wall:.1f} files/s); the pool used {pool_cpu / wall:.2f} cores' worth "
-                f"of CPU; peak RSS of a pool process {peak / 1024 / 1024:.0f} MB (unique "
-                f"{peak_uss / 1024 / 1024:.0f} MB); load average {load_before:.2f} at the start "
+                f"of CPU ({pool_cpu / max(bundle.group_count, 1):.2f} s a group), everything "
+                f"else on the machine {(busy - pool_cpu) / wall:.2f}; peak RSS of a pool "
+                f"process {peak / 1024 / 1024:.0f} MB (unique {peak_uss / 1024 / 1024:.0f} MB); "
+                f"load average {load_before:.2f} at the start "
                 f"(of {os.cpu_count()} cores)."
             )
         clear()
