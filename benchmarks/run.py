@@ -289,6 +289,15 @@ METHOD = """
    (its check queued on commit, run eagerly): submissions per second, the submissions deleted
    after. The query count is pinned by
    `tests/audit/test_originality.py::test_a_check_takes_the_same_queries_however_many_essays_are_indexed`.
+15. Every summary at once (`oversight.services.summary_bundles`): the first 100 groups (by id) of
+   bench-county whose 2020 H1 summary and plan are both approved (item 10's placements, left as
+   they are), each with its two documents as PDF and .docx: 400 files. `summary_bundle_request`
+   sends the chord (one task per group, then the task that writes the .zip) to a real
+   `celery worker` (prefork, Redis as broker and result store), concurrency 1, then 2, each run
+   from no rendered files (the groups' 2020 H1 report files deleted before it): time from the
+   request to the bundle's row saying done. Peak RSS of the pool processes sampled as in item 7;
+   the CPU the pool and the rest of the machine used. The runner deletes its report files and
+   .zips after. `BENCH_ZIP_GROUPS` times fewer groups.
 """
 
 
@@ -1523,6 +1532,122 @@ class Bench:
             f"{os.cpu_count()} cores)."
         )
 
+    # ---- 15 ----
+
+    def summaries_zip(self) -> None:
+        """Item 15: a county's every summary and plan as one .zip (oversight.services.
+        summary_bundles), a chord of one task per group on a real worker, with 1 then 2 pool
+        processes, each time from no rendered files. BENCH_ZIP_GROUPS (100) groups."""
+        groups = int(os.environ.get("BENCH_ZIP_GROUPS", "100"))
+        import psutil
+
+        from oversight.models import Organisation, OrganisationRole, SummaryBundle
+        from oversight.selectors.access import OrganisationAccess
+        from oversight.services.summary_bundles import summary_bundle_request
+        from reports.models import ReportFile, ReportNarrative
+        from sessions_app.models import StudyPlan
+        from studygroup.celery import app
+
+        county = Organisation.objects.filter(slug="bench-county").first()
+        if county is None:
+            self.failures.append("item 15: no bench-county organisation (item 10 makes it)")
+            return
+        # Groups of the county whose 2020 H1 summary and plan are both approved: every one of
+        # them has two documents in two formats to make. Chosen by id, so each run takes the
+        # same; the county's placements are left as item 10 made them.
+        with_summary = set(
+            ReportNarrative.objects.filter(
+                term__year=TERM_YEAR,
+                term__half=TERM_HALF,
+                group__placement__organisation=county,
+                kind=ReportNarrative.Kind.SUMMARY,
+                status=ReportNarrative.Status.APPROVED,
+            ).values_list("group_id", flat=True)
+        )
+        with_plan = set(
+            StudyPlan.objects.filter(
+                term__year=TERM_YEAR,
+                term__half=TERM_HALF,
+                group__placement__organisation=county,
+                status=StudyPlan.Status.APPROVED,
+            ).values_list("group_id", flat=True)
+        )
+        chosen = sorted(with_summary & with_plan)[:groups]
+        if len(chosen) < groups:
+            self.notes.append(
+                f"Item 15: only {len(chosen)} groups of bench-county have an approved 2020 H1 "
+                "summary and plan."
+            )
+        access = OrganisationAccess(organisation=county, role=OrganisationRole.Role.ADMINISTRATOR)
+        files = ReportFile.objects.filter(
+            group_id__in=chosen, term__year=TERM_YEAR, term__half=TERM_HALF
+        )
+
+        def clear() -> None:
+            for row in files.exclude(file=""):
+                row.file.delete(save=False)
+            files.delete()
+            for bundle in SummaryBundle.objects.filter(organisation=county):
+                if bundle.zip:
+                    bundle.zip.delete(save=False)
+                bundle.delete()
+
+        timings = {}
+        for concurrency in (1, 2):
+            clear()
+            with CeleryWorker(concurrency, self.env) as worker:
+                app.conf.task_always_eager = False
+                pool = psutil.Process(worker.process.pid).children()
+                pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool)
+                machine = psutil.cpu_times()
+                load_before = os.getloadavg()[0]
+                start = time.perf_counter()
+                bundle, _created = summary_bundle_request(
+                    access=access, user=None, year=TERM_YEAR, half=TERM_HALF, group_ids=chosen
+                )
+                worker.wait_for(
+                    lambda b=bundle: not SummaryBundle.objects.get(pk=b.pk).is_waiting,
+                    sample=True,
+                    timeout=1800,
+                )
+                wall = time.perf_counter() - start
+                pool_cpu = sum(sum(p.cpu_times()[:2]) for p in pool) - pool_cpu
+                busy = _busy_cpu_seconds(psutil.cpu_times()) - _busy_cpu_seconds(machine)
+                peak, peak_uss = worker.peak_rss, worker.peak_uss
+                app.conf.task_always_eager = True
+            bundle.refresh_from_db()
+            if not bundle.is_done:
+                self.failures.append(f"item 15: the .zip ended {bundle.status}: {bundle.error}")
+                return
+            timings[concurrency] = wall
+            made = bundle.files_rendered + bundle.files_reused
+            self.add(
+                "15",
+                f"summaries .zip, {bundle.group_count} groups × summary and plan × PDF and "
+                f".docx, {concurrency} worker process(es)",
+                f"{wall:.1f} s ({bundle.files_rendered} files rendered, {bundle.files_reused} "
+                f"reused, {bundle.groups_failed} groups failed; .zip {bundle.zip.size / 1e6:.1f} "
+                "MB)",
+            )
+            self.notes.append(
+                f"Item 15, {concurrency} process(es): {made} files in {wall:.1f} s "
+                f"({made / wall:.1f} files/s); the pool used {pool_cpu / wall:.2f} cores' worth "
+                f"of CPU ({pool_cpu / max(bundle.group_count, 1):.2f} s a group), everything "
+                f"else on the machine {(busy - pool_cpu) / wall:.2f}; peak RSS of a pool "
+                f"process {peak / 1024 / 1024:.0f} MB (unique {peak_uss / 1024 / 1024:.0f} MB); "
+                f"load average {load_before:.2f} at the start "
+                f"(of {os.cpu_count()} cores)."
+            )
+        clear()
+        speedup = timings[1] / timings[2]
+        self.add(
+            "15",
+            "summaries .zip: 2 processes against 1, speed-up",
+            f"{speedup:.2f}×",
+            "≥ 1.7×",
+            speedup >= 1.7 if len(chosen) >= 100 else None,
+        )
+
     # ---- the whole run ----
 
     @property
@@ -1613,6 +1738,28 @@ class CeleryWorker:
             self.process.kill()
             self.process.wait()
 
+    def wait_for(self, done: Callable[[], bool], *, sample: bool, timeout: float = 600) -> None:
+        """Until done() is true (asked every 0.1 s); with sample, record the pool's peak RSS."""
+        import psutil
+
+        parent = psutil.Process(self.process.pid)
+        deadline = time.monotonic() + timeout
+        next_poll = 0.0
+        while time.monotonic() < deadline:
+            if sample:
+                for child in parent.children():
+                    with contextlib.suppress(psutil.Error):
+                        rss = child.memory_info().rss
+                        if rss > self.peak_rss:
+                            self.peak_rss = rss
+                            self.peak_uss = max(self.peak_uss, child.memory_full_info().uss)
+            if time.monotonic() >= next_poll:
+                if done():
+                    return
+                next_poll = time.monotonic() + 0.1
+            time.sleep(0.02)
+        raise RuntimeError(f"The worker did not finish in {timeout:.0f} s")
+
     def wait_done(self, rows: list[int], *, sample: bool, timeout: float = 600) -> None:
         """Until every row is done or failed; with sample, record the pool's peak RSS."""
         import psutil
@@ -1681,6 +1828,7 @@ ITEMS = {
     "12": "study_archive",
     "13": "notice_scan",
     "14": "originality",
+    "15": "summaries_zip",
 }
 #: Items that make their own data: a run of only these seeds neither the bulk groups nor the
 #: runner's bench-small and bench-large.

@@ -312,3 +312,106 @@ class Bulletin(AuditedModel):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+def summary_bundle_path(instance: "SummaryBundle", filename: str) -> str:
+    return (
+        f"oversight/summaries/{instance.organisation_id}/"
+        f"{instance.year}H{instance.half}-{instance.pk}.zip"
+    )
+
+
+class SummaryBundle(AuditedModel):
+    """Every overseen group's approved half-year summary and plan of a term in one .zip, made
+    in the background (oversight.services.summary_bundles): one outcome row per group, filled
+    by that group's task; the .zip written once every group's task has finished.
+
+    Not a record: a bundle can always be made again from the records (its files are reused when
+    unchanged). The .zip is written to storage before status becomes done.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("building")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="summary_bundles",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half"), choices=Term.Half.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    group_count = models.PositiveIntegerField(_("study groups"), default=0)
+    zip = models.FileField(_("zip file"), upload_to=summary_bundle_path, blank=True, max_length=300)
+    # Written with the .zip, for the page: how many files were reused, rendered, and how many
+    # groups failed.
+    files_reused = models.PositiveIntegerField(_("files reused"), default=0)
+    files_rendered = models.PositiveIntegerField(_("files rendered"), default=0)
+    groups_failed = models.PositiveIntegerField(_("groups failed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summaries .zip")
+        verbose_name_plural = _("summaries .zips")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.year}H{self.half} · {self.get_status_display()}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}H{self.half}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class SummaryBundleGroup(models.Model):
+    """One group's part of a SummaryBundle, written by its task: documents lists what was
+    found, as [{"kind", "title", "approved", "files": [{"format", "report_file_id", "reused",
+    "done", "error"}]}]; error is a failure of the whole group (its records could not be read);
+    no_term: the group has no term that half. finished_at is set when the task is done with it,
+    whatever the outcome: the bundle's progress counts these."""
+
+    bundle = models.ForeignKey(
+        SummaryBundle,
+        verbose_name=_("summaries .zip"),
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+    )
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="+"
+    )
+    no_term = models.BooleanField(_("no term"), default=False)
+    documents = models.JSONField(_("documents"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    failed = models.BooleanField(_("failed"), default=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group in a summaries .zip")
+        verbose_name_plural = _("groups in a summaries .zip")
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "group"], name="summary_bundle_group_once"),
+        ]
+        indexes = [models.Index(fields=["bundle", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bundle} · {self.group}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import bulletin, sittings, submissions, table
+from oversight.views import bulletin, sittings, submissions, summary_bundles, table
 
 app_name = "oversight"
 
@@ -21,6 +21,18 @@ urlpatterns = [
     path("<slug:org_slug>/bulletin/approve/", bulletin.approve, name="bulletin_approve"),
     path("<slug:org_slug>/bulletin.pdf", bulletin.pdf, name="bulletin_pdf"),
     path("<slug:org_slug>/bulletin.docx", bulletin.docx, name="bulletin_docx"),
+    path("<slug:org_slug>/summaries/", summary_bundles.start, name="summary_bundle_start"),
+    path("<slug:org_slug>/summaries/<int:pk>/", summary_bundles.page, name="summary_bundle"),
+    path(
+        "<slug:org_slug>/summaries/<int:pk>/status/",
+        summary_bundles.status,
+        name="summary_bundle_status",
+    ),
+    path(
+        "<slug:org_slug>/summaries/<int:pk>/download/",
+        summary_bundles.download,
+        name="summary_bundle_download",
+    ),
     path("<slug:org_slug>/submissions/", submissions.inbox, name="inbox"),
     path("<slug:org_slug>/submissions/<int:pk>/receive/", submissions.receive, name="receive"),
     path("<slug:org_slug>/submissions/<int:pk>/return/", submissions.return_, name="return"),

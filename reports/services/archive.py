@@ -79,8 +79,9 @@ def zip_name_part(text: str, *, limit: int = 80, fallback: str = "_") -> str:
     return text or fallback
 
 
-class _ZipWriter:
-    """A .zip under one top folder: names made unique by numbering, what was left out noted."""
+class ZipWriter:
+    """A .zip under one top folder: names made unique by numbering, what was left out noted
+    (in 说明.txt at close). Also writes oversight's summaries .zip."""
 
     def __init__(self, handle, top: str) -> None:
         self.zip = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED)
@@ -105,12 +106,15 @@ class _ZipWriter:
                 return candidate
             n += 1
 
-    def write(self, parts: tuple[str, ...], content: bytes, *, compress: bool = True) -> None:
+    def write(self, parts: tuple[str, ...], content: bytes, *, compress: bool = True) -> str:
+        """Add a file under the top folder; returns its path in the .zip (numbered if taken)."""
+        path = self.path(*parts)
         self.zip.writestr(
-            self.path(*parts),
+            path,
             content,
             compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED,
         )
+        return path
 
     def write_upload(self, parts: tuple[str, ...], upload: ArchiveFile) -> None:
         """Copy an uploaded file byte for byte, or note that storage has lost it."""
@@ -152,7 +156,7 @@ def year_archive_zip(archive: YearArchive, *, pdf: bytes, handle) -> None:
     """Write the archive's .zip (see the module docstring) into the open binary handle."""
     with translation.override(archive.language):
         top = zip_name_part(archive.title)
-        out = _ZipWriter(handle, top)
+        out = ZipWriter(handle, top)
         out.write((f"{top}.pdf",), pdf, compress=False)
         plans_folder = zip_name_part(pgettext("archive folder", "Study plans"))
         for plan in archive.plans:
@@ -228,7 +232,7 @@ def members_archive_zip(
             _("%(archive)s: members") % {"archive": archive_title(group_name=group.name,
                                                                  year=year)}
         )
-        out = _ZipWriter(handle, top)
+        out = ZipWriter(handle, top)
         for n, archive in enumerate(archives, 1):
             out.write((zip_name_part(f"{n:02d} {archive.name}") + ".pdf",),
                       member_archive_pdf(archive), compress=False)

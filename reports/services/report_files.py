@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -51,7 +53,7 @@ from reports.pdf import (
     report_document_build,
 )
 from reports.selectors.word_templates import word_template_content, word_template_current
-from sessions_app.models import Member, Term
+from sessions_app.models import Member, StudyGroup, Term
 
 logger = logging.getLogger(__name__)
 
@@ -446,10 +448,11 @@ def report_file_progress(report_file: ReportFile) -> str:
 
 
 def _prepared_file(
-    *, term: Term, kind: str, file_format: str, content_hash: str, title: str
+    *, term: Term, kind: str, file_format: str, content_hash: str, title: str, queue: bool = True
 ) -> ReportFile:
     """The row for this document and format made ahead: an existing done one is kept; a new,
-    failed, lost or deleted one is (re)queued after commit. Call inside a transaction."""
+    failed, lost or deleted one is (re)queued after commit (with queue False it is left
+    pending, for the caller to render). Call inside a transaction."""
     report_file, created = ReportFile.objects.select_for_update().get_or_create(
         group_id=term.group_id,
         term=term,
@@ -459,7 +462,8 @@ def _prepared_file(
         defaults={"approved": True, "prepared": True, "title": title[:300]},
     )
     if created:
-        _queue_after_commit(report_file.pk)
+        if queue:
+            _queue_after_commit(report_file.pk)
         return report_file
     if not _needs_rendering(report_file):
         return report_file
@@ -471,7 +475,8 @@ def _prepared_file(
     report_file.finished_at = None
     report_file.full_clean()
     report_file.save()
-    _queue_after_commit(report_file.pk)
+    if queue:
+        _queue_after_commit(report_file.pk)
     return report_file
 
 
@@ -542,6 +547,99 @@ def report_document_prepare_on_commit(*, group_id: int, term_id: int, kind: str)
             logger.exception("Could not queue the files of %s %s/%s", kind, group_id, term_id)
 
     transaction.on_commit(queue)
+
+
+@dataclass(frozen=True)
+class MadeFile:
+    """One format of a document as report_document_files_make left it. reused: a done file
+    with the same hash was there already, so nothing was rendered."""
+
+    format: str
+    report_file_id: int
+    reused: bool
+    done: bool
+    error: str
+
+
+@dataclass(frozen=True)
+class MadeDocument:
+    """An approved document's files (none when it has no approved version: approved False)."""
+
+    kind: str
+    title: str
+    approved: bool
+    files: tuple[MadeFile, ...]
+
+
+#: Seconds between looks at a file another task is rendering (report_document_files_make).
+WAIT_POLL_SECONDS = 0.5
+
+
+def report_document_files_make(
+    *,
+    group: StudyGroup,
+    term: Term,
+    kind: str,
+    formats: tuple[str, ...] = (ReportFile.Format.PDF, ReportFile.Format.DOCX),
+) -> MadeDocument:
+    """The approved document's files in formats, made now in this process, for a task that
+    gathers many documents (oversight's summaries .zip) and must know when they are done.
+
+    The rows are the ones made ahead at approval (report_document_prepare, the same hashes): a
+    format whose hash has a done file is reused, nothing rendered; any other is rendered here
+    (report_file_render); one a task is rendering right now is waited for, up to the task's hard
+    time limit. A document with no approved version gives approved False and no files: a draft
+    is not rendered for anyone above the group. A render's failure is on its MadeFile (done
+    False, error), never raised; errors building the document itself are raised.
+    """
+    document = report_document_build(group=group, term=term, kind=kind, include_draft=False)
+    if not document.approved:
+        return MadeDocument(kind=kind, title=document.filename_stem, approved=False, files=())
+    hashes = {ReportFile.Format.PDF: document.content_hash}
+    if ReportFile.Format.DOCX in formats:
+        template = word_template_current(group_id=group.pk)
+        hashes[ReportFile.Format.DOCX] = docx_hash(document, template=template)
+    with transaction.atomic():
+        rows = [
+            _prepared_file(
+                term=term,
+                kind=kind,
+                file_format=file_format,
+                content_hash=hashes[file_format],
+                title=document.filename_stem,
+                queue=False,
+            )
+            for file_format in formats
+        ]
+    made = []
+    for row in rows:
+        # _prepared_file leaves a row done only when its file is in storage.
+        reused = row.is_done
+        if not reused:
+            row = _render_or_wait(row)
+        made.append(
+            MadeFile(
+                format=row.format,
+                report_file_id=row.pk,
+                reused=reused,
+                done=row.is_done,
+                error="" if row.is_done else row.error,
+            )
+        )
+    return MadeDocument(kind=kind, title=document.filename_stem, approved=True, files=tuple(made))
+
+
+def _render_or_wait(report_file: ReportFile) -> ReportFile:
+    """Render the row here, or wait for the live run of another task (the approval's)."""
+    deadline = time.monotonic() + settings.CELERY_TASK_TIME_LIMIT
+    while True:
+        report_file = report_file_render(report_file_id=report_file.pk)
+        if not report_file.is_waiting:
+            return report_file
+        if time.monotonic() > deadline:
+            report_file.error = _("The file is still being made by another task. Try again.")
+            return report_file
+        time.sleep(WAIT_POLL_SECONDS)
 
 
 def report_documents_touch(*, group_id: int) -> bool:

@@ -28,7 +28,7 @@ from notices.delivery_models import Channel, Delivery, DeliveryKind, GroupRobots
 from notices.models import CalendarFeed, Notice, NoticeRead
 from notices.services.calendar import calendar_feed_renew
 from notices.services.notice import notice_publish
-from oversight.models import Bulletin, SittingIn, Submission
+from oversight.models import Bulletin, SittingIn, Submission, SummaryBundle
 from reports.models import ArchiveBuild, ReportFile, ReportNarrative, WordTemplate
 from reports.word import default_template_docx
 from sessions_app.checkin import checkin_token, time_step
@@ -177,6 +177,9 @@ sittings = lambda w: list(  # noqa: E731
 )
 submissions = lambda w: list(  # noqa: E731
     Submission.objects.values_list("pk", "status").order_by("pk")
+)
+summary_bundles = lambda w: list(  # noqa: E731
+    SummaryBundle.objects.values_list("pk", "status").order_by("pk")
 )
 
 
@@ -561,6 +564,17 @@ TABLE = [
         post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
     Row("oversight:bulletin_docx", get=(404, 404, 404, 404, 404, LOGIN),
         post=(404, 404, 404, 404, 404, LOGIN), args=lambda w: {"org_slug": "county"}),
+    # Every group's summary and plan as one .zip (oversight/views/summary_bundles.py): started
+    # by a POST, followed and downloaded by GET; the county's people only.
+    Row("oversight:summary_bundle_start", get=every(405), post=(404, 404, 404, 404, 404, LOGIN),
+        args=lambda w: {"org_slug": "county"}, data=lambda w: {"term": w.mine.term.code},
+        state=summary_bundles),
+    Row("oversight:summary_bundle", get=(404, 404, 404, 404, 404, LOGIN), post=every(405),
+        args=lambda w: {"org_slug": "county", "pk": MISSING_ID}),
+    Row("oversight:summary_bundle_status", get=(404, 404, 404, 404, 404, LOGIN),
+        post=every(405), args=lambda w: {"org_slug": "county", "pk": MISSING_ID}),
+    Row("oversight:summary_bundle_download", get=(404, 404, 404, 404, 404, LOGIN),
+        post=every(405), args=lambda w: {"org_slug": "county", "pk": MISSING_ID}),
     # The group's own 报送 page: its managers send the approved summary up.
     Row("submissions:list", get=MANAGE_GET, post=MANAGE_GET),
     Row("submissions:submit", get=every(405), post=MANAGE_POST,

@@ -520,6 +520,10 @@ CASES: dict[str, Case] = {
     "oversight:bulletin_approve": Case(
         "county_admin", lambda w: {"org_slug": "county"}, lambda w: {}, ("oversight.Bulletin",),
     ),
+    "oversight:summary_bundle_start": Case(
+        "inspector", lambda w: {"org_slug": "county"}, lambda w: {"term": w.term.code},
+        ("oversight.SummaryBundle", "oversight.SummaryBundleGroup"),
+    ),
     "oversight:return": Case(
         "county_admin", lambda w: {"org_slug": "county", "pk": w.submission.pk},
         lambda w: {"comment": "请补充。"}, ("oversight.Submission",),
@@ -563,6 +567,9 @@ READ_ONLY = {
     "oversight:bulletin_pdf",
     "oversight:bulletin_docx",
     "oversight:sitting_material",
+    "oversight:summary_bundle",
+    "oversight:summary_bundle_status",
+    "oversight:summary_bundle_download",
     "submissions:list",
     "notices:inbox",
     "notices:inbox_message",

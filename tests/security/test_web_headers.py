@@ -9,7 +9,9 @@ from django.urls import reverse
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # The PDF's HTML is read by WeasyPrint (or saved as a file by render_report), never served.
-NOT_SERVED = {"reports/pdf"}
+# Documents, not pages: PDF sources, and the summaries .zip's 目录.html (opened from disk after
+# unpacking, so it carries its own style).
+NOT_SERVED = {"reports/pdf", "oversight/zip"}
 
 
 def csp_directives(response) -> dict[str, list[str]]:
