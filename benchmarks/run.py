@@ -1751,6 +1751,8 @@ class CeleryWorker:
                     with contextlib.suppress(psutil.Error):
                         rss = child.memory_info().rss
                         if rss > self.peak_rss:
+                            # Unique memory (USS) where RSS peaks: RSS also counts the pages
+                            # shared with the worker's main process and the mapped font files.
                             self.peak_rss = rss
                             self.peak_uss = max(self.peak_uss, child.memory_full_info().uss)
             if time.monotonic() >= next_poll:
@@ -1762,33 +1764,17 @@ class CeleryWorker:
 
     def wait_done(self, rows: list[int], *, sample: bool, timeout: float = 600) -> None:
         """Until every row is done or failed; with sample, record the pool's peak RSS."""
-        import psutil
-
         from reports.models import ReportFile
 
-        parent = psutil.Process(self.process.pid)
-        deadline = time.monotonic() + timeout
-        next_poll = 0.0
-        while time.monotonic() < deadline:
-            if sample:
-                for child in parent.children():
-                    with contextlib.suppress(psutil.Error):
-                        rss = child.memory_info().rss
-                        if rss > self.peak_rss:
-                            # Unique memory (USS) where RSS peaks: RSS also counts the pages
-                            # shared with the worker's main process and the mapped font files.
-                            self.peak_rss = rss
-                            self.peak_uss = max(self.peak_uss, child.memory_full_info().uss)
-            if time.monotonic() >= next_poll:
-                waiting = ReportFile.objects.filter(
-                    pk__in=rows,
-                    status__in=[ReportFile.Status.PENDING, ReportFile.Status.RUNNING],
-                )
-                if not waiting.exists():
-                    return
-                next_poll = time.monotonic() + 0.1
-            time.sleep(0.02)
-        raise RuntimeError(f"The worker did not finish {len(rows)} PDFs in {timeout:.0f} s")
+        waiting = ReportFile.objects.filter(
+            pk__in=rows, status__in=[ReportFile.Status.PENDING, ReportFile.Status.RUNNING]
+        )
+        try:
+            self.wait_for(lambda: not waiting.exists(), sample=sample, timeout=timeout)
+        except RuntimeError:
+            raise RuntimeError(
+                f"The worker did not finish {len(rows)} PDFs in {timeout:.0f} s"
+            ) from None
 
 
 def ensure_database(url: str) -> None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reports.models.archive import BuildStatus
 from sessions_app.models import AuditedModel, StudyGroup, Term, history_user
 
 
@@ -321,7 +322,7 @@ def summary_bundle_path(instance: "SummaryBundle", filename: str) -> str:
     )
 
 
-class SummaryBundle(AuditedModel):
+class SummaryBundle(BuildStatus, AuditedModel):
     """Every overseen group's approved half-year summary and plan of a term in one .zip, made
     in the background (oversight.services.summary_bundles): one outcome row per group, filled
     by that group's task; the .zip written once every group's task has finished.
@@ -369,18 +370,6 @@ class SummaryBundle(AuditedModel):
     @property
     def code(self) -> str:
         return f"{self.year}H{self.half}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status == self.Status.FAILED
-
-    @property
-    def is_waiting(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
 
 class SummaryBundleGroup(models.Model):

@@ -11,7 +11,24 @@ def archive_build_path(instance: "ArchiveBuild", filename: str) -> str:
     return f"archives/{instance.group_id}/{instance.year}/{instance.kind}-{instance.pk}-{filename}"
 
 
-class ArchiveBuild(AuditedModel):
+class BuildStatus:
+    """What a page asks of a build a background task fills (its status field: pending, running,
+    done, failed): ArchiveBuild here, oversight's SummaryBundle."""
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in ("pending", "running")
+
+
+class ArchiveBuild(BuildStatus, AuditedModel):
     """One build of a group's archive for a calendar year.
 
     kind YEAR is the 学习档案专卷: one PDF (pdf) and a .zip (zip) of that PDF, the Word files and
@@ -65,15 +82,3 @@ class ArchiveBuild(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.year} · {self.get_kind_display()} · {self.get_status_display()}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status == self.Status.FAILED
-
-    @property
-    def is_waiting(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING)
