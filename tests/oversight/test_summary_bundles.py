@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -115,6 +116,7 @@ def test_the_chord_packs_every_groups_approved_documents(pack, approved, drafts,
     assert "示例县人大常委会党组理论学习中心组" in index and "未审定，未收入" in index
     assert "本次生成" in index
     assert 'href="002%20' in index
+    assert re.search(r"打包于\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", index)  # a Chinese date
 
 
 def test_unchanged_documents_are_reused_not_rendered_again(pack, approved, county_admin, fake_pdf):
