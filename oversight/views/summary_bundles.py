@@ -73,7 +73,11 @@ def progress_text(bundle: SummaryBundle, done: int, total: int) -> str:
         return _("Waiting for a worker to start.")
     if done >= total:
         return _("Writing the .zip.")
-    return _("%(done)d of %(total)d study groups done") % {"done": done, "total": total}
+    return ngettext(
+        "%(done)d of %(total)d study group done",
+        "%(done)d of %(total)d study groups done",
+        total,
+    ) % {"done": done, "total": total}
 
 
 def _percent(bundle: SummaryBundle, done: int, total: int) -> int:
