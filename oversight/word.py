@@ -11,14 +11,14 @@ from django.utils.translation import pgettext
 from oversight.selectors.bulletin import BulletinDocument
 from reports.word import (
     STYLE_LEVEL1,
-    _new_document,
-    _para,
-    _table,
-    _text_block,
-    _title,
-    _to_bytes,
+    add_paragraph,
+    add_table,
+    add_text_block,
+    add_title,
     chinese_date,
     closing_docx,
+    document_bytes,
+    new_document,
 )
 
 
@@ -29,13 +29,13 @@ def _percent(value) -> str:
 def bulletin_docx(doc: BulletinDocument) -> bytes:
     """The bulletin's .docx: the same sections and figures as templates/oversight/
     _bulletin_body.html, in the active language (the caller sets Chinese)."""
-    document = _new_document()
-    _title(document, [doc.title])
+    document = new_document()
+    add_title(document, [doc.title])
     words = doc.bulletin
     if words and words.preamble:
-        _text_block(document, words.preamble)
-    _para(document, pgettext("bulletin", "1. Overall"), STYLE_LEVEL1)
-    _para(
+        add_text_block(document, words.preamble)
+    add_paragraph(document, pgettext("bulletin", "1. Overall"), STYLE_LEVEL1)
+    add_paragraph(
         document,
         pgettext(
             "bulletin",
@@ -56,7 +56,7 @@ def bulletin_docx(doc: BulletinDocument) -> bytes:
         },
     )
     rows = [r for r in doc.table.rows if r.term is not None]
-    _table(
+    add_table(
         document,
         [
             _("Study group"),
@@ -80,28 +80,30 @@ def bulletin_docx(doc: BulletinDocument) -> bytes:
         widths=[50, 22, 18, 18, 24, 24],
     )
     none = pgettext("bulletin", "None this term.")
-    _para(document, pgettext("bulletin", "2. Groups that met every rule"), STYLE_LEVEL1)
-    _para(document, "、".join(r.group.name for r in doc.met_all) or none)
-    _para(document, pgettext("bulletin", "3. Groups that fell short"), STYLE_LEVEL1)
+    add_paragraph(document, pgettext("bulletin", "2. Groups that met every rule"), STYLE_LEVEL1)
+    add_paragraph(document, "、".join(r.group.name for r in doc.met_all) or none)
+    add_paragraph(document, pgettext("bulletin", "3. Groups that fell short"), STYLE_LEVEL1)
     colon = pgettext("bulletin", ": ")
     for row, rules in doc.short:
-        _para(
+        add_paragraph(
             document,
             row.group.name + colon + "、".join(rules) + pgettext("bulletin", " not met or behind."),
         )
     if not doc.short:
-        _para(document, none)
-    _para(document, pgettext("bulletin", "4. What inspectors found"), STYLE_LEVEL1)
+        add_paragraph(document, none)
+    add_paragraph(document, pgettext("bulletin", "4. What inspectors found"), STYLE_LEVEL1)
     for f in doc.findings:
-        _para(document, f"{f.group}（{chinese_date(f.date)}，{f.topic}）{colon}{f.problems}")
+        add_paragraph(
+            document, f"{f.group}（{chinese_date(f.date)}，{f.topic}）{colon}{f.problems}"
+        )
     if words and words.findings:
-        _text_block(document, words.findings)
+        add_text_block(document, words.findings)
     elif not doc.findings:
-        _para(document, none)
-    _para(document, pgettext("bulletin", "5. Requirements"), STYLE_LEVEL1)
-    _text_block(document, words.requirements if words and words.requirements else "—")
+        add_paragraph(document, none)
+    add_paragraph(document, pgettext("bulletin", "5. Requirements"), STYLE_LEVEL1)
+    add_text_block(document, words.requirements if words and words.requirements else "—")
     if words and words.is_approved:
         closing_docx(
             document, name=doc.table.organisation.name, on=timezone.localdate(words.approved_at)
         )
-    return _to_bytes(document, title=doc.title)
+    return document_bytes(document, title=doc.title)

@@ -260,9 +260,9 @@ def default_template_docx() -> bytes:
     """The default layout as a template to start from: our styles, A4 with the 公文's margins,
     page numbers, and one paragraph {{ body }}. Uploaded unchanged, it gives the same documents
     as no template."""
-    document = _new_document()
+    document = new_document()
     _plain(document, "{{ body }}")
-    return _to_bytes(document, title="")
+    return document_bytes(document, title="")
 
 
 # --- Styles and page -------------------------------------------------------------------------
@@ -371,7 +371,7 @@ def _add_styles(document, *, keep_existing: bool = False) -> None:
         mark.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
-def _new_document(template: bytes | None = None):
+def new_document(template: bytes | None = None):
     """An empty A4 公文: styles, page setup, the footer's page numbers; or, given a group's
     template, that template ready to take the document where its {{ body }} was."""
     if template is not None:
@@ -455,7 +455,7 @@ def _new_section(document, *, landscape: bool):
     return section
 
 
-def _to_bytes(document, *, title: str, values: dict[str, str] | None = None) -> bytes:
+def document_bytes(document, *, title: str, values: dict[str, str] | None = None) -> bytes:
     """The finished file: a template's tail put back and its placeholders filled (values),
     fixed core properties so that the same records give the same bytes."""
     _finish_template(document, {"title": title, **(values or {})})
@@ -475,11 +475,13 @@ def _to_bytes(document, *, title: str, values: dict[str, str] | None = None) -> 
 # --- Blocks ----------------------------------------------------------------------------------
 
 
-def _para(document, text: str = "", style: str = STYLE_BODY):
+def add_paragraph(document, text: str = "", style: str = STYLE_BODY):
+    """A paragraph of text (characters Word cannot hold removed) in style, added to document;
+    returns it."""
     return document.add_paragraph(_clean(text), style=style)
 
 
-def _title(document, lines: Iterable[str]) -> None:
+def add_title(document, lines: Iterable[str]) -> None:
     """The title in the title style, one line per item (a line break between them)."""
     paragraph = document.add_paragraph(style=STYLE_TITLE)
     runs = [paragraph.add_run(_clean(line)) for line in lines]
@@ -487,13 +489,14 @@ def _title(document, lines: Iterable[str]) -> None:
         run.add_break()
 
 
-def _text_block(document, text: str) -> None:
+def add_text_block(document, text: str) -> None:
+    """text's lines as body paragraphs, one per non-empty line."""
     for line in _lines(text):
-        _para(document, line)
+        add_paragraph(document, line)
 
 
 def _plain(document, text: str, *, indent: bool = False, align=None) -> None:
-    paragraph = _para(document, text)
+    paragraph = add_paragraph(document, text)
     if not indent:
         paragraph.paragraph_format.first_line_indent = Pt(0)
         ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
@@ -542,7 +545,7 @@ def _set_widths(table, widths_mm) -> None:
             start += tc.grid_span
 
 
-def _table(document, header: list[str], rows: list[list[str]], footer: list | None = None,
+def add_table(document, header: list[str], rows: list[list[str]], footer: list | None = None,
            *, widths=None):
     """A ruled table in the table style: the header row repeats on every page; widths: the
     columns' widths in millimetres."""
@@ -610,7 +613,7 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
     style = STYLE_LEVEL2 if embedded else STYLE_LEVEL1
     number = wording.paragraph_number if embedded else wording.section_number
 
-    _para(document, number(1) + w.topics_by_month, style)
+    add_paragraph(document, number(1) + w.topics_by_month, style)
     if plan.months:
         table = document.add_table(rows=1, cols=4)
         table.style = document.styles["Table Grid"]
@@ -635,16 +638,16 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
             _cell_text(merged, month.label, bold=True)
         _set_widths(table, PLAN_WIDTHS)
     else:
-        _para(document, w.no_topics)
+        add_paragraph(document, w.no_topics)
 
-    _para(document, number(2) + w.formats_and_speakers, style)
+    add_paragraph(document, number(2) + w.formats_and_speakers, style)
     if plan.topics_count:
-        _para(document, plan.formats_text)
-    _para(document, w.speakers + w.colon + (w.list_sep.join(plan.speakers) or "—"))
+        add_paragraph(document, plan.formats_text)
+    add_paragraph(document, w.speakers + w.colon + (w.list_sep.join(plan.speakers) or "—"))
 
-    _para(document, number(3) + w.research, style)
+    add_paragraph(document, number(3) + w.research, style)
     if plan.research:
-        _table(
+        add_table(
             document,
             [_("Research topic"), _("Assignees"), _("Due")],
             [
@@ -654,7 +657,7 @@ def _plan_body(document, plan: PlanDocument, *, embedded: bool) -> None:
             widths=RESEARCH_WIDTHS,
         )
     else:
-        _para(document, w.no_research)
+        add_paragraph(document, w.no_research)
 
 
 def _document_date(approved_at: dt.datetime | None) -> str:
@@ -666,13 +669,13 @@ def plan_docx(plan: PlanDocument, *, template: bytes | None = None) -> bytes:
     """The study plan as a .docx: title, a draft's mark, the notes, then its three parts.
     template: a group's Word template (checked by word_template_check), else the default."""
     with translation.override(plan.language):
-        document = _new_document(template)
-        _title(document, plan.title_lines)
+        document = new_document(template)
+        add_title(document, plan.title_lines)
         if plan.has_plan and not plan.is_approved:
             _plain(document, plan.words.draft_mark, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        _text_block(document, plan.notes)
+        add_text_block(document, plan.notes)
         _plan_body(document, plan, embedded=False)
-        return _to_bytes(
+        return document_bytes(
             document,
             title=plan.title,
             values={
@@ -708,41 +711,41 @@ def summary_docx(summary: HalfYearSummary, *, template: bytes | None = None) -> 
     if n is not None and n.is_frozen and n.frozen_figures_hash != summary.figures_hash:
         raise ApprovedFiguresChanged
     with translation.override(summary.language):
-        document = _new_document(template)
+        document = new_document(template)
         n, w = summary.narrative, summary.words
-        _title(document, summary.title_lines)
+        add_title(document, summary.title_lines)
         if n and not n.is_approved:
             _plain(document, w.draft_mark, align=WD_ALIGN_PARAGRAPH.RIGHT)
         if n:
-            _text_block(document, n.preamble)
+            add_text_block(document, n.preamble)
 
-        _para(document, wording.section_number(1) + w.practices, STYLE_LEVEL1)
-        _para(document, summary.figures_text)
+        add_paragraph(document, wording.section_number(1) + w.practices, STYLE_LEVEL1)
+        add_paragraph(document, summary.figures_text)
         for i, practice in enumerate(n.practices if n else (), start=1):
-            _para(document, wording.paragraph_number(i) + practice.heading, STYLE_LEVEL2)
-            _text_block(document, practice.body)
+            add_paragraph(document, wording.paragraph_number(i) + practice.heading, STYLE_LEVEL2)
+            add_text_block(document, practice.body)
 
-        _para(document, wording.section_number(2) + w.problems, STYLE_LEVEL1)
+        add_paragraph(document, wording.section_number(2) + w.problems, STYLE_LEVEL1)
         if n and n.problems:
-            _para(document, wording.paragraph_number(1) + w.problems_found, STYLE_LEVEL2)
-            _text_block(document, n.problems)
+            add_paragraph(document, wording.paragraph_number(1) + w.problems_found, STYLE_LEVEL2)
+            add_text_block(document, n.problems)
         if n and n.causes:
             number = 2 if n.problems else 1
-            _para(document, wording.paragraph_number(number) + w.causes, STYLE_LEVEL2)
-            _text_block(document, n.causes)
+            add_paragraph(document, wording.paragraph_number(number) + w.causes, STYLE_LEVEL2)
+            add_text_block(document, n.causes)
 
-        _para(document, wording.section_number(3) + w.plan, STYLE_LEVEL1)
+        add_paragraph(document, wording.section_number(3) + w.plan, STYLE_LEVEL1)
         if summary.next_plan:
             _plan_body(document, summary.next_plan, embedded=True)
         else:
-            _para(document, w.plan_not_approved)
+            add_paragraph(document, w.plan_not_approved)
         if n and n.measures:
             number = 4 if summary.next_plan else 1
-            _para(document, wording.paragraph_number(number) + w.measures, STYLE_LEVEL2)
-            _text_block(document, n.measures)
+            add_paragraph(document, wording.paragraph_number(number) + w.measures, STYLE_LEVEL2)
+            add_text_block(document, n.measures)
 
         label = w.attachments + w.colon
-        first = _para(document, label + wording.attachment_number(1) + w.appendix_sessions)
+        first = add_paragraph(document, label + wording.attachment_number(1) + w.appendix_sessions)
         first.paragraph_format.space_before = LINE_PITCH
         second = _plain(document, wording.attachment_number(2) + w.appendix_attendance)
         second.paragraph_format.left_indent = Pt(BODY_SIZE.pt * (2 + len(label)))
@@ -752,7 +755,7 @@ def summary_docx(summary: HalfYearSummary, *, template: bytes | None = None) -> 
             closing_docx(document, name=summary.group_name, on=approved_on)
 
         _summary_appendices(document, summary)
-        return _to_bytes(
+        return document_bytes(
             document,
             title=summary.title,
             values={
@@ -777,8 +780,8 @@ def closing_docx(document, *, name: str, on: dt.date) -> None:
 
 
 def _appendix_head(document, number: int, title: str) -> None:
-    _para(document, wording.attachment_mark(number), STYLE_MARK)
-    _para(document, title, STYLE_TITLE)
+    add_paragraph(document, wording.attachment_mark(number), STYLE_MARK)
+    add_paragraph(document, title, STYLE_TITLE)
 
 
 def _summary_appendices(document, summary: HalfYearSummary) -> None:
@@ -786,7 +789,7 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
     _new_section(document, landscape=True)
     _appendix_head(document, 1, w.appendix_sessions)
     if summary.sessions:
-        _table(
+        add_table(
             document,
             [_("No."), _("Date"), _("Format"), _("Topic"), _("Host"), _("Speakers"),
              _("Attended"), _("Attendance rate"), _("Essays")],
@@ -800,12 +803,12 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
             widths=SESSIONS_WIDTHS,
         )
     else:
-        _para(document, _("No sessions were held in this term."))
+        add_paragraph(document, _("No sessions were held in this term."))
 
     _new_section(document, landscape=False)
     _appendix_head(document, 2, w.appendix_attendance)
     if summary.members:
-        _table(
+        add_table(
             document,
             [_("Name"), _("Position"), _("Present"), _("Late"), _("On leave"), _("Absent"),
              _("Made up"), _("Attendance rate"), _("Reflection essays"), _("Research reports")],
@@ -821,7 +824,7 @@ def _summary_appendices(document, summary: HalfYearSummary) -> None:
             widths=ATTENDANCE_WIDTHS,
         )
     else:
-        _para(document, _("The group has no members in this term."))
+        add_paragraph(document, _("The group has no members in this term."))
 
 
 # --- A session's record and sign-in sheet ----------------------------------------------------
@@ -835,8 +838,8 @@ def session_record_docx(record: SessionRecord) -> bytes:
     time, place, format, host, attendees, absentees (with status and reason), topic and
     speakers; the minutes under their heading, paragraph by paragraph; the materials' titles."""
     with translation.override(record.language):
-        document = _new_document()
-        _title(document, [record.group_name, record.title])
+        document = new_document()
+        add_title(document, [record.group_name, record.title])
         colon = wording.document_words(language=record.language, half=1).colon
         sep = wording.document_words(language=record.language, half=1).list_sep
 
@@ -860,17 +863,17 @@ def session_record_docx(record: SessionRecord) -> bytes:
         )
         line(_("Topic"), record.topic)
         line(_("Speakers"), record.speakers)
-        _para(document, wording.section_number(1) + _("Minutes"), STYLE_LEVEL1)
+        add_paragraph(document, wording.section_number(1) + _("Minutes"), STYLE_LEVEL1)
         if _lines(record.minutes):
-            _text_block(document, record.minutes)
+            add_text_block(document, record.minutes)
         else:
-            _para(document, "—")
-        _para(document, wording.section_number(2) + _("Materials"), STYLE_LEVEL1)
+            add_paragraph(document, "—")
+        add_paragraph(document, wording.section_number(2) + _("Materials"), STYLE_LEVEL1)
         for i, title in enumerate(record.materials, start=1):
-            _para(document, wording.attachment_number(i) + title)
+            add_paragraph(document, wording.attachment_number(i) + title)
         if not record.materials:
-            _para(document, "—")
-        return _to_bytes(document, title=record.filename_stem)
+            add_paragraph(document, "—")
+        return document_bytes(document, title=record.filename_stem)
 
 
 def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
@@ -879,8 +882,8 @@ def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
     with blank columns to sign in and for the time; rows tall enough to sign, the header
     repeated on every page; then a line for 列席人员 (observers) to write in."""
     with translation.override(sheet.language):
-        document = _new_document()
-        _title(document, [sheet.group_name, sheet.title])
+        document = new_document()
+        add_title(document, [sheet.group_name, sheet.title])
         colon = wording.document_words(language=sheet.language, half=1).colon
         _plain(document, _("Topic") + colon + _clean(sheet.topic))
         _plain(
@@ -888,7 +891,7 @@ def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
             _("Time") + colon + _session_time(sheet.date, sheet.start_time, sheet.end_time),
         )
         _plain(document, _("Place") + colon + (_clean(sheet.place) or "—"))
-        table = _table(
+        table = add_table(
             document,
             [_("No."), _("Name"), _("Position"), _("Signature"), _("Check-in time")],
             [[str(i), r.name, r.position, "", ""] for i, r in enumerate(sheet.rows, start=1)],
@@ -898,4 +901,4 @@ def sign_in_sheet_docx(sheet: SignInSheet) -> bytes:
             row.height = Mm(12)
         observers = _plain(document, _("Observers") + colon)
         observers.paragraph_format.space_before = LINE_PITCH
-        return _to_bytes(document, title=sheet.filename_stem)
+        return document_bytes(document, title=sheet.filename_stem)
