@@ -71,6 +71,15 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
+    def stamp(self, actor) -> None:
+        """Name actor (a user, or None for the system) as who changes this record now: its
+        creator too when it is new, and the user of the history row its save writes (also
+        outside a request). Call before saving."""
+        if self.pk is None and self.created_by_id is None:
+            self.created_by = actor
+        self.updated_by = actor
+        self._history_user = actor
+
 
 class SessionFormat(models.TextChoices):
     # 专题学习: one format among others. 集中学习 ("concentrated study") is every session of the

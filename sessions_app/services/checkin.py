@@ -18,7 +18,6 @@ from sessions_app.checkin import (
 )
 from sessions_app.models import Attendance, Member, StudySession
 from sessions_app.services.makeup import makeup_duties_follow
-from sessions_app.services.sessions import _stamp
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def attendance_check_in(
     )
     row.leave_reason = ""
     row.checked_in_at = at
-    _stamp(row, member.user)
+    row.stamp(member.user)
     try:
         row.full_clean(exclude=["session", "member", "created_by", "updated_by"],
                        validate_unique=False, validate_constraints=False)

@@ -56,13 +56,6 @@ SESSION_FIELDS = (
 )
 
 
-def _stamp(obj, actor: AbstractBaseUser) -> None:
-    if obj.pk is None and obj.created_by_id is None:
-        obj.created_by = actor
-    obj.updated_by = actor
-    obj._history_user = actor  # the history row's user, also outside a request
-
-
 # What a secretary records of one member at one session (the rest are keys and stamps).
 _ATTENDANCE_VALUES = ("status", "leave_reason", "makeup_on", "makeup_note")
 
@@ -102,7 +95,7 @@ def _attendance_apply(
             # changes read from it, audit.promptness) holds only what someone changed.
             continue
         (to_update if row.pk else to_create).append(row)
-        _stamp(row, actor)
+        row.stamp(actor)
         row.updated_at = now  # bulk_update skips auto_now
     if to_create:
         bulk_create_with_history(to_create, Attendance, default_user=actor, default_date=now)
@@ -163,7 +156,7 @@ def _session_write(
             setattr(session, name, fields[name])
     _check_same_group(session=session, entries=entries)
     session.term = term_for_day(group=session.group, day=session.date, user=actor)
-    _stamp(session, actor)
+    session.stamp(actor)
     session.full_clean(exclude=["group", "term", "host", "planned_topic"])
     session.save()
     _attendance_apply(session=session, entries=entries, actor=actor)
@@ -260,7 +253,7 @@ def material_add(
         title=title.strip(),
         original_filename=material_file.original_filename,
     )
-    _stamp(material, actor)
+    material.stamp(actor)
     # A generated name: the user's file name never reaches the storage path.
     material.file.save(
         f"{uuid.uuid4().hex}{material_file.extension}",
