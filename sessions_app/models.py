@@ -345,9 +345,15 @@ class Term(AuditedModel):
 
     @property
     def label(self) -> str:
-        if self.half == self.Half.FIRST:
-            return _("%(year)s, first half") % {"year": self.year}
-        return _("%(year)s, second half") % {"year": self.year}
+        return self.label_of(year=self.year, half=self.half)
+
+    @classmethod
+    def label_of(cls, *, year: int, half: int) -> str:
+        """A half-year's name, e.g. 2020年上半年 ("2020, first half"): the term's label, also
+        for a year and half without a Term row at hand (a county's .zip of many groups)."""
+        if half == cls.Half.FIRST:
+            return _("%(year)s, first half") % {"year": year}
+        return _("%(year)s, second half") % {"year": year}
 
     def contains(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date

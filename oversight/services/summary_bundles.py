@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -197,22 +198,8 @@ def summary_bundle_group_run(*, outcome_id: int) -> None:
 
 
 def _document_entry(*, group: StudyGroup, term: Term, kind: str) -> dict:
-    made = report_document_files_make(group=group, term=term, kind=kind)
-    return {
-        "kind": kind,
-        "title": made.title,
-        "approved": made.approved,
-        "files": [
-            {
-                "format": f.format,
-                "report_file_id": f.report_file_id,
-                "reused": f.reused,
-                "done": f.done,
-                "error": f.error,
-            }
-            for f in made.files
-        ],
-    }
+    # The outcome row's JSON: {"kind", "title", "approved", "files": [{"format", ...}]}.
+    return asdict(report_document_files_make(group=group, term=term, kind=kind))
 
 
 def summary_bundle_progress(bundle: SummaryBundle) -> tuple[int, int]:
@@ -225,13 +212,9 @@ def summary_bundle_progress(bundle: SummaryBundle) -> tuple[int, int]:
 
 def bundle_title(bundle: SummaryBundle) -> str:
     """The .zip's name: "<organisation> 2020年上半年 半年总结和学习计划"."""
-    if bundle.half == 1:
-        period = _("%(year)s first half") % {"year": bundle.year}
-    else:
-        period = _("%(year)s second half") % {"year": bundle.year}
     return _("%(organisation)s %(period)s half-year summaries and study plans") % {
         "organisation": bundle.organisation.name,
-        "period": period,
+        "period": Term.label_of(year=bundle.year, half=bundle.half),
     }
 
 
