@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 from django.urls import reverse
@@ -47,21 +49,22 @@ def submission_deadlines(scan: Scan) -> list[Due]:
     combos = {(d.year, d.half, d.kind) for d in near}
     deadlines = list(
         ReportingDeadline.objects.filter(
-            _any(Q(year=y, half=h, kind=k) for y, h, k in combos)
+            reduce(or_, (Q(year=y, half=h, kind=k) for y, h, k in combos))
         ).select_related("organisation")
     )
     placements = list(
         GroupPlacement.objects.filter(
-            _any(Q(organisation__path__startswith=d.organisation.path) for d in near)
+            reduce(or_, (Q(organisation__path__startswith=d.organisation.path) for d in near))
         ).values_list("group_id", "organisation__path")
     )
     near_ids = {d.pk for d in near}
+    by_combo = defaultdict(list)
+    for d in deadlines:
+        by_combo[(d.year, d.half, d.kind)].append(d)
     applies = []  # (deadline, group id)
     for group_id, path in placements:
-        for combo in combos:
-            deadline = nearest_deadline(
-                [d for d in deadlines if (d.year, d.half, d.kind) == combo], path=path
-            )
+        for same in by_combo.values():
+            deadline = nearest_deadline(same, path=path)
             if deadline is not None and deadline.pk in near_ids:
                 applies.append((deadline, group_id))
     if not applies:
@@ -130,9 +133,3 @@ def submission_deadlines(scan: Scan) -> list[Due]:
             dues.append(Due(kind, deadline.pk, group, None, params, link))
     return dues
 
-
-def _any(conditions) -> Q:
-    combined = Q(pk__in=[])
-    for condition in conditions:
-        combined |= condition
-    return combined
