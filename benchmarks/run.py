@@ -275,9 +275,11 @@ METHOD = """
    before the middle essay deadline of the bulk data's last term; every bulk group gets a WeCom
    robot and a published notice of its first session from the next day on, so every source has
    work: the notices, the day-before reminders, the essay deadlines, the attendance warnings.
-   First scan (`deliveries_decide_due`: deciding and writing every message): once, its time,
-   queries and rows; then the scan as beat runs it every five minutes with everything decided
-   (`deliveries_scan`): median of 10 after one unmeasured, its queries. Pinned by
+   The sent-log is vacuumed first (earlier runs leave dead rows behind). First scan
+   (`deliveries_decide_due`: deciding and writing every message, and the checks its commit would
+   make, run at once by SET CONSTRAINTS ALL IMMEDIATE): once, its time, queries and rows; then
+   the scan as beat runs it every five minutes with everything decided (`deliveries_scan`):
+   median of 10 after one unmeasured, its queries. Pinned by
    `tests/notices/test_delivery_scan.py`.
 14. The essays' originality check (`audit.originality.services.essay_originality_check`) against
    100,000 indexed essays of the group bench-originality, made once by
@@ -884,6 +886,10 @@ class Bench:
         day = moment.date() + dt.timedelta(days=1)
         # A worker imports the URL configuration once, at its first reverse(); a scan repeats.
         reverse("notices:notice_detail", args=["bench", 1])
+        # Earlier runs' rows, rolled back, are dead rows the scan's index lookups would wade
+        # through; a real sent-log is vacuumed by autovacuum.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) notices_delivery")
         with transaction.atomic():
             GroupRobots.objects.bulk_create(
                 GroupRobots(group_id=pk,
@@ -901,6 +907,8 @@ class Bench:
             with CaptureQueriesContext(connection) as first_queries:
                 start = time.perf_counter()
                 deliveries_decide_due(now=moment)
+                with connection.cursor() as cursor:  # what its commit would check
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 first_time = time.perf_counter() - start
             rows = Delivery.objects.count()
             call = lambda: deliveries_scan(now=moment)  # noqa: E731
@@ -913,11 +921,11 @@ class Bench:
                  "groups)", ms(first_time), "< 1 s", first_time < 1 if self.bulk else None)
         self.add("13", "due-notice scan, repeated with everything decided: median", ms(repeat),
                  "< 1 s", repeat < 1 if self.bulk else None)
-        others = [q for q in first_queries.captured_queries if not q["sql"].startswith("INSERT")]
+        others = [q for q in first_queries.captured_queries
+                  if not q["sql"].startswith(("INSERT", "SET CONSTRAINTS"))]
         self.add("13", "due-notice scan: queries, first / repeated",
-                 f"{len(first_queries.captured_queries)} ({len(others)} + insert) / "
-                 f"{len(repeat_queries.captured_queries)}",
-                 "fixed (tests pin 22 + insert / 19)", None)
+                 f"{len(others)} + insert / {len(repeat_queries.captured_queries)}",
+                 "fixed (tests pin 20 + insert / 19)", None)
     def originality(self) -> None:
         """Item 14: an essay checked against 100,000 indexed essays, and submissions indexed."""
         from django.db import connection, transaction

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from notices.delivery_models import Channel, Delivery, DeliveryKind
-from notices.dispatch.sources import ESSAY_OVERDUE_WINDOW_DAYS, Due, Scan, recipients
+from notices.dispatch.sources import ESSAY_OVERDUE_WINDOW_DAYS, Due, Scan
 from oversight.models import GroupPlacement, ReportingDeadline, Submission
 from oversight.selectors.submissions import latest_submissions, nearest_deadline
 from sessions_app.models import Member, StudyGroup, Term
@@ -108,12 +108,16 @@ def submission_deadlines(scan: Scan) -> list[Due]:
     if not owing:
         return []
     secretaries = defaultdict(list)
-    for member in recipients(
-        Member.objects.in_group_on(scan.today).filter(
-            group_id__in={t.group_id for _k, _d, t in owing}, role=Member.Role.SECRETARY
+    for pk, group_id in (
+        Member.objects.in_group_on(scan.today)
+        .filter(
+            group_id__in={t.group_id for _k, _d, t in owing}, role=Member.Role.SECRETARY,
+            user__is_active=True,
         )
+        .order_by("sort_order", "pk")
+        .values_list("pk", "group_id")
     ):
-        secretaries[member.group_id].append(member)
+        secretaries[group_id].append(pk)
     groups = StudyGroup.objects.only("pk", "slug", "report_language").in_bulk(secretaries)
     dues = []
     for kind, deadline, term in owing:
@@ -126,9 +130,9 @@ def submission_deadlines(scan: Scan) -> list[Due]:
             "document": Submission.Kind(deadline.kind).label, "term": term,
             "organisation": deadline.organisation.name, "due_on": deadline.due_on,
         }
-        for member in people:
-            if (kind, deadline.pk, member.pk, group.pk) not in decided:
-                dues.append(Due(kind, deadline.pk, group, member, params, link))
+        told = tuple(pk for pk in people if (kind, deadline.pk, pk, group.pk) not in decided)
+        if told:
+            dues.append(Due(kind, deadline.pk, group, told, params, link))
         if group.pk in scan.robots and (kind, deadline.pk, None, group.pk) not in decided:
             dues.append(Due(kind, deadline.pk, group, None, params, link))
     return dues

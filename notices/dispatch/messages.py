@@ -9,14 +9,18 @@ link back to the app (robot_markdown).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from notices.delivery_models import DeliveryKind
+from sessions_app.models import Term
 
 
 def _day(day: dt.date | None) -> str:
@@ -37,25 +41,51 @@ def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
 
     - notice kinds: topic, date, start_time, place; robots' notice_unread also unread (a count);
     - essay kinds: topic, date, due_on; robots' also missing (a count);
-    - attendance kinds: term (label), rate and rule (Decimal percent); the secretary's also name;
-    - submission kinds: document (its lazy label), term, organisation (name), due_on.
+    - attendance kinds: term (a Term, named by Term.label_of), rate and rule (Decimal percent);
+      the secretary's also name;
+    - submission kinds: document (its lazy label), term (a Term), organisation (name), due_on.
     ``robot=True`` in params: the group's chat, which names nobody.
     Raises KeyError for a kind it has no words for.
     """
+    said = _translated(language)
+    term = params.get("term")
+    if isinstance(term, Term):
+        params = {**params, "term": _term_label(term.year, term.half, language)}
     if translation.get_language() == language:  # a scan composes thousands in one language
-        return _COMPOSERS[kind](params)
+        return _COMPOSERS[kind](params, said)
     with translation.override(language):
-        return _COMPOSERS[kind](params)
+        return _COMPOSERS[kind](params, said)
 
 
-def _notice(p: dict) -> tuple[str, str]:
+@functools.cache
+def _translated(language: str) -> Callable[[str], str]:
+    """gettext in language, each message looked up once per process: a scan composes thousands
+    of messages, and every gettext call asks again which language is active (a context-local)."""
+    said: dict[str, str] = {}
+
+    def _(message: str) -> str:
+        if message not in said:
+            with translation.override(language):
+                said[message] = gettext(message)
+        return said[message]
+
+    return _
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_label(year: int, half: int, language: str) -> str:
+    with translation.override(language):
+        return Term.label_of(year=year, half=half)
+
+
+def _notice(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("Notice of study: %(topic)s") % {"topic": p["topic"]}
     body = _("When: %(when)s. Where: %(place)s. Please read the notice and confirm you have "
              "read it.") % {"when": _when(p["date"], p["start_time"]), "place": p["place"] or "—"}
     return title, body
 
 
-def _notice_unread(p: dict) -> tuple[str, str]:
+def _notice_unread(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("Tomorrow's study: %(topic)s") % {"topic": p["topic"]}
     if p.get("robot"):
         body = _("The session is at %(when)s, %(place)s. %(unread)s members have not yet "
@@ -71,7 +101,7 @@ def _notice_unread(p: dict) -> tuple[str, str]:
     return title, body
 
 
-def _essay_due(p: dict) -> tuple[str, str]:
+def _essay_due(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("Reflection essay due %(due)s") % {"due": _day(p["due_on"])}
     if p.get("robot"):
         body = _("Reflection essays on “%(topic)s” (%(date)s) are due %(due)s; %(missing)s "
@@ -86,7 +116,7 @@ def _essay_due(p: dict) -> tuple[str, str]:
     return title, body
 
 
-def _essay_overdue(p: dict) -> tuple[str, str]:
+def _essay_overdue(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("Reflection essay overdue since %(due)s") % {"due": _day(p["due_on"])}
     if p.get("robot"):
         body = _("Reflection essays on “%(topic)s” (%(date)s) were due %(due)s; %(missing)s "
@@ -102,14 +132,14 @@ def _essay_overdue(p: dict) -> tuple[str, str]:
     return title, body
 
 
-def _attendance_low(p: dict) -> tuple[str, str]:
+def _attendance_low(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("Your attendance rate is below the group's rule")
     body = _("Your attendance rate in %(term)s is %(rate)s, below the group's rule of "
              "%(rule)s.") % {"term": p["term"], "rate": _rate(p["rate"]), "rule": _rate(p["rule"])}
     return title, body
 
 
-def _attendance_low_secretary(p: dict) -> tuple[str, str]:
+def _attendance_low_secretary(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     title = _("%(name)s's attendance rate is below the group's rule") % {"name": p["name"]}
     body = _("%(name)s's attendance rate in %(term)s is %(rate)s, below the group's rule of "
              "%(rule)s.") % {
@@ -118,7 +148,7 @@ def _attendance_low_secretary(p: dict) -> tuple[str, str]:
     return title, body
 
 
-def _makeup(p: dict) -> tuple[str, str]:
+def _makeup(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
     if p["overdue"]:
         title = _("Your make-up study is overdue")
         body = _("Your make-up study (补学) for “%(topic)s” (%(date)s) was due %(due)s. Please "
@@ -131,7 +161,7 @@ def _makeup(p: dict) -> tuple[str, str]:
     }
 
 
-def _submission(p: dict, *, overdue: bool) -> tuple[str, str]:
+def _submission(p: dict, _: Callable[[str], str], *, overdue: bool) -> tuple[str, str]:
     facts = {
         "document": p["document"], "term": p["term"], "organisation": p["organisation"],
         "due": _day(p["due_on"]),
@@ -155,8 +185,8 @@ _COMPOSERS = {
     DeliveryKind.ATTENDANCE_LOW: _attendance_low,
     DeliveryKind.ATTENDANCE_LOW_SECRETARY: _attendance_low_secretary,
     DeliveryKind.MAKEUP: _makeup,
-    DeliveryKind.SUBMISSION_DUE: lambda p: _submission(p, overdue=False),
-    DeliveryKind.SUBMISSION_OVERDUE: lambda p: _submission(p, overdue=True),
+    DeliveryKind.SUBMISSION_DUE: functools.partial(_submission, overdue=False),
+    DeliveryKind.SUBMISSION_OVERDUE: functools.partial(_submission, overdue=True),
 }
 
 

@@ -8,12 +8,14 @@ order they run.
 
 Adding a source (as makeup_duties, the 补学 reminders, DeliveryKind.MAKEUP, was added): write
 ``def makeup_duties(scan: Scan) -> list[Due]`` that loads the open MakeupDuty rows due by
-scan.today with their members (select_related("member__user__reminder_preference",
-"member__group")), drops the keys in scan.decided([DeliveryKind.MAKEUP], duty ids), and returns
-one Due per member (object_id: the duty's id; link: where the member records it), plus one
-robot Due per group in scan.robots if the group's chat should hear of it; add its words to
-messages._COMPOSERS; append it to SOURCES. Its queries must not grow with the data either:
-tests/notices/test_delivery_scan.py pins the scan's count at two sizes. A source of another
+scan.today with their sessions and groups, drops the keys in
+scan.decided([DeliveryKind.MAKEUP], duty ids), and returns one Due per duty (object_id: the
+duty's id; members: the member's id; link: where the member records it), plus one robot Due per
+group in scan.robots if the group's chat should hear of it; add its words to
+messages._COMPOSERS; append it to SOURCES. A Due names members by id only: the scan looks up
+their language and address itself (recipient_rows), inside its insert on PostgreSQL. Its
+queries must not grow with the data either: tests/notices/test_delivery_scan.py pins the scan's
+count at two sizes. A source of another
 app appends itself in its AppConfig.ready, as oversight.reminders' 报送 deadlines do.
 """
 
@@ -24,7 +26,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from notices.delivery_models import (
@@ -63,15 +66,15 @@ ESSAY_OVERDUE_WINDOW_DAYS = 7
 @dataclass(frozen=True)
 class Due:
     """One message that is due: of `kind` about object `object_id` (a session or term; see
-    DeliveryKind), to `member` (a Recipient: in the app, and by e-mail if they take it) or, with
-    member None,
-    to the group's chat robots. params are the facts messages.compose names; link is a path in
-    the app. about_id: the member a message to someone else is about (0: none)."""
+    DeliveryKind), with the same words for every member in `members` (member ids, each told in
+    the app and by e-mail if they take it, in their own language), or, with members None, to the
+    group's chat robots. params are the facts messages.compose names; link is a path in the app.
+    about_id: the member a message to someone else is about (0: none)."""
 
     kind: str
     object_id: int
     group: StudyGroup
-    member: Recipient | None
+    members: tuple[int, ...] | None
     params: dict
     link: str
     about_id: int = 0
@@ -101,65 +104,43 @@ class Scan:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A member as a message to them needs them: who (pk, group_id, display_name, role), where
-    an e-mail goes (email, "" for none) and what they chose (email_enabled, language: their
-    ReminderPreference, or its defaults when they never set one). Light, so that a scan telling
-    thousands of members loads no model instances for them."""
+    """A member as a message to them needs them: who (pk, group_id), where an e-mail goes
+    (email, "" for none) and what they chose (email_enabled, language): recipient_rows' columns.
+    Light, so that a scan telling thousands of members loads no model instances for them."""
 
     pk: int
     group_id: int
-    display_name: str
-    role: str
     email: str
     email_enabled: bool
     language: str
 
-    @property
-    def is_secretary(self) -> bool:
-        return self.role == Member.Role.SECRETARY
 
-    @classmethod
-    def of(cls, member: Member) -> Recipient:
-        """The recipient of a Member loaded with its user and preference (one query per
-        member otherwise)."""
-        try:
-            preference = member.user.reminder_preference
-        except ReminderPreference.DoesNotExist:
-            preference = ReminderPreference(user=member.user)
-        return cls(member.pk, member.group_id, member.display_name, member.role,
-                   member.user.email, preference.email_enabled, preference.language)
-
-
-def recipients(members) -> list[Recipient]:
-    """The members of a Member queryset whose account is active (a deactivated account can no
-    longer sign in to read anything), as Recipients, in the group's order. One query."""
+def recipient_rows(members: QuerySet[Member]) -> QuerySet:
+    """The members of a Member queryset who can be told (their account is active: a deactivated
+    one can no longer sign in to read anything), as rows (pk, group_id, email, email_enabled,
+    language): the account's e-mail ("" for none) and the member's ReminderPreference, or its
+    defaults when they never set one. The one rule of whom a reminder reaches and how: the scan
+    asks it in Python (recipients) and, on PostgreSQL, inside its insert."""
     default = ReminderPreference()
-    rows = (
+    return (
         members.filter(user__is_active=True)
-        .order_by("group_id", "sort_order", "id")
-        .values_list(
-            "pk", "group_id", "display_name", "role", "user__email",
-            "user__reminder_preference__email_enabled", "user__reminder_preference__language",
+        .annotate(
+            to_address=Coalesce(F("user__email"), Value("")),
+            takes_email=Coalesce(
+                F("user__reminder_preference__email_enabled"), Value(default.email_enabled)
+            ),
+            in_language=Coalesce(
+                F("user__reminder_preference__language"), Value(default.language)
+            ),
         )
+        .order_by()
+        .values_list("pk", "group_id", "to_address", "takes_email", "in_language")
     )
-    return [
-        Recipient(pk, group_id, name, role, email or "",
-                  default.email_enabled if enabled is None else enabled,
-                  language or default.language)
-        for pk, group_id, name, role, email, enabled, language in rows
-    ]
 
 
-def _people(needed: set[tuple[int, int]]) -> dict[int, Recipient]:
-    """{member id: Recipient} of the (member id, group id) pairs needed, by recipients. Asked by
-    their groups, not their ids: a first scan needs thousands of members, whose ids as an IN
-    list made the query's text alone cost a tenth of a second. One query (none for none)."""
-    if not needed:
-        return {}
-    ids = {pk for pk, _group_id in needed}
-    group_ids = {group_id for _pk, group_id in needed}
-    return {m.pk: m for m in recipients(Member.objects.filter(group_id__in=group_ids))
-            if m.pk in ids}
+def recipients(members: QuerySet[Member]) -> list[Recipient]:
+    """recipient_rows of a Member queryset as Recipients. One query."""
+    return [Recipient(*row) for row in recipient_rows(members)]
 
 
 def _by_group(members: list) -> dict[int, list]:
@@ -184,7 +165,7 @@ def session_notices(scan: Scan) -> list[Due]:
     session's day; and the day before the session, a reminder to those of them who have not
     confirmed reading it (no NoticeRead). Sessions already past are left alone. Five queries:
     the notices, what was decided, the reads, who is invited, the members still to be told (none
-    past the first when no notice is published, none for the last when all is decided)."""
+    past the first when no notice is published, three when all is decided)."""
     notices = list(
         Notice.objects.published(at=scan.now)
         .filter(session__date__gte=scan.today)
@@ -218,19 +199,14 @@ def session_notices(scan: Scan) -> list[Due]:
         if session.date == tomorrow:
             unread = [pk for pk in ids if (notice.pk, pk) not in read]
             wanted.append((DeliveryKind.NOTICE_UNREAD, notice, unread))
-    needed = {
-        (pk, notice.session.group_id) for kind, notice, ids in wanted for pk in ids
-        if (kind, notice.session_id, 0, pk) not in decided
-    }
-    people = _people(needed)
     dues = []
     for kind, notice, ids in wanted:
         session = notice.session
         link = reverse("notices:notice_detail", args=[session.group.slug, session.pk])
         params = _session_params(session)
-        for pk in ids:
-            if pk in people and (kind, session.pk, 0, pk) not in decided:
-                dues.append(Due(kind, session.pk, session.group, people[pk], params, link))
+        told = tuple(pk for pk in ids if (kind, session.pk, 0, pk) not in decided)
+        if told:
+            dues.append(Due(kind, session.pk, session.group, told, params, link))
         if session.group_id in scan.robots and ids and (kind, session.pk, 0, None) not in decided:
             robot_params = {**params, "unread": len(ids)}
             dues.append(Due(kind, session.pk, session.group, None, robot_params, link))
@@ -278,18 +254,13 @@ def essay_deadlines(scan: Scan) -> list[Due]:
             and owes_essay(m, session=session, today=scan.today)
         ]
         wanted.append((kind, session, owing))
-    needed = {
-        (pk, session.group_id) for kind, session, owing in wanted for pk in owing
-        if (kind, session.pk, 0, pk) not in decided
-    }
-    people = _people(needed)
     dues = []
     for kind, session, owing in wanted:
         link = reverse("sessions_app:session_detail", args=[session.group.slug, session.pk])
         params = _session_params(session)
-        for pk in owing:
-            if pk in people and (kind, session.pk, 0, pk) not in decided:
-                dues.append(Due(kind, session.pk, session.group, people[pk], params, link))
+        told = tuple(pk for pk in owing if (kind, session.pk, 0, pk) not in decided)
+        if told:
+            dues.append(Due(kind, session.pk, session.group, told, params, link))
         if owing and session.group_id in scan.robots and (kind, session.pk, 0, None) not in decided:
             robot_params = {**params, "missing": len(owing)}
             dues.append(Due(kind, session.pk, session.group, None, robot_params, link))
@@ -333,19 +304,25 @@ def attendance_warnings(scan: Scan) -> list[Due]:
     if not low:
         return []
     terms = Term.objects.in_bulk({term_id for _m, term_id, _g, _r in low})
-    people = recipients(
-        Member.objects.in_group_on(scan.today).filter(
+    names = {}  # member id -> display name, of the low members and the secretaries
+    secretaries = defaultdict(list)
+    for pk, group_id, name, role in (
+        Member.objects.in_group_on(scan.today)
+        .filter(user__is_active=True)
+        .filter(
             Q(pk__in=[m for m, _t, _g, _r in low])
             | Q(group_id__in={g for _m, _t, g, _r in low}, role=Member.Role.SECRETARY)
         )
-    )
-    by_pk = {m.pk: m for m in people}
-    secretaries = _by_group([m for m in people if m.is_secretary])
+        .order_by("sort_order", "pk")
+        .values_list("pk", "group_id", "display_name", "role")
+    ):
+        names[pk] = name
+        if role == Member.Role.SECRETARY:
+            secretaries[group_id].append(pk)
     dues = []
     links = {}  # group id -> (the member's link, the secretary's)
     for member_id, term_id, group_id, rate in low:
-        member = by_pk.get(member_id)
-        if member is None:  # left the group: no longer warned
+        if member_id not in names:  # left the group: no longer warned
             continue
         group = groups[group_id]
         if group_id not in links:
@@ -353,12 +330,13 @@ def attendance_warnings(scan: Scan) -> list[Due]:
                                reverse("sessions_app:member_list", args=[group.slug]))
         own_link, secretary_link = links[group_id]
         params = {"term": terms[term_id], "rate": rate, "rule": group.rule_attendance_rate,
-                  "name": member.display_name}
-        dues.append(Due(DeliveryKind.ATTENDANCE_LOW, term_id, group, member, params, own_link))
-        for secretary in secretaries[group_id]:
-            if secretary.pk != member.pk:
-                dues.append(Due(DeliveryKind.ATTENDANCE_LOW_SECRETARY, term_id, group, secretary,
-                                params, secretary_link, about_id=member.pk))
+                  "name": names[member_id]}
+        dues.append(Due(DeliveryKind.ATTENDANCE_LOW, term_id, group, (member_id,), params,
+                        own_link))
+        told = tuple(pk for pk in secretaries[group_id] if pk != member_id)
+        if told:
+            dues.append(Due(DeliveryKind.ATTENDANCE_LOW_SECRETARY, term_id, group, told, params,
+                            secretary_link, about_id=member_id))
     return dues
 
 
@@ -380,9 +358,7 @@ def makeup_duties(scan: Scan) -> list[Due]:
             due_on__lte=scan.today + dt.timedelta(days=MAKEUP_DUE_DAYS_AHEAD),
             due_on__gte=scan.today - dt.timedelta(days=ESSAY_OVERDUE_WINDOW_DAYS),
             member__user__is_active=True,
-        ).select_related(
-            "attendance__session", "member__user__reminder_preference", "member__group"
-        )
+        ).select_related("attendance__session", "member__group")
     )
     if not duties:
         return []
@@ -395,8 +371,8 @@ def makeup_duties(scan: Scan) -> list[Due]:
         link = reverse("sessions_app:makeup_detail", args=[duty.member.group.slug, duty.pk])
         params = {**_session_params(session), "makeup_due_on": duty.due_on,
                   "overdue": duty.due_on < scan.today}
-        dues.append(Due(DeliveryKind.MAKEUP, duty.pk, duty.member.group,
-                        Recipient.of(duty.member), params, link))
+        dues.append(Due(DeliveryKind.MAKEUP, duty.pk, duty.member.group, (duty.member_id,),
+                        params, link))
     return dues
 
 

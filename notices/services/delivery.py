@@ -4,11 +4,11 @@ an in-app message, a member's reminder preferences and a group's robots.
 Exactly once: deliveries_decide_due inserts the sent-log rows in one statement that skips rows
 already there (the unique constraint per kind, object, recipient and channel), inside the scan's
 transaction, and returns only the rows its own insert made (RETURNING; by its batch token on
-SQLite); a concurrent or
-repeated scan gets none of them. delivery_send claims a row with one conditional UPDATE (pending
--> sending) before sending, so a task delivered twice, or queued by a scan and by a retry at
-once, sends once. A send interrupted after the claim (the worker killed) is never repeated: the
-row is marked failed as interrupted (deliveries_scan), since the message may have left.
+SQLite); a concurrent or repeated scan gets none of them. delivery_send claims a row with one
+conditional UPDATE (pending -> sending) before sending, so a task delivered twice, or queued by a
+scan and by a retry at once, sends once. A send interrupted after the claim (the worker killed)
+is never repeated: the row is marked failed as interrupted (deliveries_scan), since the message
+may have left.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,7 +35,7 @@ from notices.delivery_models import (
 )
 from notices.dispatch.channels import SENDERS
 from notices.dispatch.messages import compose
-from notices.dispatch.sources import SOURCES, Due, Scan
+from notices.dispatch.sources import SOURCES, Due, Recipient, Scan, recipient_rows, recipients
 from sessions_app.models import Member, StudyGroup
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ INTERRUPTED = "interrupted"
 REQUEUE_AFTER = dt.timedelta(minutes=2)
 
 
-#: The sent-log columns a scan writes per row, in _rows_for's order; the rest are the scan's own
+#: The sent-log columns a scan writes per row, in the rows' order; the rest are the scan's own
 #: (batch, created_at) or defaults (attempts 0, no error, not claimed, not read).
 _ROW_FIELDS = (
     "group_id", "kind", "object_id", "about_id", "member_id", "channel", "address", "language",
@@ -52,76 +54,184 @@ _ROW_FIELDS = (
 )
 
 
-def _rows_for(due: Due, *, scan: Scan, composed: dict) -> list[tuple]:
-    """The sent-log rows of one Due as tuples of _ROW_FIELDS: the robots' rows for a group's
-    chat; a member's in-app row (sent) and e-mail row (pending) when they take e-mail."""
+def _words(due: Due, language: str, *, composed: dict) -> tuple[str, str]:
+    """The (title, body) of a Due in language, composed once per params dict, language and
+    audience (a group's chat reads other words than a member)."""
+    robot = due.members is None
+    key = (due.kind, id(due.params), language, robot)
+    if key not in composed:
+        params = {**due.params, "robot": True} if robot else due.params
+        composed[key] = compose(due.kind, params, language=language)
+    return composed[key]
 
-    def words(language: str, robot: bool) -> tuple[str, str]:
-        # A session's members share one params dict: its words are composed once per language.
-        key = (due.kind, id(due.params), language, robot)
-        if key not in composed:
-            params = {**due.params, "robot": True} if robot else due.params
-            composed[key] = compose(due.kind, params, language=language)
-        return composed[key]
 
-    pending, sent, now = Delivery.Status.PENDING, Delivery.Status.SENT, scan.now
-    if due.member is None:
-        language = due.group.report_language
-        title, body = words(language, True)
-        return [
-            (due.group.pk, due.kind, due.object_id, due.about_id, None, channel, "", language,
-             title, body, due.link, pending, now, None)
-            for channel in scan.robots[due.group.pk].channels
-        ]
-    member = due.member
-    title, body = words(member.language, False)
-    rows = [(due.group.pk, due.kind, due.object_id, due.about_id, member.pk, Channel.IN_APP, "",
-             member.language, title, body, due.link, sent, None, now)]
+def _robot_rows(due: Due, *, scan: Scan, composed: dict) -> list[tuple]:
+    """The rows (tuples of _ROW_FIELDS) of a Due to the group's chat: one per robot it has set,
+    pending, in the group's report language."""
+    language = due.group.report_language
+    title, body = _words(due, language, composed=composed)
+    return [
+        (due.group.pk, due.kind, due.object_id, due.about_id, None, channel, "", language,
+         title, body, due.link, Delivery.Status.PENDING, scan.now, None)
+        for channel in scan.robots[due.group.pk].channels
+    ]
+
+
+def _member_rows(due: Due, member: Recipient, *, now: dt.datetime, composed: dict) -> list[tuple]:
+    """The rows of a Due to one member: in the app (sent as it is written) and, when they take
+    e-mail and have an address, by e-mail (pending). On PostgreSQL the insert applies the same
+    rule in SQL (_insert_postgresql); tests run on both."""
+    title, body = _words(due, member.language, composed=composed)
+    key = (due.group.pk, due.kind, due.object_id, due.about_id, member.pk)
+    rows = [(*key, Channel.IN_APP, "", member.language, title, body, due.link,
+             Delivery.Status.SENT, None, now)]
     if member.email_enabled and member.email:
-        rows.append((due.group.pk, due.kind, due.object_id, due.about_id, member.pk,
-                     Channel.EMAIL, member.email, member.language, title, body, due.link,
-                     pending, now, None))
+        rows.append((*key, Channel.EMAIL, member.email, member.language, title, body, due.link,
+                     Delivery.Status.PENDING, now, None))
     return rows
 
 
-def _insert_new(rows: list[tuple], *, batch: str, now: dt.datetime) -> list[int]:
-    """Insert the rows (tuples of _ROW_FIELDS) that the sent-log's unique constraints let in,
-    skipping those already decided, all marked with batch and created at now. Returns the ids
-    of the pending rows it inserted, in order.
+def _insert_rows(dues: list[Due], *, scan: Scan, batch: str, composed: dict) -> list[int]:
+    """Write the Dues' rows the sent-log's unique constraints let in (elsewhere than on
+    PostgreSQL: SQLite): the members' recipient_rows are read, every row is built here and
+    inserted with bulk_create(ignore_conflicts=True), then the batch's pending rows are read
+    back. Returns their ids in order."""
+    rows = [row for due in dues if due.members is None
+            for row in _robot_rows(due, scan=scan, composed=composed)]
+    told = [due for due in dues if due.members is not None]
+    if told:
+        people = {
+            member.pk: member
+            for member in recipients(Member.objects.filter(group_id__in={d.group.pk for d in told}))
+        }
+        rows += [
+            row for due in told for pk in due.members if pk in people
+            for row in _member_rows(due, people[pk], now=scan.now, composed=composed)
+        ]
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(
+        [Delivery(**dict(zip(_ROW_FIELDS, row, strict=True)), batch=batch, created_at=scan.now)
+         for row in rows],
+        ignore_conflicts=True,
+    )
+    return list(
+        Delivery.objects.filter(batch=batch, status=Delivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
-    On PostgreSQL the rows are copied (COPY, binary-fast) into a temporary table dropped at
-    commit, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING moves them over:
-    Django's bulk_create sends one parameter per value, and 23,919 rows took 10 s to build and
-    send. Elsewhere (SQLite) bulk_create with ignore_conflicts, then the batch's rows are read."""
-    if connection.vendor != "postgresql":
-        Delivery.objects.bulk_create(
-            [Delivery(**dict(zip(_ROW_FIELDS, row, strict=True)), batch=batch, created_at=now)
-             for row in rows],
-            ignore_conflicts=True,
-        )
-        return list(
-            Delivery.objects.filter(batch=batch, status=Delivery.Status.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+
+def _unnest(columns: list[tuple[str, list]]) -> tuple[str, list]:
+    """SQL that reads parallel arrays as rows: ``unnest(%s::type[], ...)``, and its parameters;
+    columns are (SQL type, values) pairs of equal length. Sends thousands of rows as a few
+    arrays, not as a parameter per value."""
+    sql = ", ".join(f"%s::{sql_type}[]" for sql_type, _values in columns)
+    return f"unnest({sql})", [values for _sql_type, values in columns]
+
+
+@contextmanager
+def _server_bound_cursor():
+    """A Django cursor (logged and wrapped as every other) whose parameters psycopg binds on
+    the server."""
+    import psycopg
+
+    with psycopg.Cursor(connection.connection) as raw:
+        if connection.queries_logged:
+            yield connection.make_debug_cursor(raw)
+        else:
+            yield connection.make_cursor(raw)
+
+
+def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dict) -> list[int]:
+    """Write the Dues' rows the sent-log's unique constraints let in, on PostgreSQL: one INSERT
+    ... SELECT ... ON CONFLICT DO NOTHING RETURNING, whose rows the database builds. The members
+    told are joined to recipient_rows there (who can be told, their address, whether they take
+    e-mail, their language), so a scan telling thousands of members loads none of them: Python
+    composes each Due's words once per language its group's members read (one query asks which)
+    and sends them, the Dues and the (Due, member) pairs as arrays. The robots' few rows are
+    built here and sent as arrays too. Returns the ids of the pending rows it inserted, in order.
+    """
     meta = Delivery._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _ROW_FIELDS)
-    scratch = quote(f"delivery_decided_{batch}")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {quote(meta.db_table)} WITH NO DATA"
+    own = f"{quote('attempts')}, {quote('error')}, {quote('batch')}, {quote('created_at')}"
+    selects, params = [], []
+
+    rows = [row for due in dues if due.members is None
+            for row in _robot_rows(due, scan=scan, composed=composed)]
+    if rows:
+        types = [meta.get_field(name).db_type(connection) for name in _ROW_FIELDS]
+        by_column = zip(types, zip(*rows, strict=True), strict=True)
+        source, values = _unnest([(t, list(column)) for t, column in by_column])
+        selects.append(f"SELECT *, 0, '', %s, %s FROM {source}")
+        params += [batch, scan.now, *values]
+
+    told = [due for due in dues if due.members is not None]
+    if told:
+        default = ReminderPreference().language
+        read = defaultdict(set)
+        for group_id, language in recipient_rows(
+            Member.objects.filter(group_id__in={d.group.pk for d in told})
+        ).values_list("group_id", "in_language").distinct():
+            read[group_id].add(language)
+        words = [
+            (n, language, *_words(due, language, composed=composed))
+            for n, due in enumerate(told)
+            for language in read[due.group.pk] | {default}
+        ]
+        pairs = [(n, pk) for n, due in enumerate(told) for pk in due.members]
+        who, who_params = recipient_rows(
+            Member.objects.filter(group_id__in={d.group.pk for d in told})
+        ).values_list("pk", "to_address", "takes_email", "in_language").query.sql_with_params()
+        words_sql, words_params = _unnest([("int", [w[0] for w in words]),
+                                           ("text", [w[1] for w in words]),
+                                           ("text", [w[2] for w in words]),
+                                           ("text", [w[3] for w in words])])
+        dues_sql, dues_params = _unnest([
+            ("int", list(range(len(told)))), ("bigint", [d.group.pk for d in told]),
+            ("text", [d.kind for d in told]), ("bigint", [d.object_id for d in told]),
+            ("bigint", [d.about_id for d in told]), ("text", [d.link for d in told]),
+        ])
+        pairs_sql, pairs_params = _unnest([("int", [n for n, _pk in pairs]),
+                                           ("bigint", [pk for _n, pk in pairs])])
+        in_app, email = Channel.IN_APP, Channel.EMAIL
+        sent, pending = Delivery.Status.SENT, Delivery.Status.PENDING
+        # The same rule as _member_rows: in the app, sent; by e-mail when they take it and have
+        # an address, pending. A member whose language has no words (they changed it since the
+        # languages were asked) reads the default language's.
+        selects.append(
+            f"SELECT d.group_id, d.kind, d.object_id, d.about_id, r.pk, c.channel, "
+            f"CASE WHEN c.channel = %s THEN r.address ELSE '' END, "
+            f"COALESCE(w.language, w0.language), COALESCE(w.title, w0.title), "
+            f"COALESCE(w.body, w0.body), d.link, "
+            f"CASE WHEN c.channel = %s THEN %s ELSE %s END, "
+            f"CASE WHEN c.channel = %s THEN NULL ELSE %s::timestamptz END, "
+            f"CASE WHEN c.channel = %s THEN %s::timestamptz END, "
+            f"0, '', %s, %s "
+            f"FROM {pairs_sql} AS t(n, member_id) "
+            f"JOIN {dues_sql} AS d(n, group_id, kind, object_id, about_id, link) ON d.n = t.n "
+            f"JOIN ({who}) AS r(pk, address, takes_email, language) ON r.pk = t.member_id "
+            f"JOIN (SELECT * FROM {words_sql} AS x(n, language, title, body)) AS w0 "
+            f"ON w0.n = t.n AND w0.language = %s "
+            f"LEFT JOIN (SELECT * FROM {words_sql} AS y(n, language, title, body)) AS w "
+            f"ON w.n = t.n AND w.language = r.language "
+            f"JOIN (VALUES (%s), (%s)) AS c(channel) "
+            f"ON c.channel = %s OR (r.takes_email AND r.address <> '')"
         )
-        with cursor.cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        params += [email, in_app, sent, pending, in_app, scan.now, in_app, scan.now,
+                   batch, scan.now, *pairs_params, *dues_params, *who_params,
+                   *words_params, default, *words_params, in_app, email, in_app]
+    if not selects:
+        return []
+    # Bound on the server (Django's cursors bind on the client), so that the arrays travel in
+    # binary instead of as SQL text to be quoted here and parsed there.
+    with _server_bound_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('attempts')}, "
-            f"{quote('error')}, {quote('batch')}, {quote('created_at')}) "
-            f"SELECT {columns}, 0, '', %s, %s FROM {scratch} "
-            f"ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('status')}",
-            [batch, now],
+            f"INSERT INTO {quote(meta.db_table)} ({columns}, {own}) "
+            + " UNION ALL ".join(selects)
+            + f" ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('status')}",
+            params,
         )
         made = cursor.fetchall()
     return sorted(pk for pk, status in made if status == Delivery.Status.PENDING)
@@ -134,8 +244,9 @@ def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
     rows this call created (to be sent by delivery_send), never one another call created.
 
     A fixed number of queries whatever the data's size (pinned in
-    tests/notices/test_delivery_scan.py); the insert is one COPY and one INSERT on PostgreSQL
-    (_insert_new; SQLite splits a very large insert into batches of its parameter limit).
+    tests/notices/test_delivery_scan.py); on PostgreSQL the rows are written by one INSERT that
+    builds them in the database (_insert_postgresql); elsewhere they are built here and
+    inserted in batches of the database's parameter limit (_insert_rows).
     """
     now = now or timezone.now()
     scan = Scan(
@@ -146,13 +257,11 @@ def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
             for robots in GroupRobots.objects.exclude(wecom_webhook="", dingtalk_webhook="")
         },
     )
-    batch = uuid.uuid4().hex
-    composed = {}
-    rows = [row for source in SOURCES for due in source(scan)
-            for row in _rows_for(due, scan=scan, composed=composed)]
-    if not rows:
+    dues = [due for source in SOURCES for due in source(scan)]
+    if not dues:
         return []
-    return _insert_new(rows, batch=batch, now=now)
+    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_rows
+    return insert(dues, scan=scan, batch=uuid.uuid4().hex, composed={})
 
 
 def deliveries_scan(*, now: dt.datetime | None = None) -> list[int]:
