@@ -123,10 +123,11 @@ def _insert_rows(dues: list[Due], *, scan: Scan, batch: str, composed: dict) -> 
 
 
 def _unnest(columns: list[tuple[str, list]]) -> tuple[str, list]:
-    """SQL that reads parallel arrays as rows: ``unnest(%s::type[], ...)``, and its parameters;
+    """SQL that reads parallel arrays as rows: ``unnest(%b::type[], ...)``, and its parameters;
     columns are (SQL type, values) pairs of equal length. Sends thousands of rows as a few
     arrays, not as a parameter per value."""
-    sql = ", ".join(f"%s::{sql_type}[]" for sql_type, _values in columns)
+    # %b: psycopg sends each array in binary, not as text it would quote element by element.
+    sql = ", ".join(f"%b::{sql_type}[]" for sql_type, _values in columns)
     return f"unnest({sql})", [values for _sql_type, values in columns]
 
 

@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
 from notices.delivery_models import Delivery, DeliveryKind
+from notices.dispatch.sources import paths_to
 from notices.services.delivery import deliveries_decide_due, deliveries_scan, group_robots_update
 from sessions_app.models import Attendance, MakeupDuty, Member
 from tests.factories import (
@@ -121,3 +123,21 @@ def test_a_make_up_duty_still_owed_is_reminded_once_and_an_accepted_one_never():
     assert {d.member_id for d in reminded} == {owed.member_id}
     deliveries_decide_due(now=now)
     assert Delivery.objects.filter(kind=DeliveryKind.MAKEUP).count() == reminded.count()
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("notices:notice_detail", ["demo-group_1", 42]),
+        # A slug of digits like the markers paths_to reverses with is filled in once, not twice.
+        ("notices:notice_detail", ["9000000002", 9000000001]),
+        ("sessions_app:member_list", ["bulk-0001"]),
+    ],
+)
+def test_the_scans_links_are_what_reverse_gives(name, args):
+    assert paths_to(name)(*args) == reverse(name, args=args)
+
+
+def test_a_link_with_the_wrong_number_of_arguments_is_refused():
+    with pytest.raises(NoReverseMatch):
+        paths_to("notices:notice_detail")("only-the-slug")
