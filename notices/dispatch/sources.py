@@ -182,6 +182,13 @@ def _by_group(members: list) -> dict[int, list]:
     return grouped
 
 
+#: What a Due reads of its group (its link, its robots' language, the attendance rule): the
+#: scan loads hundreds of groups, and only these fields of them.
+_GROUP_FIELDS = ("slug", "report_language", "rule_attendance_rate")
+#: What a message says of a session (_session_params) and links by.
+_SESSION_FIELDS = ("group_id", "date", "topic", "start_time", "place", "essay_due_on")
+
+
 def _session_params(session: StudySession) -> dict:
     return {
         "topic": session.topic,
@@ -202,6 +209,8 @@ def session_notices(scan: Scan) -> list[Due]:
         Notice.objects.published(at=scan.now)
         .filter(session__date__gte=scan.today)
         .select_related("session__group")
+        .only("session_id", *(f"session__{f}" for f in _SESSION_FIELDS),
+              *(f"session__group__{f}" for f in _GROUP_FIELDS))
     )
     if not notices:
         return []
@@ -256,7 +265,9 @@ def essay_deadlines(scan: Scan) -> list[Due]:
         StudySession.objects.filter(
             essay_due_on__gte=scan.today - dt.timedelta(days=ESSAY_OVERDUE_WINDOW_DAYS),
             essay_due_on__lte=scan.today + dt.timedelta(days=ESSAY_DUE_DAYS_AHEAD),
-        ).select_related("group")
+        )
+        .select_related("group")
+        .only(*_SESSION_FIELDS, *(f"group__{f}" for f in _GROUP_FIELDS))
     )
     if not sessions:
         return []
@@ -316,15 +327,16 @@ def attendance_warnings(scan: Scan) -> list[Due]:
         .values("member_id", "session__term_id", "session__group_id")
         .annotate(total=Count("id"), attended=Count("id", filter=attended_filter()))
         .order_by()
+        .values_list("member_id", "session__term_id", "session__group_id", "total", "attended")
     )
     if not counts:
         return []
-    groups = StudyGroup.objects.in_bulk({c["session__group_id"] for c in counts})
+    groups = StudyGroup.objects.only(*_GROUP_FIELDS).in_bulk({c[2] for c in counts})
     low = []
-    for c in counts:
-        rate = attendance_rate(attended=c["attended"], total=c["total"])
-        if meets_attendance_rule(rate, group=groups[c["session__group_id"]]) is False:
-            low.append((c["member_id"], c["session__term_id"], c["session__group_id"], rate))
+    for member_id, term_id, group_id, total, attended in counts:
+        rate = attendance_rate(attended=attended, total=total)
+        if meets_attendance_rule(rate, group=groups[group_id]) is False:
+            low.append((member_id, term_id, group_id, rate))
     if not low:
         return []
     kinds = (DeliveryKind.ATTENDANCE_LOW, DeliveryKind.ATTENDANCE_LOW_SECRETARY)
@@ -337,7 +349,7 @@ def attendance_warnings(scan: Scan) -> list[Due]:
     ]
     if not low:
         return []
-    terms = Term.objects.in_bulk({term_id for _m, term_id, _g, _r in low})
+    terms = Term.objects.only("year", "half").in_bulk({term_id for _m, term_id, _g, _r in low})
     names = {}  # member id -> display name, of the low members and the secretaries
     secretaries = defaultdict(list)
     for pk, group_id, name, role in (
