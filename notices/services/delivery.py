@@ -157,7 +157,7 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _ROW_FIELDS)
     own = f"{quote('attempts')}, {quote('error')}, {quote('batch')}, {quote('created_at')}"
-    selects, params = [], []
+    prefix, prefix_params, selects, params = "", [], [], []
 
     rows = [row for due in dues if due.members is None
             for row in _robot_rows(due, scan=scan, composed=composed)]
@@ -172,9 +172,8 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     if told:
         default = ReminderPreference().language
         read = defaultdict(set)
-        for group_id, language in recipient_rows(
-            Member.objects.filter(group_id__in={d.group.pk for d in told})
-        ).values_list("group_id", "in_language").distinct():
+        people = recipient_rows(Member.objects.filter(group_id__in={d.group.pk for d in told}))
+        for group_id, language in people.values_list("group_id", "in_language").distinct():
             read[group_id].add(language)
         words = [
             (n, language, *_words(due, language, composed=composed))
@@ -182,13 +181,12 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
             for language in read[due.group.pk] | {default}
         ]
         pairs = [(n, pk) for n, due in enumerate(told) for pk in due.members]
-        who, who_params = recipient_rows(
-            Member.objects.filter(group_id__in={d.group.pk for d in told})
-        ).values_list("pk", "to_address", "takes_email", "in_language").query.sql_with_params()
-        words_sql, words_params = _unnest([("int", [w[0] for w in words]),
-                                           ("text", [w[1] for w in words]),
-                                           ("text", [w[2] for w in words]),
-                                           ("text", [w[3] for w in words])])
+        who, who_params = people.values_list(
+            "pk", "to_address", "takes_email", "in_language"
+        ).query.sql_with_params()
+        words_sql, words_params = _unnest([(t, list(column)) for t, column in zip(
+            ("int", "text", "text", "text"), zip(*words, strict=True), strict=True
+        )])
         dues_sql, dues_params = _unnest([
             ("int", list(range(len(told)))), ("bigint", [d.group.pk for d in told]),
             ("text", [d.kind for d in told]), ("bigint", [d.object_id for d in told]),
@@ -198,6 +196,8 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
                                            ("bigint", [pk for _n, pk in pairs])])
         in_app, email = Channel.IN_APP, Channel.EMAIL
         sent, pending = Delivery.Status.SENT, Delivery.Status.PENDING
+        prefix = f"WITH words (n, language, title, body) AS (SELECT * FROM {words_sql}) "
+        prefix_params = words_params
         # The same rule as _member_rows: in the app, sent; by e-mail when they take it and have
         # an address, pending. A member whose language has no words (they changed it since the
         # languages were asked) reads the default language's.
@@ -213,26 +213,24 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
             f"FROM {pairs_sql} AS t(n, member_id) "
             f"JOIN {dues_sql} AS d(n, group_id, kind, object_id, about_id, link) ON d.n = t.n "
             f"JOIN ({who}) AS r(pk, address, takes_email, language) ON r.pk = t.member_id "
-            f"JOIN (SELECT * FROM {words_sql} AS x(n, language, title, body)) AS w0 "
-            f"ON w0.n = t.n AND w0.language = %s "
-            f"LEFT JOIN (SELECT * FROM {words_sql} AS y(n, language, title, body)) AS w "
-            f"ON w.n = t.n AND w.language = r.language "
+            f"JOIN words AS w0 ON w0.n = t.n AND w0.language = %s "
+            f"LEFT JOIN words AS w ON w.n = t.n AND w.language = r.language "
             f"JOIN (VALUES (%s), (%s)) AS c(channel) "
             f"ON c.channel = %s OR (r.takes_email AND r.address <> '')"
         )
         params += [email, in_app, sent, pending, in_app, scan.now, in_app, scan.now,
                    batch, scan.now, *pairs_params, *dues_params, *who_params,
-                   *words_params, default, *words_params, in_app, email, in_app]
+                   default, in_app, email, in_app]
     if not selects:
         return []
     # Bound on the server (Django's cursors bind on the client), so that the arrays travel in
     # binary instead of as SQL text to be quoted here and parsed there.
     with _server_bound_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}, {own}) "
+            f"{prefix}INSERT INTO {quote(meta.db_table)} ({columns}, {own}) "
             + " UNION ALL ".join(selects)
             + f" ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('status')}",
-            params,
+            [*prefix_params, *params],
         )
         made = cursor.fetchall()
     return sorted(pk for pk, status in made if status == Delivery.Status.PENDING)
