@@ -70,7 +70,7 @@ def captured(fn):
     with CaptureQueriesContext(connection) as context:
         fn()
     statements = [q["sql"] for q in context.captured_queries]
-    inserts = [s for s in statements if s.startswith("INSERT")]
+    inserts = [s for s in statements if "INSERT INTO" in s]
     return len(statements) - len(inserts), len(inserts)
 
 
