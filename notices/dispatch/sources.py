@@ -202,9 +202,9 @@ def _session_params(session: StudySession) -> dict:
 def session_notices(scan: Scan) -> list[Due]:
     """The session notice, once its publish_at has come, to the members in the group on the
     session's day; and the day before the session, a reminder to those of them who have not
-    confirmed reading it (no NoticeRead). Sessions already past are left alone. Five queries:
-    the notices, what was decided, the reads, who is invited, the members still to be told (none
-    past the first when no notice is published, three when all is decided)."""
+    confirmed reading it (no NoticeRead). Sessions already past are left alone. Four queries:
+    the notices, what was decided, the reads, who is invited (none past the first when no notice
+    is published)."""
     notices = list(
         Notice.objects.published(at=scan.now)
         .filter(session__date__gte=scan.today)
@@ -259,8 +259,7 @@ def essay_deadlines(scan: Scan) -> list[Due]:
     """Essay reminders: from ESSAY_DUE_DAYS_AHEAD days before a session's essay_due_on to the day
     itself ("due soon"), and after it within ESSAY_OVERDUE_WINDOW_DAYS ("overdue"), to each
     member who owes one (selectors.essays.owes_essay) and has not written one that counts
-    (essay_counts). Five queries (one when no session asks for essays in the window, four when
-    all is decided)."""
+    (essay_counts). Four queries (one when no session asks for essays in the window)."""
     sessions = list(
         StudySession.objects.filter(
             essay_due_on__gte=scan.today - dt.timedelta(days=ESSAY_OVERDUE_WINDOW_DAYS),

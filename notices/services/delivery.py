@@ -137,6 +137,7 @@ def _server_bound_cursor():
     the server."""
     import psycopg
 
+    connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as raw:
         if connection.queries_logged:
             yield connection.make_debug_cursor(raw)
