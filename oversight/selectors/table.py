@@ -163,7 +163,7 @@ def county_table(
     }
     term_list = list(terms.values())
     held = StudySession.objects.filter(term__in=term_list, date__lte=today)
-    held_rows = list(held.values("pk", "group_id", "date", "created_at").order_by())
+    held_rows = list(held.values("pk", "group_id", "date").order_by())
     held_dates: dict[int, list[dt.date]] = defaultdict(list)
     for row in held_rows:
         held_dates[row["group_id"]].append(row["date"])
@@ -223,7 +223,11 @@ def county_table(
         Member.objects.filter(group__in=groups).in_group_on(today).values_list("group_id", "pk")
     ):
         members_today[group_id].append(member_id)
-    times = promptness.attendance_times(sessions=held)
+    # Each held session's (date, day recorded or None), by group, for audit.promptness.
+    recorded = promptness.recorded_on_days(sessions=held)
+    record_days: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for row in held_rows:
+        record_days[row["group_id"]].append((row["date"], recorded.get(row["pk"])))
     summaries = defaultdict(set)
     for group_id, status in (
         ReportNarrative.objects.filter(term__in=term_list, kind=ReportNarrative.Kind.SUMMARY)
@@ -238,10 +242,6 @@ def county_table(
     )
 
     sat = sitting_counts(session_ids=held.values("pk"))
-
-    sessions_by_group = defaultdict(list)
-    for row in held_rows:
-        sessions_by_group[row["group_id"]].append(_HeldSession(row))
 
     rows = []
     for group in groups:
@@ -268,9 +268,7 @@ def county_table(
                 else None
             ),
         }
-        due, prompt = promptness.prompt_counts(
-            sessions=sessions_by_group[group.pk], times=times, today=today
-        )
+        due, prompt = promptness.prompt_counts(days=record_days[group.pk], today=today)
         statuses = summaries.get(group.pk, set())
         sent = submitted.get(term.pk)
         summary_status = (
@@ -315,17 +313,6 @@ def county_table(
         rows=rows,
         summary_due_on=due_on,
     )
-
-
-class _HeldSession:
-    """A held session's row as audit.promptness.prompt_counts reads it."""
-
-    __slots__ = ("pk", "date", "created_at")
-
-    def __init__(self, row: dict) -> None:
-        self.pk = row["pk"]
-        self.date = row["date"]
-        self.created_at = row["created_at"]
 
 
 # The table's sort keys: name -> (key on a row, descending first). Missing figures sort last.
