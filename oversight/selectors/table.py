@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from audit import promptness
@@ -35,7 +35,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.attendance import (
     attendance_rate,
-    attended_filter,
+    attended_in,
     made_up_filter,
     meets_attendance_rule,
 )
@@ -175,18 +175,20 @@ def county_table(
         .values_list("plan__group_id", "n")
         .order_by()
     )
-    attendance = {
-        row["session__group_id"]: row
-        for row in Attendance.objects.filter(session__in=held)
-        .values("session__group_id")
-        .annotate(
-            total=Count("pk"),
-            attended=Count("pk", filter=attended_filter()),
-            away=Count("pk", filter=Q(status__in=AWAY_STATUSES)),
-            made_up=Count("pk", filter=Q(status__in=AWAY_STATUSES) & made_up_filter()),
-        )
+    # Attendance rows counted by status (attended_in reads them) and those made up: grouping by
+    # status costs PostgreSQL less than a filtered count per figure over each of 180,000 rows.
+    by_status: dict[int, dict[str, int]] = defaultdict(dict)
+    made_up: dict[int, int] = defaultdict(int)
+    for group_id, status, n, made in (
+        Attendance.objects.filter(session__in=held)
+        .values("session__group_id", "status")
+        .annotate(n=Count("pk"), made_up=Count("pk", filter=made_up_filter()))
+        .values_list("session__group_id", "status", "n", "made_up")
         .order_by()
-    }
+    ):
+        by_status[group_id][status] = n
+        if status in AWAY_STATUSES:
+            made_up[group_id] += made
     essays = dict(
         ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_list), group__in=groups)
         .values("group_id")
@@ -249,8 +251,10 @@ def county_table(
         if term is None:
             rows.append(GroupRow(group=group, term=None))
             continue
-        counts = attendance.get(group.pk, {})
-        rate = attendance_rate(attended=counts.get("attended", 0), total=counts.get("total", 0))
+        counts = by_status.get(group.pk, {})
+        attended = attended_in(counts)
+        total = sum(counts.values())
+        rate = attendance_rate(attended=attended, total=total)
         quarters = quarter_standings(term=term, held_dates=held_dates[group.pk], today=today)
         rule_states = {
             "sessions": _worst(q.state for q in quarters),
@@ -288,13 +292,13 @@ def county_table(
                 sessions_held=len(held_dates[group.pk]),
                 sessions_planned=planned.get(group.pk, 0),
                 attendance_rate=rate,
-                attended=counts.get("attended", 0),
-                attendance_rows=counts.get("total", 0),
+                attended=attended,
+                attendance_rows=total,
                 essays=essays.get(group.pk, 0),
                 members=members,
                 essays_per_member=per_member(essays.get(group.pk, 0), members),
-                leave_or_absent=counts.get("away", 0),
-                made_up=counts.get("made_up", 0),
+                leave_or_absent=sum(counts.get(status, 0) for status in AWAY_STATUSES),
+                made_up=made_up.get(group.pk, 0),
                 sessions_due=due,
                 sessions_prompt=prompt,
                 rule_states=rule_states,
