@@ -123,16 +123,22 @@ def essays_counted_in_term(*, term: Term) -> Q:
     return essays_in_term(term=term) & essay_counts()
 
 
-def essays_in_year(*, year: int) -> Q:
+def essays_in_year(*, year: int, groups=None) -> Q:
     """Essays belonging to a year: those of either of its terms (essays_in_terms), whatever their
-    review status. Usable on ReflectionEssay querysets."""
-    return essays_in_terms(terms=Term.objects.filter(year=year).values("pk"))
+    review status. Usable on ReflectionEssay querysets. With groups (group ids: a list or a
+    one-column queryset), only those groups' terms are searched: the same rule for their essays,
+    since an essay's session and topic are its own group's (sessions_app.services.essays), and
+    cheaper for a county than every group's year; the caller keeps to their essays."""
+    terms = Term.objects.filter(year=year)
+    if groups is not None:
+        terms = terms.filter(group__in=groups)
+    return essays_in_terms(terms=terms.values("pk"))
 
 
-def essays_counted_in_year(*, year: int) -> Q:
+def essays_counted_in_year(*, year: int, groups=None) -> Q:
     """The essays a year counts for the group's yearly rule, by the same test as a term's: those
-    of either of the year's terms (essays_in_year) that count (essay_counts)."""
-    return essays_in_year(year=year) & essay_counts()
+    of either of the year's terms (essays_in_year, groups as there) that count (essay_counts)."""
+    return essays_in_year(year=year, groups=groups) & essay_counts()
 
 
 def essays_written_in_year(*, group_id: int, year: int) -> dict[int, int]:
