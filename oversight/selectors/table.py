@@ -157,19 +157,30 @@ def county_table(
     whatever the number of groups. With only, the table holds that one group's row (a group
     page; the caller checked it is in the subtree)."""
     groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
-    terms = {
-        t.group_id: t
-        for t in Term.objects.filter(group__in=groups, year=year, half=half).select_related("group")
-    }
-    term_list = list(terms.values())
-    held = StudySession.objects.filter(term__in=term_list, date__lte=today)
-    held_rows = list(held.values("pk", "group_id", "date").order_by())
+    by_id = {g.pk: g for g in groups}
+    # The groups and their terms as subqueries in the queries below, not lists of 500 ids: each
+    # id of a list costs Django and psycopg more than the database takes to find the groups again.
+    group_ids = (
+        StudyGroup.objects.filter(pk=only.pk)
+        if only is not None
+        else groups_overseen(organisation=organisation)
+    ).values("pk")
+    term_ids = Term.objects.filter(group__in=group_ids, year=year, half=half).values("pk")
+    terms = {}
+    # The audit columns are never shown; their times are the dearest values to load.
+    for t in Term.objects.filter(group__in=group_ids, year=year, half=half).defer(
+        "created_at", "updated_at", "created_by", "updated_by"
+    ):
+        t.group = by_id[t.group_id]  # the row's own group: its rules judge the term
+        terms[t.group_id] = t
+    held = StudySession.objects.filter(term__in=term_ids, date__lte=today)
+    held_rows = list(held.values_list("pk", "group_id", "date").order_by())
     held_dates: dict[int, list[dt.date]] = defaultdict(list)
-    for row in held_rows:
-        held_dates[row["group_id"]].append(row["date"])
+    for _pk, group_id, date in held_rows:
+        held_dates[group_id].append(date)
 
     planned = dict(
-        PlannedTopic.objects.filter(plan__term__in=term_list, kind=PlannedTopic.Kind.STUDY)
+        PlannedTopic.objects.filter(plan__term__in=term_ids, kind=PlannedTopic.Kind.STUDY)
         .values("plan__group_id")
         .annotate(n=Count("pk"))
         .values_list("plan__group_id", "n")
@@ -190,7 +201,7 @@ def county_table(
         if status in AWAY_STATUSES:
             made_up[group_id] += made
     essays = dict(
-        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_list), group__in=groups)
+        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_ids), group__in=group_ids)
         .values("group_id")
         .annotate(n=Count("pk"))
         .values_list("group_id", "n")
@@ -198,13 +209,14 @@ def county_table(
     )
     # Members of each group during its term: one query per distinct term span (one for a county
     # whose groups keep the calendar's halves).
-    spans = defaultdict(list)
-    for t in term_list:
-        spans[(t.start_date, t.end_date)].append(t.group_id)
+    spans = {(t.start_date, t.end_date) for t in terms.values()}
     members_during: dict[int, int] = {}
-    for (start, end), group_ids in spans.items():
+    for start, end in spans:
+        span_groups = Term.objects.filter(pk__in=term_ids, start_date=start, end_date=end).values(
+            "group_id"
+        )
         members_during.update(
-            Member.objects.filter(in_group_during(start, end), group_id__in=group_ids)
+            Member.objects.filter(in_group_during(start, end), group__in=span_groups)
             .values("group_id")
             .annotate(n=Count("pk"))
             .values_list("group_id", "n")
@@ -212,33 +224,37 @@ def county_table(
         )
     # The yearly essay rule: each member of today against the essays counted in the year.
     written = {
-        (row["group_id"], row["author_id"]): row["n"]
-        for row in ReflectionEssay.objects.filter(
-            essays_counted_in_year(year=year), group__in=groups
+        (group_id, author_id): n
+        for group_id, author_id, n in ReflectionEssay.objects.filter(
+            essays_counted_in_year(year=year, groups=group_ids), group__in=group_ids
         )
         .values("group_id", "author_id")
         .annotate(n=Count("pk"))
+        .values_list("group_id", "author_id", "n")
         .order_by()
     }
     members_today: dict[int, list[int]] = defaultdict(list)
     for group_id, member_id in (
-        Member.objects.filter(group__in=groups).in_group_on(today).values_list("group_id", "pk")
+        Member.objects.filter(group__in=group_ids)
+        .in_group_on(today)
+        .values_list("group_id", "pk")
+        .order_by()
     ):
         members_today[group_id].append(member_id)
     # Each held session's (date, day recorded or None), by group, for audit.promptness.
     recorded = promptness.recorded_on_days(sessions=held)
     record_days: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for row in held_rows:
-        record_days[row["group_id"]].append((row["date"], recorded.get(row["pk"])))
+    for pk, group_id, date in held_rows:
+        record_days[group_id].append((date, recorded.get(pk)))
     summaries = defaultdict(set)
     for group_id, status in (
-        ReportNarrative.objects.filter(term__in=term_list, kind=ReportNarrative.Kind.SUMMARY)
+        ReportNarrative.objects.filter(term__in=term_ids, kind=ReportNarrative.Kind.SUMMARY)
         .values_list("group_id", "status")
         .order_by()
     ):
         summaries[group_id].add(status)
 
-    submitted = latest_submissions(term_ids=[t.pk for t in term_list], kind=Submission.Kind.SUMMARY)
+    submitted = latest_submissions(term_ids=term_ids, kind=Submission.Kind.SUMMARY)
     due_on = deadline_for(
         organisation=organisation, year=year, half=half, kind=Submission.Kind.SUMMARY
     )
