@@ -222,17 +222,17 @@ def county_table(
             .values_list("group_id", "n")
             .order_by()
         )
-    # The yearly essay rule: each member of today against the essays counted in the year.
-    written = {
-        (group_id, author_id): n
-        for group_id, author_id, n in ReflectionEssay.objects.filter(
+    # The yearly essay rule: each member of today against the essays counted in the year (by
+    # author: a member is of one group).
+    written = dict(
+        ReflectionEssay.objects.filter(
             essays_counted_in_year(year=year, groups=group_ids), group__in=group_ids
         )
-        .values("group_id", "author_id")
+        .values("author_id")
         .annotate(n=Count("pk"))
-        .values_list("group_id", "author_id", "n")
+        .values_list("author_id", "n")
         .order_by()
-    }
+    )
     members_today: dict[int, list[int]] = defaultdict(list)
     for group_id, member_id in (
         Member.objects.filter(group__in=group_ids)
@@ -279,7 +279,7 @@ def county_table(
             ),
             "essays": (
                 essay_rule_state(
-                    written=[written.get((group.pk, m), 0) for m in members_today[group.pk]],
+                    written=[written.get(m, 0) for m in members_today[group.pk]],
                     required=group.rule_essays_per_member_year,
                     year=year,
                     today=today,
