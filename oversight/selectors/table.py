@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit import promptness
@@ -35,7 +35,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors.attendance import (
     attendance_rate,
-    attended_in,
+    attended_filter,
     made_up_filter,
     meets_attendance_rule,
 )
@@ -186,20 +186,26 @@ def county_table(
         .values_list("plan__group_id", "n")
         .order_by()
     )
-    # Attendance rows counted by status (attended_in reads them) and those made up: grouping by
-    # status costs PostgreSQL less than a filtered count per figure over each of 180,000 rows.
-    by_status: dict[int, dict[str, int]] = defaultdict(dict)
-    made_up: dict[int, int] = defaultdict(int)
-    for group_id, status, n, made in (
-        Attendance.objects.filter(session__in=held)
-        .values("session__group_id", "status")
-        .annotate(n=Count("pk"), made_up=Count("pk", filter=made_up_filter()))
-        .values_list("session__group_id", "status", "n", "made_up")
+    # Attendance rows counted per held session, then summed per group here: with the sessions as
+    # an array PostgreSQL reads the rows in one ordered index scan and counts them as they come,
+    # about a third less than joining each row to its session for the group (180,000 rows).
+    session_group = {pk: group_id for pk, group_id, _date in held_rows}
+    attendance: dict[int, list[int]] = {}
+    for session_id, *figures in (
+        Attendance.objects.filter(session__in_array=held.values("pk"))
+        .values("session_id")
+        .annotate(
+            total=Count("pk"),
+            attended=Count("pk", filter=attended_filter()),
+            away=Count("pk", filter=Q(status__in=AWAY_STATUSES)),
+            made_up=Count("pk", filter=Q(status__in=AWAY_STATUSES) & made_up_filter()),
+        )
+        .values_list("session_id", "total", "attended", "away", "made_up")
         .order_by()
     ):
-        by_status[group_id][status] = n
-        if status in AWAY_STATUSES:
-            made_up[group_id] += made
+        sums = attendance.setdefault(session_group[session_id], [0, 0, 0, 0])
+        for index, figure in enumerate(figures):
+            sums[index] += figure
     essays = dict(
         ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_ids), group__in=group_ids)
         .values("group_id")
@@ -267,9 +273,7 @@ def county_table(
         if term is None:
             rows.append(GroupRow(group=group, term=None))
             continue
-        counts = by_status.get(group.pk, {})
-        attended = attended_in(counts)
-        total = sum(counts.values())
+        total, attended, away, made_up = attendance.get(group.pk, (0, 0, 0, 0))
         rate = attendance_rate(attended=attended, total=total)
         quarters = quarter_standings(term=term, held_dates=held_dates[group.pk], today=today)
         rule_states = {
@@ -313,8 +317,8 @@ def county_table(
                 essays=essays.get(group.pk, 0),
                 members=members,
                 essays_per_member=per_member(essays.get(group.pk, 0), members),
-                leave_or_absent=sum(counts.get(status, 0) for status in AWAY_STATUSES),
-                made_up=made_up.get(group.pk, 0),
+                leave_or_absent=away,
+                made_up=made_up,
                 sessions_due=due,
                 sessions_prompt=prompt,
                 rule_states=rule_states,
