@@ -158,29 +158,28 @@ def county_table(
     page; the caller checked it is in the subtree)."""
     groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
     by_id = {g.pk: g for g in groups}
-    # The groups and their terms as subqueries in the queries below, not lists of 500 ids: each
-    # id of a list costs Django and psycopg more than the database takes to find the groups again.
-    group_ids = (
-        StudyGroup.objects.filter(pk=only.pk)
-        if only is not None
-        else groups_overseen(organisation=organisation)
-    ).values("pk")
-    term_ids = Term.objects.filter(group__in=group_ids, year=year, half=half).values("pk")
+    group_ids = list(by_id)
     terms = {}
     # The audit columns are never shown; their times are the dearest values to load.
-    for t in Term.objects.filter(group__in=group_ids, year=year, half=half).defer(
+    for t in Term.objects.filter(group_id__in_list=group_ids, year=year, half=half).defer(
         "created_at", "updated_at", "created_by", "updated_by"
     ):
         t.group = by_id[t.group_id]  # the row's own group: its rules judge the term
         terms[t.group_id] = t
-    held = StudySession.objects.filter(term__in=term_ids, date__lte=today)
+    # The groups' and terms' ids go into the queries below as one array each (in_list,
+    # sessions_app.lookups), and as these two subqueries into the rules that take querysets and
+    # where many rows are filtered by group (the essays: PostgreSQL checks an array row by row).
+    term_ids = [t.pk for t in terms.values()]
+    group_set = StudyGroup.objects.filter(pk__in_list=group_ids).values("pk")
+    term_set = Term.objects.filter(pk__in_list=term_ids).values("pk")
+    held = StudySession.objects.filter(term_id__in_list=term_ids, date__lte=today).order_by()
     held_rows = list(held.values_list("pk", "group_id", "date").order_by())
     held_dates: dict[int, list[dt.date]] = defaultdict(list)
     for _pk, group_id, date in held_rows:
         held_dates[group_id].append(date)
 
     planned = dict(
-        PlannedTopic.objects.filter(plan__term__in=term_ids, kind=PlannedTopic.Kind.STUDY)
+        PlannedTopic.objects.filter(plan__term_id__in_list=term_ids, kind=PlannedTopic.Kind.STUDY)
         .values("plan__group_id")
         .annotate(n=Count("pk"))
         .values_list("plan__group_id", "n")
@@ -207,7 +206,7 @@ def county_table(
         for index, figure in enumerate(figures):
             sums[index] += figure
     essays = dict(
-        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_ids), group__in=group_ids)
+        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_set), group__in=group_set)
         .values("group_id")
         .annotate(n=Count("pk"))
         .values_list("group_id", "n")
@@ -215,14 +214,13 @@ def county_table(
     )
     # Members of each group during its term: one query per distinct term span (one for a county
     # whose groups keep the calendar's halves).
-    spans = {(t.start_date, t.end_date) for t in terms.values()}
+    spans = defaultdict(list)
+    for t in terms.values():
+        spans[(t.start_date, t.end_date)].append(t.group_id)
     members_during: dict[int, int] = {}
-    for start, end in spans:
-        span_groups = Term.objects.filter(pk__in=term_ids, start_date=start, end_date=end).values(
-            "group_id"
-        )
+    for (start, end), span_group_ids in spans.items():
         members_during.update(
-            Member.objects.filter(in_group_during(start, end), group__in=span_groups)
+            Member.objects.filter(in_group_during(start, end), group_id__in_list=span_group_ids)
             .values("group_id")
             .annotate(n=Count("pk"))
             .values_list("group_id", "n")
@@ -232,7 +230,7 @@ def county_table(
     # author: a member is of one group).
     written = dict(
         ReflectionEssay.objects.filter(
-            essays_counted_in_year(year=year, groups=group_ids), group__in=group_ids
+            essays_counted_in_year(year=year, groups=group_set), group__in=group_set
         )
         .values("author_id")
         .annotate(n=Count("pk"))
@@ -241,7 +239,7 @@ def county_table(
     )
     members_today: dict[int, list[int]] = defaultdict(list)
     for group_id, member_id in (
-        Member.objects.filter(group__in=group_ids)
+        Member.objects.filter(group_id__in_list=group_ids)
         .in_group_on(today)
         .values_list("group_id", "pk")
         .order_by()
@@ -254,13 +252,13 @@ def county_table(
         record_days[group_id].append((date, recorded.get(pk)))
     summaries = defaultdict(set)
     for group_id, status in (
-        ReportNarrative.objects.filter(term__in=term_ids, kind=ReportNarrative.Kind.SUMMARY)
+        ReportNarrative.objects.filter(term_id__in_list=term_ids, kind=ReportNarrative.Kind.SUMMARY)
         .values_list("group_id", "status")
         .order_by()
     ):
         summaries[group_id].add(status)
 
-    submitted = latest_submissions(term_ids=term_ids, kind=Submission.Kind.SUMMARY)
+    submitted = latest_submissions(term_ids=term_set, kind=Submission.Kind.SUMMARY)
     due_on = deadline_for(
         organisation=organisation, year=year, half=half, kind=Submission.Kind.SUMMARY
     )
