@@ -179,7 +179,7 @@ def county_table(
         held_dates[group_id].append(date)
 
     planned = dict(
-        PlannedTopic.objects.filter(plan__term_id__in_list=term_ids, kind=PlannedTopic.Kind.STUDY)
+        PlannedTopic.objects.filter(plan__term__in=term_set, kind=PlannedTopic.Kind.STUDY)
         .values("plan__group_id")
         .annotate(n=Count("pk"))
         .values_list("plan__group_id", "n")
@@ -252,7 +252,7 @@ def county_table(
         record_days[group_id].append((date, recorded.get(pk)))
     summaries = defaultdict(set)
     for group_id, status in (
-        ReportNarrative.objects.filter(term_id__in_list=term_ids, kind=ReportNarrative.Kind.SUMMARY)
+        ReportNarrative.objects.filter(term__in=term_set, kind=ReportNarrative.Kind.SUMMARY)
         .values_list("group_id", "status")
         .order_by()
     ):
