@@ -157,7 +157,15 @@ def county_table(
     term are listed with empty figures. Fourteen queries,
     whatever the number of groups. With only, the table holds that one group's row (a group
     page; the caller checked it is in the subtree)."""
-    groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
+    groups = (
+        [only]
+        if only is not None
+        else list(
+            groups_overseen(organisation=organisation).defer(
+                "created_at", "updated_at", "created_by", "updated_by"
+            )
+        )
+    )
     by_id = {g.pk: g for g in groups}
     group_ids = list(by_id)
     terms = {}
@@ -203,9 +211,14 @@ def county_table(
         .values_list("session_id", "total", "attended", "away", "made_up")
         .order_by()
     ):
-        sums = attendance.setdefault(session_group[session_id], [0, 0, 0, 0])
-        for index, figure in enumerate(figures):
-            sums[index] += figure
+        sums = attendance.get(session_group[session_id])
+        if sums is None:
+            attendance[session_group[session_id]] = figures
+        else:
+            sums[0] += figures[0]
+            sums[1] += figures[1]
+            sums[2] += figures[2]
+            sums[3] += figures[3]
     essays = dict(
         ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_set), group__in=group_set)
         .values("group_id")
@@ -242,7 +255,7 @@ def county_table(
     )
     members_today: dict[int, list[int]] = defaultdict(list)
     for group_id, member_id in _rows(
-        Member.objects.filter(group_id__in_list=group_ids)
+        Member.objects.filter(group__in=group_set)
         .in_group_on(today)
         .values_list("group_id", "pk")
         .order_by()
