@@ -283,13 +283,14 @@ def county_table(
 
     rows = []
     for group in groups:
-        term = terms.get(group.pk)
+        gid = group.pk
+        term = terms.get(gid)
         if term is None:
             rows.append(GroupRow(group=group, term=None))
             continue
-        total, attended, away, made_up = attendance.get(group.pk, (0, 0, 0, 0))
+        total, attended, away, made_up = attendance.get(gid, (0, 0, 0, 0))
         rate = attendance_rate(attended=attended, total=total)
-        quarters = quarter_standings(term=term, held_dates=held_dates[group.pk], today=today)
+        quarters = quarter_standings(term=term, held_dates=held_dates[gid], today=today)
         rule_states = {
             "sessions": _worst(q.state for q in quarters),
             "attendance": attendance_rule_state(
@@ -297,7 +298,7 @@ def county_table(
             ),
             "essays": (
                 essay_rule_state(
-                    written=[written.get(m, 0) for m in members_today[group.pk]],
+                    written=[written.get(m, 0) for m in members_today[gid]],
                     required=group.rule_essays_per_member_year,
                     year=year,
                     today=today,
@@ -306,8 +307,8 @@ def county_table(
                 else None
             ),
         }
-        due, prompt = promptness.prompt_counts(days=record_days[group.pk], today=today)
-        statuses = summaries.get(group.pk, set())
+        due, prompt = promptness.prompt_counts(days=record_days[gid], today=today)
+        statuses = summaries.get(gid, set())
         sent = submitted.get(term.pk)
         summary_status = (
             sent.status
@@ -318,19 +319,21 @@ def county_table(
             if statuses
             else SummaryStatus.NONE
         )
-        members = members_during.get(group.pk, 0)
+        members = members_during.get(gid, 0)
+        term_essays = essays.get(gid, 0)
+        sat_in, evaluations = sat.get(gid, (0, 0))
         rows.append(
             GroupRow(
                 group=group,
                 term=term,
-                sessions_held=len(held_dates[group.pk]),
-                sessions_planned=planned.get(group.pk, 0),
+                sessions_held=len(held_dates[gid]),
+                sessions_planned=planned.get(gid, 0),
                 attendance_rate=rate,
                 attended=attended,
                 attendance_rows=total,
-                essays=essays.get(group.pk, 0),
+                essays=term_essays,
                 members=members,
-                essays_per_member=per_member(essays.get(group.pk, 0), members),
+                essays_per_member=per_member(term_essays, members),
                 leave_or_absent=away,
                 made_up=made_up,
                 sessions_due=due,
@@ -339,8 +342,8 @@ def county_table(
                 state=_worst(rule_states.values()),
                 summary_status=summary_status,
                 summary_late=submitted_late(sent, due_on=due_on, today=today),
-                sat_in=sat.get(group.pk, (0, 0))[0],
-                evaluations=sat.get(group.pk, (0, 0))[1],
+                sat_in=sat_in,
+                evaluations=evaluations,
             )
         )
     return CountyTable(
