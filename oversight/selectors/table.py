@@ -157,6 +157,8 @@ def county_table(
     term are listed with empty figures. Fourteen queries,
     whatever the number of groups. With only, the table holds that one group's row (a group
     page; the caller checked it is in the subtree)."""
+    # The audit columns of groups and terms are never shown, and their times are the dearest
+    # values to load (Django reads each timestamptz in Python).
     groups = (
         [only]
         if only is not None
@@ -169,7 +171,6 @@ def county_table(
     by_id = {g.pk: g for g in groups}
     group_ids = list(by_id)
     terms = {}
-    # The audit columns are never shown; their times are the dearest values to load.
     for t in Term.objects.filter(group_id__in_list=group_ids, year=year, half=half).defer(
         "created_at", "updated_at", "created_by", "updated_by"
     ):
