@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from sessions_app.models import Attendance, Member, StudySession
@@ -163,17 +164,36 @@ def attendance_times(*, sessions) -> dict[int, tuple[dt.datetime, dt.datetime]]:
     }
 
 
-def prompt_counts(*, sessions, times, today: dt.date) -> tuple[int, int]:
-    """(due, prompt) over held sessions (each with .pk, .date, .created_at): a session is due
-    once recorded or once PROMPT_RECORD_DAYS have passed since it was held; it is prompt when
-    recorded within PROMPT_RECORD_DAYS. times is attendance_times' mapping. The summary's share
-    of sessions recorded within 7 days and the county table's both count with it."""
+def recorded_on_days(*, sessions) -> dict[int, dt.date]:
+    """{session id: the local day it was recorded} for a queryset of sessions, by recorded_on's
+    rule computed in the database: the later of the session's created_at and its first attendance
+    history time, as a day in the current time zone. Sessions whose attendance was never entered
+    are absent. One query (an aggregate over the attendance history) that loads dates, not
+    times: the county table counts thousands of sessions with it. recorded_on is the same rule
+    for a session in hand; tests/audit/test_promptness.py pins that the two agree about days
+    that turn at local midnight."""
+    return dict(
+        HistoricalAttendance.objects.filter(session_id__in=sessions.values("pk"))
+        .values("session_id")
+        .annotate(
+            # One session per group: its created_at is one value, Min only makes it an aggregate.
+            day=TruncDate(Greatest(Min("session__created_at"), Min("history_date")))
+        )
+        .values_list("session_id", "day")
+        .order_by()
+    )
+
+
+def prompt_counts(*, days, today: dt.date) -> tuple[int, int]:
+    """(due, prompt) over held sessions given as (held on, recorded on) pairs of dates, recorded
+    on None for a session never recorded (recorded_on, or recorded_on_days for many): a session
+    is due once recorded or once PROMPT_RECORD_DAYS have passed since it was held; it is prompt
+    when recorded within PROMPT_RECORD_DAYS. The summary's share of sessions recorded within 7
+    days and the county table's both count with it."""
     due = prompt = 0
-    for s in sessions:
-        first, _last = times.get(s.pk, (None, None))
-        day = recorded_on(created_at=s.created_at, first_attendance_at=first)
-        recorded_after = None if day is None else (day - s.date).days
-        if recorded_after is not None or (today - s.date).days > PROMPT_RECORD_DAYS:
+    for held_on, day in days:
+        recorded_after = None if day is None else (day - held_on).days
+        if recorded_after is not None or (today - held_on).days > PROMPT_RECORD_DAYS:
             due += 1
             if recorded_after is not None and recorded_after <= PROMPT_RECORD_DAYS:
                 prompt += 1

@@ -7,4 +7,4 @@ class SessionsAppConfig(AppConfig):
     verbose_name = _("Study records")
 
     def ready(self) -> None:
-        from sessions_app import lookups  # noqa: F401  (registers __in_array)
+        from sessions_app import lookups  # noqa: F401  (registers __in_array, __in_list)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -156,39 +157,71 @@ def county_table(
     term are listed with empty figures. Fourteen queries,
     whatever the number of groups. With only, the table holds that one group's row (a group
     page; the caller checked it is in the subtree)."""
-    groups = [only] if only is not None else list(groups_overseen(organisation=organisation))
-    terms = {
-        t.group_id: t
-        for t in Term.objects.filter(group__in=groups, year=year, half=half).select_related("group")
-    }
-    term_list = list(terms.values())
-    held = StudySession.objects.filter(term__in=term_list, date__lte=today)
-    held_rows = list(held.values("pk", "group_id", "date", "created_at").order_by())
+    # The audit columns of groups and terms are never shown, and their times are the dearest
+    # values to load (Django reads each timestamptz in Python).
+    groups = (
+        [only]
+        if only is not None
+        else list(
+            groups_overseen(organisation=organisation).defer(
+                "created_at", "updated_at", "created_by", "updated_by"
+            )
+        )
+    )
+    by_id = {g.pk: g for g in groups}
+    group_ids = list(by_id)
+    terms = {}
+    for t in Term.objects.filter(group_id__in_list=group_ids, year=year, half=half).defer(
+        "created_at", "updated_at", "created_by", "updated_by"
+    ):
+        t.group = by_id[t.group_id]  # the row's own group: its rules judge the term
+        terms[t.group_id] = t
+    # The groups' and terms' ids go into the queries below as one array each (in_list,
+    # sessions_app.lookups), and as these two subqueries into the rules that take querysets and
+    # where many rows are filtered by group (the essays: PostgreSQL checks an array row by row).
+    term_ids = [t.pk for t in terms.values()]
+    group_set = StudyGroup.objects.filter(pk__in_list=group_ids).values("pk")
+    term_set = Term.objects.filter(pk__in_list=term_ids).values("pk")
+    held = StudySession.objects.filter(term_id__in_list=term_ids, date__lte=today).order_by()
+    held_rows = list(held.values_list("pk", "group_id", "date").order_by())
     held_dates: dict[int, list[dt.date]] = defaultdict(list)
-    for row in held_rows:
-        held_dates[row["group_id"]].append(row["date"])
+    for _pk, group_id, date in held_rows:
+        held_dates[group_id].append(date)
 
     planned = dict(
-        PlannedTopic.objects.filter(plan__term__in=term_list, kind=PlannedTopic.Kind.STUDY)
+        PlannedTopic.objects.filter(plan__term__in=term_set, kind=PlannedTopic.Kind.STUDY)
         .values("plan__group_id")
         .annotate(n=Count("pk"))
         .values_list("plan__group_id", "n")
         .order_by()
     )
-    attendance = {
-        row["session__group_id"]: row
-        for row in Attendance.objects.filter(session__in=held)
-        .values("session__group_id")
+    # Attendance rows counted per held session, then summed per group here: with the sessions as
+    # an array PostgreSQL reads the rows in one ordered index scan and counts them as they come,
+    # about a third less than joining each row to its session for the group (180,000 rows).
+    session_group = {pk: group_id for pk, group_id, _date in held_rows}
+    attendance: dict[int, list[int]] = {}
+    for session_id, *figures in _rows(
+        Attendance.objects.filter(session__in_array=held.values("pk"))
+        .values("session_id")
         .annotate(
             total=Count("pk"),
             attended=Count("pk", filter=attended_filter()),
             away=Count("pk", filter=Q(status__in=AWAY_STATUSES)),
             made_up=Count("pk", filter=Q(status__in=AWAY_STATUSES) & made_up_filter()),
         )
+        .values_list("session_id", "total", "attended", "away", "made_up")
         .order_by()
-    }
+    ):
+        sums = attendance.get(session_group[session_id])
+        if sums is None:
+            attendance[session_group[session_id]] = figures
+        else:
+            sums[0] += figures[0]
+            sums[1] += figures[1]
+            sums[2] += figures[2]
+            sums[3] += figures[3]
     essays = dict(
-        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_list), group__in=groups)
+        ReflectionEssay.objects.filter(essays_counted_in_terms(terms=term_set), group__in=group_set)
         .values("group_id")
         .annotate(n=Count("pk"))
         .values_list("group_id", "n")
@@ -197,61 +230,68 @@ def county_table(
     # Members of each group during its term: one query per distinct term span (one for a county
     # whose groups keep the calendar's halves).
     spans = defaultdict(list)
-    for t in term_list:
+    for t in terms.values():
         spans[(t.start_date, t.end_date)].append(t.group_id)
     members_during: dict[int, int] = {}
-    for (start, end), group_ids in spans.items():
+    for (start, end), span_group_ids in spans.items():
         members_during.update(
-            Member.objects.filter(in_group_during(start, end), group_id__in=group_ids)
+            Member.objects.filter(in_group_during(start, end), group_id__in_list=span_group_ids)
             .values("group_id")
             .annotate(n=Count("pk"))
             .values_list("group_id", "n")
             .order_by()
         )
-    # The yearly essay rule: each member of today against the essays counted in the year.
-    written = {
-        (row["group_id"], row["author_id"]): row["n"]
-        for row in ReflectionEssay.objects.filter(
-            essays_counted_in_year(year=year), group__in=groups
+    # The yearly essay rule: each member of today against the essays counted in the year (by
+    # author: a member is of one group).
+    written = dict(
+        _rows(
+            ReflectionEssay.objects.filter(
+                essays_counted_in_year(year=year, groups=group_set), group__in=group_set
+            )
+            .values("author_id")
+            .annotate(n=Count("pk"))
+            .values_list("author_id", "n")
+            .order_by()
         )
-        .values("group_id", "author_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    )
     members_today: dict[int, list[int]] = defaultdict(list)
-    for group_id, member_id in (
-        Member.objects.filter(group__in=groups).in_group_on(today).values_list("group_id", "pk")
+    for group_id, member_id in _rows(
+        Member.objects.filter(group__in=group_set)
+        .in_group_on(today)
+        .values_list("group_id", "pk")
+        .order_by()
     ):
         members_today[group_id].append(member_id)
-    times = promptness.attendance_times(sessions=held)
+    # Each held session's (date, day recorded or None), by group, for audit.promptness.
+    recorded = promptness.recorded_on_days(sessions=held)
+    record_days: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for pk, group_id, date in held_rows:
+        record_days[group_id].append((date, recorded.get(pk)))
     summaries = defaultdict(set)
     for group_id, status in (
-        ReportNarrative.objects.filter(term__in=term_list, kind=ReportNarrative.Kind.SUMMARY)
+        ReportNarrative.objects.filter(term__in=term_set, kind=ReportNarrative.Kind.SUMMARY)
         .values_list("group_id", "status")
         .order_by()
     ):
         summaries[group_id].add(status)
 
-    submitted = latest_submissions(term_ids=[t.pk for t in term_list], kind=Submission.Kind.SUMMARY)
+    submitted = latest_submissions(term_ids=term_set, kind=Submission.Kind.SUMMARY)
     due_on = deadline_for(
         organisation=organisation, year=year, half=half, kind=Submission.Kind.SUMMARY
     )
 
     sat = sitting_counts(session_ids=held.values("pk"))
 
-    sessions_by_group = defaultdict(list)
-    for row in held_rows:
-        sessions_by_group[row["group_id"]].append(_HeldSession(row))
-
     rows = []
     for group in groups:
-        term = terms.get(group.pk)
+        gid = group.pk
+        term = terms.get(gid)
         if term is None:
             rows.append(GroupRow(group=group, term=None))
             continue
-        counts = attendance.get(group.pk, {})
-        rate = attendance_rate(attended=counts.get("attended", 0), total=counts.get("total", 0))
-        quarters = quarter_standings(term=term, held_dates=held_dates[group.pk], today=today)
+        total, attended, away, made_up = attendance.get(gid, (0, 0, 0, 0))
+        rate = attendance_rate(attended=attended, total=total)
+        quarters = quarter_standings(term=term, held_dates=held_dates[gid], today=today)
         rule_states = {
             "sessions": _worst(q.state for q in quarters),
             "attendance": attendance_rule_state(
@@ -259,7 +299,7 @@ def county_table(
             ),
             "essays": (
                 essay_rule_state(
-                    written=[written.get((group.pk, m), 0) for m in members_today[group.pk]],
+                    written=[written.get(m, 0) for m in members_today[gid]],
                     required=group.rule_essays_per_member_year,
                     year=year,
                     today=today,
@@ -268,10 +308,8 @@ def county_table(
                 else None
             ),
         }
-        due, prompt = promptness.prompt_counts(
-            sessions=sessions_by_group[group.pk], times=times, today=today
-        )
-        statuses = summaries.get(group.pk, set())
+        due, prompt = promptness.prompt_counts(days=record_days[gid], today=today)
+        statuses = summaries.get(gid, set())
         sent = submitted.get(term.pk)
         summary_status = (
             sent.status
@@ -282,29 +320,31 @@ def county_table(
             if statuses
             else SummaryStatus.NONE
         )
-        members = members_during.get(group.pk, 0)
+        members = members_during.get(gid, 0)
+        term_essays = essays.get(gid, 0)
+        sat_in, evaluations = sat.get(gid, (0, 0))
         rows.append(
             GroupRow(
                 group=group,
                 term=term,
-                sessions_held=len(held_dates[group.pk]),
-                sessions_planned=planned.get(group.pk, 0),
+                sessions_held=len(held_dates[gid]),
+                sessions_planned=planned.get(gid, 0),
                 attendance_rate=rate,
-                attended=counts.get("attended", 0),
-                attendance_rows=counts.get("total", 0),
-                essays=essays.get(group.pk, 0),
+                attended=attended,
+                attendance_rows=total,
+                essays=term_essays,
                 members=members,
-                essays_per_member=per_member(essays.get(group.pk, 0), members),
-                leave_or_absent=counts.get("away", 0),
-                made_up=counts.get("made_up", 0),
+                essays_per_member=per_member(term_essays, members),
+                leave_or_absent=away,
+                made_up=made_up,
                 sessions_due=due,
                 sessions_prompt=prompt,
                 rule_states=rule_states,
                 state=_worst(rule_states.values()),
                 summary_status=summary_status,
                 summary_late=submitted_late(sent, due_on=due_on, today=today),
-                sat_in=sat.get(group.pk, (0, 0))[0],
-                evaluations=sat.get(group.pk, (0, 0))[1],
+                sat_in=sat_in,
+                evaluations=evaluations,
             )
         )
     return CountyTable(
@@ -317,15 +357,15 @@ def county_table(
     )
 
 
-class _HeldSession:
-    """A held session's row as audit.promptness.prompt_counts reads it."""
-
-    __slots__ = ("pk", "date", "created_at")
-
-    def __init__(self, row: dict) -> None:
-        self.pk = row["pk"]
-        self.date = row["date"]
-        self.created_at = row["created_at"]
+def _rows(queryset) -> list[tuple]:
+    """The rows of a values_list queryset as the database driver returns them, skipping Django's
+    conversion of each value: only for columns of whole numbers (keys, counts), which PostgreSQL
+    and SQLite both return as int. On the tens of thousands of rows of 500 groups it saves about
+    10 ms. One query, the queryset's own."""
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # The table's sort keys: name -> (key on a row, descending first). Missing figures sort last.

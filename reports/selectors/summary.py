@@ -386,11 +386,12 @@ def _promptness(*, sessions, held, today: dt.date) -> Promptness:
     """The appendix's figures for the loaded sessions (audit.promptness has the words): one
     query, an aggregate over the attendance history."""
     times = promptness.attendance_times(sessions=held)
-    due, prompt = promptness.prompt_counts(sessions=sessions, times=times, today=today)
+    days = []
     late = []
     for s in sessions:
         first, last = times.get(s.pk, (None, None))
         day = promptness.recorded_on(created_at=s.created_at, first_attendance_at=first)
+        days.append((s.date, day))
         recorded_after = None if day is None else (day - s.date).days
         changed_on = timezone.localdate(last) if last is not None else None
         changed_after = None if changed_on is None else (changed_on - s.date).days
@@ -407,6 +408,7 @@ def _promptness(*, sessions, held, today: dt.date) -> Promptness:
                     changed_days_after=changed_after,
                 )
             )
+    due, prompt = promptness.prompt_counts(days=days, today=today)
     return Promptness(
         due=due,
         prompt=prompt,

@@ -2,6 +2,7 @@
 dashboard read when records were entered from the creation times and the history."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -9,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit.promptness import session_dates
+from audit.promptness import prompt_counts, recorded_on_days, session_dates
 from reports.selectors.summary import half_year_summary
-from sessions_app.models import Attendance
+from sessions_app.models import Attendance, StudySession
 from sessions_app.services.sessions import AttendanceEntry, session_record, session_update
-from tests.factories import MemberFactory, StudySessionFactory
+from tests.factories import AttendanceFactory, MemberFactory, StudySessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,56 @@ def test_the_dashboard_lists_sessions_held_but_not_recorded_for_the_secretary(
             response = client_for(secretary).get(url)
         assert len(response.context["unrecorded"]) == 7
         assert 'id="unrecorded"' not in client_for(member).get(url).content.decode()
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_database_and_python_forms_of_recorded_on_agree_about_local_midnight(
+    group, term, member
+):
+    """recorded_on_days (computed by the database, for the county table) and recorded_on (one
+    session in hand, the session page and the summary) name the same local day, also when the
+    day in UTC is another one (00:30 in Shanghai is 16:30 the day before in UTC), and whichever
+    of the session's creation and its first attendance is later."""
+    held = dt.date(2020, 4, 1)
+    cases = {}  # topic -> (created at, attendance first entered at, the local day recorded)
+    cases["just after midnight"] = (_local(held, 9), _local(held + dt.timedelta(7), 0, 30), 7)
+    cases["just before midnight"] = (_local(held, 9), _local(held + dt.timedelta(8), 23, 50), 8)
+    cases["put in the calendar late"] = (
+        _local(held + dt.timedelta(9), 0, 10),
+        _local(held, 12),
+        9,
+    )
+    cases["never entered"] = (_local(held, 9), None, None)
+    sessions = {}
+    for topic, (created, entered, _days) in cases.items():
+        with time_machine.travel(created, tick=False):
+            session = StudySessionFactory(group=group, term=term, date=held, topic=topic)
+        if entered is not None:
+            with time_machine.travel(entered, tick=False):
+                AttendanceFactory(session=session, member=member)
+        sessions[topic] = session
+    # The calendar entry made after the attendance: created_at is the later time.
+    late = sessions["put in the calendar late"]
+    StudySession.objects.filter(pk=late.pk).update(created_at=cases[late.topic][0])
+    late.refresh_from_db()
+
+    in_database = recorded_on_days(sessions=StudySession.objects.filter(group=group))
+    for topic, session in sessions.items():
+        days = cases[topic][2]
+        expected = None if days is None else held + dt.timedelta(days)
+        assert session_dates(session=session).recorded_on == expected, topic
+        assert in_database.get(session.pk) == expected, topic
+
+
+def test_prompt_counts_counts_a_record_made_7_days_after_as_prompt_and_8_as_late():
+    held = dt.date(2020, 4, 1)
+    days = [
+        (held, held + dt.timedelta(7)),  # prompt
+        (held, held + dt.timedelta(8)),  # due, late
+        (held, None),  # 8 days passed unrecorded: due
+        (held + dt.timedelta(1), None),  # 7 days passed unrecorded: not due yet
+    ]
+    assert prompt_counts(days=days, today=held + dt.timedelta(8)) == (3, 1)

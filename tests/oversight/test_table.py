@@ -6,12 +6,14 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from oversight.selectors.table import county_table, rows_arranged
 from oversight.services.organisations import group_place
 from reports.models import ReportNarrative
+from reports.selectors.summary import half_year_summary
 from sessions_app.models import Attendance
 from sessions_app.selectors.dashboard import dashboard_for_member
 from tests.factories import (
@@ -68,6 +70,36 @@ def test_a_groups_row_agrees_with_its_dashboard(county, placed, secretary):
     assert (row.leave_or_absent, row.made_up) == (2, 1)
     assert row.rule_states["attendance"] == board.attendance_rule_state
     assert row.state == "not_met"
+
+
+def test_sessions_recorded_within_7_days_count_as_prompt_as_in_the_summary(county, placed, member):
+    """The table's promptness (audit.promptness, the recorded days computed by the database)
+    agrees with the summary's (the same rule computed in Python), at the edges: recorded 7 and
+    8 days after, just after local midnight; unrecorded 7 and 8 days after."""
+    term = TermFactory(group=placed, year=2020, half=1)
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2020, 5, 1, 9, tzinfo=shanghai), tick=False):
+        sessions = [
+            StudySessionFactory(group=placed, term=term, date=day)
+            for day in (
+                dt.date(2020, 6, 1),
+                dt.date(2020, 6, 2),
+                dt.date(2020, 6, 23),  # today is 7 days after: not due yet
+                dt.date(2020, 6, 22),  # 8 days after: due
+            )
+        ]
+    for session, entered in zip(
+        sessions[:2], [dt.datetime(2020, 6, 8, 0, 30), dt.datetime(2020, 6, 10, 0, 30)], strict=True
+    ):
+        with time_machine.travel(entered.replace(tzinfo=shanghai), tick=False):
+            AttendanceFactory(session=session, member=member)
+    today = dt.date(2020, 6, 30)
+
+    row = county_table(organisation=county, year=2020, half=1, today=today).rows[0]
+    assert (row.sessions_due, row.sessions_prompt) == (3, 1)
+    with time_machine.travel(dt.datetime(2020, 6, 30, 12, tzinfo=shanghai), tick=False):
+        summary = half_year_summary(group=placed, term=term)
+    assert (summary.promptness.due, summary.promptness.prompt) == (3, 1)
 
 
 def test_a_group_without_the_term_is_listed_empty(county, placed, second_group):

@@ -18,6 +18,7 @@ from reports.selectors.summary import half_year_summary
 from sessions_app.models import Attendance, Member, ReflectionEssay, StudySession
 from sessions_app.selectors.attendance import attendance_rate, meets_attendance_rule
 from sessions_app.selectors.dashboard import dashboard_for_member
+from sessions_app.selectors.essays import essays_counted_in_terms, essays_counted_in_year
 from sessions_app.selectors.plans import plan_assignable_members
 from sessions_app.selectors.sessions import (
     attendance_sheet,
@@ -231,6 +232,50 @@ def test_a_returned_essay_and_another_terms_essay_count_nowhere(group, term, sec
     # The returned essay is still owed.
     (due,) = board.essays_due
     assert [m.display_name for m in due.missing] == ["张成员"]
+
+
+def test_the_years_essays_are_the_same_searched_among_some_groups(
+    group, term, member, other_group
+):
+    """essays_counted_in_year for every group and for some groups (groups, the county table's
+    shape) select the same essays of those groups: by session, by topic, by both, of either
+    half, not last year's, not a returned one; none for a group that wrote none."""
+    plan = StudyPlanFactory(group=group, term=term)
+    topic = PlannedTopicFactory(plan=plan)
+    session = StudySessionFactory(group=group, term=term, date=DAY)
+    other_half = TermFactory(group=group, year=term.year, half=3 - term.half)
+    later = StudySessionFactory(group=group, term=other_half, date=DAY)
+    last_year = StudySessionFactory(
+        group=group, term=TermFactory(group=group, year=term.year - 1, half=2), date=DAY
+    )
+    essays = {
+        "session": ReflectionEssayFactory(group=group, author=member, session=session),
+        "topic": ReflectionEssayFactory(group=group, author=member, planned_topic=topic),
+        "both": ReflectionEssayFactory(
+            group=group, author=member, session=session, planned_topic=topic
+        ),
+        "other half": ReflectionEssayFactory(group=group, author=member, session=later),
+        "last year": ReflectionEssayFactory(group=group, author=member, session=last_year),
+        "returned": ReflectionEssayFactory(
+            group=group,
+            author=member,
+            session=session,
+            status=ReflectionEssay.Status.RETURNED,
+            review_comment="请补充",
+        ),
+    }
+    StudySessionFactory(group=other_group, term=TermFactory(group=other_group, year=term.year))
+    names = {e.pk: name for name, e in essays.items()}
+
+    def picked(q):
+        return {names[pk] for pk in ReflectionEssay.objects.filter(q).values_list("pk", flat=True)}
+
+    in_term = {"session", "topic", "both"}
+    assert picked(essays_counted_in_terms(terms=[term])) == in_term
+    in_year = in_term | {"other half"}
+    assert picked(essays_counted_in_year(year=term.year)) == in_year
+    assert picked(essays_counted_in_year(year=term.year, groups=[group.pk])) == in_year
+    assert picked(essays_counted_in_year(year=term.year, groups=[other_group.pk])) == set()
 
 
 def test_a_speaking_outline_counts_nowhere(group, term, secretary, member, client_for):
