@@ -158,7 +158,7 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _ROW_FIELDS)
     own = f"{quote('attempts')}, {quote('error')}, {quote('batch')}, {quote('created_at')}"
-    prefix, prefix_params, selects, params = "", [], [], []
+    words_query, words_params, selects, params = "", [], [], []
 
     rows = [row for due in dues if due.members is None
             for row in _robot_rows(due, scan=scan, composed=composed)]
@@ -197,8 +197,7 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
                                            ("bigint", [pk for _n, pk in pairs])])
         in_app, email = Channel.IN_APP, Channel.EMAIL
         sent, pending = Delivery.Status.SENT, Delivery.Status.PENDING
-        prefix = f"WITH words (n, language, title, body) AS (SELECT * FROM {words_sql}) "
-        prefix_params = words_params
+        words_query = f"words (n, language, title, body) AS (SELECT * FROM {words_sql}), "
         # The same rule as _member_rows: in the app, sent; by e-mail when they take it and have
         # an address, pending. A member whose language has no words (they changed it since the
         # languages were asked) reads the default language's.
@@ -227,14 +226,16 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     # Bound on the server (Django's cursors bind on the client), so that the arrays travel in
     # binary instead of as SQL text to be quoted here and parsed there.
     with _server_bound_cursor() as cursor:
+        # Only the pending rows' ids come back (the in-app rows, most of them, are sent).
         cursor.execute(
-            f"{prefix}INSERT INTO {quote(meta.db_table)} ({columns}, {own}) "
+            f"WITH {words_query}made AS ("
+            f"INSERT INTO {quote(meta.db_table)} ({columns}, {own}) "
             + " UNION ALL ".join(selects)
-            + f" ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('status')}",
-            [*prefix_params, *params],
+            + f" ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('status')}) "
+            f"SELECT {quote('id')} FROM made WHERE {quote('status')} = %s ORDER BY 1",
+            [*words_params, *params, Delivery.Status.PENDING],
         )
-        made = cursor.fetchall()
-    return sorted(pk for pk, status in made if status == Delivery.Status.PENDING)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 @transaction.atomic
