@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,12 +22,33 @@ from notices.delivery_models import DeliveryKind
 from sessions_app.models import Term
 
 
-def _day(day: dt.date | None) -> str:
-    return date_format(day) if day else ""
+class _Words:
+    """One language's words as compose writes them: its gettext (called as ``_``), its dates
+    (day) and its times (when), each looked up once per process and language. A scan composes
+    thousands of messages, and every gettext or date_format call asks again which language is
+    active (a context-local). day and when format in the active language: compose activates
+    this one."""
 
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._said: dict[str, str] = {}
+        self._days: dict[dt.date, str] = {}
 
-def _when(day: dt.date, start: dt.time | None) -> str:
-    return f"{_day(day)} {time_format(start, 'H:i')}" if start else _day(day)
+    def __call__(self, message: str) -> str:
+        if message not in self._said:
+            with translation.override(self.language):
+                self._said[message] = gettext(message)
+        return self._said[message]
+
+    def day(self, day: dt.date | None) -> str:
+        if not day:
+            return ""
+        if day not in self._days:
+            self._days[day] = date_format(day)
+        return self._days[day]
+
+    def when(self, day: dt.date, start: dt.time | None) -> str:
+        return f"{self.day(day)} {time_format(start, 'H:i')}" if start else self.day(day)
 
 
 def _rate(rate: Decimal) -> str:
@@ -47,7 +67,7 @@ def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
     ``robot=True`` in params: the group's chat, which names nobody.
     Raises KeyError for a kind it has no words for.
     """
-    said = _translated(language)
+    said = _words_in(language)
     term = params.get("term")
     if isinstance(term, Term):
         params = {**params, "term": _term_label(term.year, term.half, language)}
@@ -58,18 +78,8 @@ def compose(kind: str, params: dict, *, language: str) -> tuple[str, str]:
 
 
 @functools.cache
-def _translated(language: str) -> Callable[[str], str]:
-    """gettext in language, each message looked up once per process: a scan composes thousands
-    of messages, and every gettext call asks again which language is active (a context-local)."""
-    said: dict[str, str] = {}
-
-    def _(message: str) -> str:
-        if message not in said:
-            with translation.override(language):
-                said[message] = gettext(message)
-        return said[message]
-
-    return _
+def _words_in(language: str) -> _Words:
+    return _Words(language)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -78,68 +88,68 @@ def _term_label(year: int, half: int, language: str) -> str:
         return Term.label_of(year=year, half=half)
 
 
-def _notice(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
+def _notice(p: dict, _: _Words) -> tuple[str, str]:
     title = _("Notice of study: %(topic)s") % {"topic": p["topic"]}
     body = _("When: %(when)s. Where: %(place)s. Please read the notice and confirm you have "
-             "read it.") % {"when": _when(p["date"], p["start_time"]), "place": p["place"] or "—"}
+             "read it.") % {"when": _.when(p["date"], p["start_time"]), "place": p["place"] or "—"}
     return title, body
 
 
-def _notice_unread(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
+def _notice_unread(p: dict, _: _Words) -> tuple[str, str]:
     title = _("Tomorrow's study: %(topic)s") % {"topic": p["topic"]}
     if p.get("robot"):
         body = _("The session is at %(when)s, %(place)s. %(unread)s members have not yet "
                  "confirmed reading its notice.") % {
-            "when": _when(p["date"], p["start_time"]), "place": p["place"] or "—",
+            "when": _.when(p["date"], p["start_time"]), "place": p["place"] or "—",
             "unread": p["unread"],
         }
     else:
         body = _("The session is at %(when)s, %(place)s. You have not yet confirmed reading its "
                  "notice: please read it.") % {
-            "when": _when(p["date"], p["start_time"]), "place": p["place"] or "—",
+            "when": _.when(p["date"], p["start_time"]), "place": p["place"] or "—",
         }
     return title, body
 
 
-def _essay_due(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
-    title = _("Reflection essay due %(due)s") % {"due": _day(p["due_on"])}
+def _essay_due(p: dict, _: _Words) -> tuple[str, str]:
+    title = _("Reflection essay due %(due)s") % {"due": _.day(p["due_on"])}
     if p.get("robot"):
         body = _("Reflection essays on “%(topic)s” (%(date)s) are due %(due)s; %(missing)s "
                  "members have not yet submitted one.") % {
-            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "topic": p["topic"], "date": _.day(p["date"]), "due": _.day(p["due_on"]),
             "missing": p["missing"],
         }
     else:
         body = _("Your reflection essay on “%(topic)s” (%(date)s) is due %(due)s.") % {
-            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "topic": p["topic"], "date": _.day(p["date"]), "due": _.day(p["due_on"]),
         }
     return title, body
 
 
-def _essay_overdue(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
-    title = _("Reflection essay overdue since %(due)s") % {"due": _day(p["due_on"])}
+def _essay_overdue(p: dict, _: _Words) -> tuple[str, str]:
+    title = _("Reflection essay overdue since %(due)s") % {"due": _.day(p["due_on"])}
     if p.get("robot"):
         body = _("Reflection essays on “%(topic)s” (%(date)s) were due %(due)s; %(missing)s "
                  "members have not yet submitted one.") % {
-            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "topic": p["topic"], "date": _.day(p["date"]), "due": _.day(p["due_on"]),
             "missing": p["missing"],
         }
     else:
         body = _("Your reflection essay on “%(topic)s” (%(date)s) was due %(due)s. Please "
                  "submit it.") % {
-            "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["due_on"]),
+            "topic": p["topic"], "date": _.day(p["date"]), "due": _.day(p["due_on"]),
         }
     return title, body
 
 
-def _attendance_low(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
+def _attendance_low(p: dict, _: _Words) -> tuple[str, str]:
     title = _("Your attendance rate is below the group's rule")
     body = _("Your attendance rate in %(term)s is %(rate)s, below the group's rule of "
              "%(rule)s.") % {"term": p["term"], "rate": _rate(p["rate"]), "rule": _rate(p["rule"])}
     return title, body
 
 
-def _attendance_low_secretary(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
+def _attendance_low_secretary(p: dict, _: _Words) -> tuple[str, str]:
     title = _("%(name)s's attendance rate is below the group's rule") % {"name": p["name"]}
     body = _("%(name)s's attendance rate in %(term)s is %(rate)s, below the group's rule of "
              "%(rule)s.") % {
@@ -148,7 +158,7 @@ def _attendance_low_secretary(p: dict, _: Callable[[str], str]) -> tuple[str, st
     return title, body
 
 
-def _makeup(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
+def _makeup(p: dict, _: _Words) -> tuple[str, str]:
     if p["overdue"]:
         title = _("Your make-up study is overdue")
         body = _("Your make-up study (补学) for “%(topic)s” (%(date)s) was due %(due)s. Please "
@@ -157,14 +167,14 @@ def _makeup(p: dict, _: Callable[[str], str]) -> tuple[str, str]:
         title = _("Your make-up study is due soon")
         body = _("Your make-up study (补学) for “%(topic)s” (%(date)s) is due %(due)s.")
     return title, body % {
-        "topic": p["topic"], "date": _day(p["date"]), "due": _day(p["makeup_due_on"]),
+        "topic": p["topic"], "date": _.day(p["date"]), "due": _.day(p["makeup_due_on"]),
     }
 
 
-def _submission(p: dict, _: Callable[[str], str], *, overdue: bool) -> tuple[str, str]:
+def _submission(p: dict, _: _Words, *, overdue: bool) -> tuple[str, str]:
     facts = {
         "document": p["document"], "term": p["term"], "organisation": p["organisation"],
-        "due": _day(p["due_on"]),
+        "due": _.day(p["due_on"]),
     }
     if overdue:
         title = _("The %(document)s is overdue to %(organisation)s") % facts

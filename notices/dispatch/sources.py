@@ -141,6 +141,15 @@ def recipient_rows(members: QuerySet[Member]) -> QuerySet:
     )
 
 
+def recipient_languages() -> set[str]:
+    """Every language recipient_rows may give a member: the default and each one a member chose
+    (ReminderPreference). One query, on the preferences alone (few: only those who changed
+    theirs), so that a scan composes each message in these languages without asking which
+    language each of thousands of members reads."""
+    chosen = ReminderPreference.objects.order_by().values_list("language", flat=True).distinct()
+    return {ReminderPreference().language, *chosen}
+
+
 def recipients(members: QuerySet[Member]) -> list[Recipient]:
     """recipient_rows of a Member queryset as Recipients. One query."""
     return [Recipient(*row) for row in recipient_rows(members)]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -35,7 +34,15 @@ from notices.delivery_models import (
 )
 from notices.dispatch.channels import SENDERS
 from notices.dispatch.messages import compose
-from notices.dispatch.sources import SOURCES, Due, Recipient, Scan, recipient_rows, recipients
+from notices.dispatch.sources import (
+    SOURCES,
+    Due,
+    Recipient,
+    Scan,
+    recipient_languages,
+    recipient_rows,
+    recipients,
+)
 from sessions_app.models import Member, StudyGroup
 
 logger = logging.getLogger(__name__)
@@ -150,8 +157,8 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     ... SELECT ... ON CONFLICT DO NOTHING RETURNING, whose rows the database builds. The members
     told are joined to recipient_rows there (who can be told, their address, whether they take
     e-mail, their language), so a scan telling thousands of members loads none of them: Python
-    composes each Due's words once per language its group's members read (one query asks which)
-    and sends them, the Dues and the (Due, member) pairs as arrays. The robots' few rows are
+    composes each Due's words once in each language a member may read (recipient_languages) and
+    sends them, the Dues and the (Due, member) pairs as arrays. The robots' few rows are
     built here and sent as arrays too. Returns the ids of the pending rows it inserted, in order.
     """
     meta = Delivery._meta
@@ -172,16 +179,14 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     told = [due for due in dues if due.members is not None]
     if told:
         default = ReminderPreference().language
-        read = defaultdict(set)
-        people = recipient_rows(Member.objects.filter(group_id__in={d.group.pk for d in told}))
-        for group_id, language in people.values_list("group_id", "in_language").distinct():
-            read[group_id].add(language)
+        languages = recipient_languages()
         words = [
             (n, language, *_words(due, language, composed=composed))
             for n, due in enumerate(told)
-            for language in read[due.group.pk] | {default}
+            for language in languages
         ]
         pairs = [(n, pk) for n, due in enumerate(told) for pk in due.members]
+        people = recipient_rows(Member.objects.filter(group_id__in={d.group.pk for d in told}))
         who, who_params = people.values_list(
             "pk", "to_address", "takes_email", "in_language"
         ).query.sql_with_params()
@@ -199,7 +204,7 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
         sent, pending = Delivery.Status.SENT, Delivery.Status.PENDING
         words_query = f"words (n, language, title, body) AS (SELECT * FROM {words_sql}), "
         # The same rule as _member_rows: in the app, sent; by e-mail when they take it and have
-        # an address, pending. A member whose language has no words (they changed it since the
+        # an address, pending. A member whose language has no words (they chose it since the
         # languages were asked) reads the default language's.
         selects.append(
             f"SELECT d.group_id, d.kind, d.object_id, d.about_id, r.pk, c.channel, "
