@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import gc
 import math
 import os
 import platform
@@ -278,10 +277,8 @@ METHOD = """
    before the middle essay deadline of the bulk data's last term; every bulk group gets a WeCom
    robot and a published notice of its first session from the next day on, so every source has
    work: the notices, the day-before reminders, the essay deadlines, the attendance warnings.
-   The runner's objects are frozen out of the garbage collector's sight first, as a worker's pool
-   process freezes its own once started (`studygroup.celery.freeze_startup_objects`). First scan
-   (`deliveries_decide_due`: deciding and writing every message, and the checks its commit would
-   make, run at once by SET CONSTRAINTS ALL IMMEDIATE): median of 5, each in its own
+   First scan (`deliveries_decide_due`: deciding and writing every message, and the checks its
+   commit would make, run at once by SET CONSTRAINTS ALL IMMEDIATE): median of 5, each in its own
    transaction rolled back, the sent-log vacuumed before each (a rolled-back run leaves dead rows
    behind); then a sixth with its queries and rows counted, followed by the scan as beat runs it
    every five minutes with everything decided (`deliveries_scan`): median of 10 after one
@@ -875,7 +872,6 @@ class Bench:
         from notices.models import Notice
         from notices.services.delivery import deliveries_decide_due, deliveries_scan
         from sessions_app.models import StudyGroup, StudySession
-        from studygroup.celery import freeze_startup_objects
 
         groups = StudyGroup.objects.filter(slug__startswith=BULK_SLUG_PREFIX)
         sessions = StudySession.objects.filter(group__in=groups)
@@ -897,9 +893,6 @@ class Bench:
                   .annotate(first=Min("date")).values_list("group_id", "first"))
         wanted = {(g, d) for g, d in firsts}
         first_times, rows = [], 0
-        # As a worker's pool process is once started: what it holds frozen out of the garbage
-        # collector's sight (this process holds the earlier items' too).
-        freeze_startup_objects()
         for run in range(FIRST_SCANS + 1):
             # Earlier runs' rows, rolled back, are dead rows the scan's index lookups would wade
             # through; a real sent-log is vacuumed by autovacuum.
@@ -940,7 +933,6 @@ class Bench:
                     call()
                 repeat = median(timed(call, 10))
                 transaction.set_rollback(True)
-        gc.unfreeze()
         first_time = median(first_times)
         self.add("13", f"due-notice scan, first (decides {rows} messages for {groups.count()} "
                  f"groups): median of {FIRST_SCANS}", ms(first_time), "< 1 s",

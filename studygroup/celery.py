@@ -1,4 +1,3 @@
-import gc
 import logging
 import os
 import resource
@@ -38,15 +37,3 @@ def warm_up_report_renderer(**kwargs):
         renderer_warm_up()
     except Exception:
         logging.getLogger(__name__).exception("The report renderer's warm-up failed")
-
-
-@worker_process_init.connect
-def freeze_startup_objects(**kwargs):
-    """Put what a pool process holds once started (Django, the app's modules, the warmed
-    renderer) out of the garbage collector's sight: gc.freeze(), after one collection. Its full
-    collections then walk what jobs make, not the 170,000 objects that live as long as the
-    process; the reminder scan over 500 groups spent about a fifth of its Python time in them.
-    Connected last, so that the warm-up's fonts and templates are frozen too. Python's gc
-    documentation recommends freezing for processes that fork without exec."""
-    gc.collect()
-    gc.freeze()

@@ -14,6 +14,7 @@ may have left.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import uuid
 from contextlib import contextmanager
@@ -243,6 +244,22 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
         return [pk for (pk,) in cursor.fetchall()]
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for the block, then as it was. A first scan
+    allocates some 300,000 tuples, lists and dicts, none of them in a cycle, and each few
+    hundred set off a collection that also walks every long-lived object of the process (about
+    170,000 in a worker): a fifth of the scan's Python time, and its slowest runs. Reference
+    counting still frees what the scan drops; the next collection after it finds the rest."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 @transaction.atomic
 def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
     """Decide every message due at `now` (default: now) from SOURCES and write its sent-log
@@ -263,11 +280,12 @@ def deliveries_decide_due(*, now: dt.datetime | None = None) -> list[int]:
             for robots in GroupRobots.objects.exclude(wecom_webhook="", dingtalk_webhook="")
         },
     )
-    dues = [due for source in SOURCES for due in source(scan)]
-    if not dues:
-        return []
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_rows
-    return insert(dues, scan=scan, batch=uuid.uuid4().hex, composed={})
+    with _collector_paused():
+        dues = [due for source in SOURCES for due in source(scan)]
+        if not dues:
+            return []
+        return insert(dues, scan=scan, batch=uuid.uuid4().hex, composed={})
 
 
 def deliveries_scan(*, now: dt.datetime | None = None) -> list[int]:

@@ -4,6 +4,7 @@ and members (the benchmark times it over 500 groups: benchmarks/run.py item 10).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from notices.delivery_models import Delivery, DeliveryKind
 from notices.dispatch.sources import paths_to
+from notices.services import delivery
 from notices.services.delivery import deliveries_decide_due, deliveries_scan, group_robots_update
 from sessions_app.models import Attendance, MakeupDuty, Member
 from tests.factories import (
@@ -143,3 +145,23 @@ def test_the_scans_links_are_what_reverse_gives(name, args):
 def test_a_link_with_the_wrong_number_of_arguments_is_refused():
     with pytest.raises(NoReverseMatch):
         paths_to("notices:notice_detail")("only-the-slug")
+
+
+def test_the_scan_pauses_the_garbage_collector_and_gives_it_back(monkeypatch):
+    seen = []
+
+    def source(scan):
+        seen.append(gc.isenabled())
+        return []
+
+    monkeypatch.setattr(delivery, "SOURCES", [source])
+    deliveries_decide_due(now=at(SESSION_DAY, 9))
+    assert seen == [False] and gc.isenabled()
+
+    def failing(scan):
+        raise RuntimeError("a source failed")
+
+    monkeypatch.setattr(delivery, "SOURCES", [failing])
+    with pytest.raises(RuntimeError):
+        deliveries_decide_due(now=at(SESSION_DAY, 9))
+    assert gc.isenabled()

@@ -1,11 +1,9 @@
 """The PDF renderer is warmed when a Celery pool process starts, not by its first job."""
 
-import gc
-
 from celery.signals import worker_process_init
 
 from reports import pdf
-from studygroup.celery import freeze_startup_objects, warm_up_report_renderer
+from studygroup.celery import warm_up_report_renderer
 
 
 def test_warm_up_runs_when_a_worker_process_starts():
@@ -32,13 +30,3 @@ def test_warm_up_document_uses_the_report_stylesheet_and_cjk_text(monkeypatch):
     pdf.renderer_warm_up()
     (html,) = seen
     assert "reports/pdf.css" in html and "理论学习中心组" in html
-
-
-def test_a_pool_process_freezes_what_it_holds_once_warmed():
-    receivers = worker_process_init._live_receivers(None)
-    assert receivers.index(freeze_startup_objects) > receivers.index(warm_up_report_renderer)
-    try:
-        freeze_startup_objects()
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
