@@ -15,8 +15,8 @@ group in scan.robots if the group's chat should hear of it; add its words to
 messages._COMPOSERS; append it to SOURCES. A Due names members by id only: the scan looks up
 their language and address itself (recipient_rows), inside its insert on PostgreSQL. Its
 queries must not grow with the data either: tests/notices/test_delivery_scan.py pins the scan's
-count at two sizes. A source of another
-app appends itself in its AppConfig.ready, as oversight.reminders' 报送 deadlines do.
+count at two sizes. A source of another app appends itself in its AppConfig.ready, as
+oversight.reminders' 报送 deadlines do.
 """
 
 from __future__ import annotations

@@ -130,13 +130,14 @@ def _insert_rows(dues: list[Due], *, scan: Scan, batch: str, composed: dict) -> 
     )
 
 
-def _unnest(columns: list[tuple[str, list]]) -> tuple[str, list]:
-    """SQL that reads parallel arrays as rows: ``unnest(%b::type[], ...)``, and its parameters;
-    columns are (SQL type, values) pairs of equal length. Sends thousands of rows as a few
-    arrays, not as a parameter per value."""
+def _unnest(types: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
+    """SQL that reads rows sent as one array per column: ``unnest(%b::type[], ...)``, and its
+    parameters; types are the columns' SQL types, rows tuples in their order. Sends thousands of
+    rows as a few arrays, not as a parameter per value."""
+    columns = [list(column) for column in zip(*rows, strict=True)] or [[] for _t in types]
     # %b: psycopg sends each array in binary, not as text it would quote element by element.
-    sql = ", ".join(f"%b::{sql_type}[]" for sql_type, _values in columns)
-    return f"unnest({sql})", [values for _sql_type, values in columns]
+    sql = ", ".join(f"%b::{sql_type}[]" for sql_type in types)
+    return f"unnest({sql})", columns
 
 
 @contextmanager
@@ -171,9 +172,8 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
     rows = [row for due in dues if due.members is None
             for row in _robot_rows(due, scan=scan, composed=composed)]
     if rows:
-        types = [meta.get_field(name).db_type(connection) for name in _ROW_FIELDS]
-        by_column = zip(types, zip(*rows, strict=True), strict=True)
-        source, values = _unnest([(t, list(column)) for t, column in by_column])
+        types = tuple(meta.get_field(name).db_type(connection) for name in _ROW_FIELDS)
+        source, values = _unnest(types, rows)
         selects.append(f"SELECT *, 0, '', %s, %s FROM {source}")
         params += [batch, scan.now, *values]
 
@@ -191,16 +191,12 @@ def _insert_postgresql(dues: list[Due], *, scan: Scan, batch: str, composed: dic
         who, who_params = people.values_list(
             "pk", "to_address", "takes_email", "in_language"
         ).query.sql_with_params()
-        words_sql, words_params = _unnest([(t, list(column)) for t, column in zip(
-            ("int", "text", "text", "text"), zip(*words, strict=True), strict=True
-        )])
-        dues_sql, dues_params = _unnest([
-            ("int", list(range(len(told)))), ("bigint", [d.group.pk for d in told]),
-            ("text", [d.kind for d in told]), ("bigint", [d.object_id for d in told]),
-            ("bigint", [d.about_id for d in told]), ("text", [d.link for d in told]),
-        ])
-        pairs_sql, pairs_params = _unnest([("int", [n for n, _pk in pairs]),
-                                           ("bigint", [pk for _n, pk in pairs])])
+        words_sql, words_params = _unnest(("int", "text", "text", "text"), words)
+        dues_sql, dues_params = _unnest(
+            ("int", "bigint", "text", "bigint", "bigint", "text"),
+            [(n, d.group.pk, d.kind, d.object_id, d.about_id, d.link) for n, d in enumerate(told)],
+        )
+        pairs_sql, pairs_params = _unnest(("int", "bigint"), pairs)
         in_app, email = Channel.IN_APP, Channel.EMAIL
         sent, pending = Delivery.Status.SENT, Delivery.Status.PENDING
         words_query = f"words (n, language, title, body) AS (SELECT * FROM {words_sql}), "
