@@ -23,6 +23,15 @@ class InSubqueryArray(Lookup):
 
     lookup_name = "in_array"
 
+    def get_prep_lookup(self):
+        # As __in does: the subquery's order means nothing in a set, and the models' default
+        # orderings would sort every id of the array (about 25 ms for a year of 500 groups).
+        from django.db.models.sql.query import Query
+
+        if isinstance(self.rhs, Query):
+            self.rhs.clear_ordering(clear_default=True)
+        return super().get_prep_lookup()
+
     def _sides(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
